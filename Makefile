@@ -1,0 +1,43 @@
+# Functionary for Swift: the commands the README documents.
+#   make deps   install llama.cpp (pinned, built from source), the default model and test tools
+#   make build  release binary at .build/release/functionary
+#   make test   every test: Swift unit/engine/server tests, then end-to-end tests with the openai client
+#   make serve  the OpenAI-compatible server on 127.0.0.1:8000 with the default model
+#   make bench  engine benchmark against llama-server from the same llama.cpp source
+SHELL := /bin/bash
+SWIFT ?= swift
+EXTRA_LDFLAGS := $(shell cat .deps/ldflags 2>/dev/null)
+SWIFT_LINK := $(foreach f,$(EXTRA_LDFLAGS),-Xlinker $(f))
+PYTHON := .deps/venv/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: deps build build-debug test test-swift test-e2e serve bench lint clean
+
+deps:
+	@bash scripts/deps.sh
+
+build: deps
+	$(SWIFT) build -c release $(SWIFT_LINK)
+
+build-debug: deps
+	$(SWIFT) build --build-tests $(SWIFT_LINK)
+
+test: build-debug
+	$(SWIFT) test --skip-build
+	$(MAKE) test-e2e
+
+test-e2e:
+	FUNCTIONARY_BIN=$(CURDIR)/.build/debug/functionary $(PYTHON) -m pytest -q Tests/e2e
+
+serve: build
+	.build/release/functionary serve --host $(HOST) --port $(PORT) $(ARGS)
+
+bench: build
+	$(PYTHON) bench/bench.py --binary .build/release/functionary
+
+lint:
+	$(SWIFT) format lint --recursive Sources Tests
+
+clean:
+	rm -rf .build

@@ -1,0 +1,131 @@
+// swift-tools-version:6.0
+import Foundation
+import PackageDescription
+
+/// The repository root, so that linker paths into `.deps/` do not depend on the working directory.
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path
+let depsLib = "\(root)/.deps/lib"
+
+/// `FUNCTIONARY_PROTOCOL_ONLY=1` declares only the protocol library, its tests and a CLI without the
+/// engine, server and agent: a fast build that needs neither llama.cpp nor Hummingbird (used while
+/// working on templates and parsers).
+let protocolOnly = Context.environment["FUNCTIONARY_PROTOCOL_ONLY"] != nil
+/// `FUNCTIONARY_NO_ENGINE=1` leaves out the llama.cpp engine (and the CLI commands that run a model),
+/// for working on the server or agent before `make deps` has built llama.cpp.
+let noEngine = Context.environment["FUNCTIONARY_NO_ENGINE"] != nil
+
+let swiftSettings: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+var targets: [Target] = [
+    .target(name: "FunctionaryProtocol", swiftSettings: swiftSettings),
+    .testTarget(
+        name: "FunctionaryProtocolTests",
+        dependencies: ["FunctionaryProtocol"],
+        resources: [.copy("Fixtures")],
+        swiftSettings: swiftSettings
+    ),
+]
+
+var cliDependencies: [Target.Dependency] = [
+    "FunctionaryProtocol",
+    .product(name: "ArgumentParser", package: "swift-argument-parser"),
+]
+var cliExcludes: [String] = []
+
+var dependencies: [Package.Dependency] = [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+]
+
+if protocolOnly {
+    cliExcludes = ["Serve.swift", "Generate.swift", "Chat.swift", "EngineOptions.swift"]
+} else {
+    dependencies += [
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+    ]
+    if noEngine {
+        cliExcludes = ["Serve.swift", "Generate.swift", "Chat.swift", "EngineOptions.swift"]
+    } else {
+        targets += [
+            .systemLibrary(name: "CLlama", path: "Sources/CLlama"),
+            .target(
+                name: "FunctionaryEngine",
+                dependencies: ["FunctionaryProtocol", "CLlama"],
+                swiftSettings: swiftSettings,
+                linkerSettings: [.unsafeFlags(["-L\(depsLib)"])]
+            ),
+            .testTarget(
+                name: "FunctionaryEngineTests",
+                dependencies: ["FunctionaryEngine", "FunctionaryProtocol"],
+                swiftSettings: swiftSettings
+            ),
+        ]
+        cliDependencies.append("FunctionaryEngine")
+    }
+    targets += [
+        .target(
+            name: "FunctionaryServer",
+            dependencies: [
+                "FunctionaryProtocol",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "FunctionaryAgent",
+            dependencies: [
+                "FunctionaryProtocol",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FunctionaryServerTests",
+            dependencies: [
+                "FunctionaryServer", "FunctionaryProtocol",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FunctionaryAgentTests",
+            dependencies: ["FunctionaryAgent", "FunctionaryProtocol"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+    cliDependencies += [
+        "FunctionaryServer", "FunctionaryAgent",
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+    ]
+}
+
+targets.append(
+    .executableTarget(
+        name: "functionary",
+        dependencies: cliDependencies,
+        exclude: cliExcludes,
+        swiftSettings: swiftSettings
+    )
+)
+
+let package = Package(
+    name: "functionary-swift",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "functionary", targets: ["functionary"]),
+        .library(name: "FunctionaryProtocol", targets: ["FunctionaryProtocol"]),
+    ],
+    dependencies: dependencies,
+    targets: targets
+)

@@ -1,0 +1,117 @@
+/// Sampling settings for one generation (OpenAI names; `nil` means the engine's default).
+public struct SamplingParameters: Sendable, Hashable {
+    /// 0 means greedy.
+    public var temperature: Double = 0.6
+    public var topP: Double = 1.0
+    /// 0 or less: disabled.
+    public var topK: Int = 0
+    public var minP: Double = 0.0
+    public var seed: UInt32? = nil
+    /// `nil`: up to the end of the context.
+    public var maxTokens: Int? = nil
+    /// Stop strings (not included in the output).
+    public var stop: [String] = []
+    public var presencePenalty: Double = 0
+    public var frequencyPenalty: Double = 0
+    public var repetitionPenalty: Double = 1.0
+
+    public init() {}
+}
+
+/// One generation request to an engine: a fully rendered prompt and how to sample.
+public struct GenerationRequest: Sendable {
+    /// The prompt text; special-token markers in it are parsed as special tokens.
+    public var prompt: String
+    public var sampling: SamplingParameters
+    /// Number of choices, sharing the prompt.
+    public var n: Int
+    /// Grammar constraint on the output, if any.
+    public var constraint: OutputConstraint?
+    /// Strings that end the turn for this template (e.g. `<|eot_id|>`); generation stops there.
+    public var templateStops: [String]
+
+    public init(
+        prompt: String, sampling: SamplingParameters = SamplingParameters(), n: Int = 1, constraint: OutputConstraint? = nil,
+        templateStops: [String] = []
+    ) {
+        self.prompt = prompt
+        self.sampling = sampling
+        self.n = n
+        self.constraint = constraint
+        self.templateStops = templateStops
+    }
+}
+
+/// Why a choice stopped.
+public enum FinishReason: String, Sendable, Hashable {
+    /// End-of-generation token or stop string.
+    case stop
+    /// `max_tokens` or the context was reached.
+    case length
+}
+
+/// Token counts of a finished request.
+public struct GenerationUsage: Sendable, Hashable {
+    public var promptTokens: Int
+    public var completionTokens: Int
+    /// Prompt tokens taken from the prompt cache instead of being evaluated.
+    public var cachedPromptTokens: Int
+
+    public init(promptTokens: Int, completionTokens: Int, cachedPromptTokens: Int = 0) {
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+        self.cachedPromptTokens = cachedPromptTokens
+    }
+}
+
+/// What an engine streams back.
+public enum GenerationEvent: Sendable, Hashable {
+    /// More text of choice `choice` (whole UTF-8 characters only).
+    case text(choice: Int, String)
+    /// Choice `choice` ended.
+    case finished(choice: Int, FinishReason)
+    /// The request ended; sent once, last.
+    case usage(GenerationUsage)
+}
+
+/// Errors an engine reports before or during generation.
+public enum GenerationError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The prompt plus the requested completion does not fit the context.
+    case contextOverflow(promptTokens: Int, maxTokens: Int, contextSize: Int)
+    /// Too many requests are waiting.
+    case queueFull(limit: Int)
+    /// The grammar could not be built or applied.
+    case invalidConstraint(String)
+    /// The request was cancelled.
+    case cancelled
+    /// The engine failed (decode error, upstream failure).
+    case engineFailure(String)
+    /// No engine can take the request (all upstreams down).
+    case unavailable(String)
+    /// An invalid request parameter (`temperature` < 0 …), named.
+    case invalidParameter(name: String, message: String)
+
+    public var description: String {
+        switch self {
+        case .contextOverflow(let p, let m, let c):
+            return
+                "This model's maximum context length is \(c) tokens. However, you requested \(p + m) tokens (\(p) in the messages, \(m) in the completion). Please reduce the length of the messages or completion."
+        case .queueFull(let limit): return "The server is busy: more than \(limit) requests are waiting. Retry later."
+        case .invalidConstraint(let m): return "Invalid constraint: \(m)"
+        case .cancelled: return "The request was cancelled."
+        case .engineFailure(let m): return "Engine failure: \(m)"
+        case .unavailable(let m): return m
+        case .invalidParameter(_, let m): return m
+        }
+    }
+}
+
+/// An inference engine: the embedded llama.cpp engine, or a remote one. The server and the agent
+/// only know this protocol, so tests can pass a scripted engine.
+public protocol TextGenerator: Sendable {
+    /// The context size in tokens.
+    var contextSize: Int { get }
+    /// Starts a generation. The stream ends after `.usage`, or throws a `GenerationError`.
+    /// Cancelling the consuming task (or dropping the stream) cancels the generation.
+    func generate(_ request: GenerationRequest) -> AsyncThrowingStream<GenerationEvent, any Error>
+}

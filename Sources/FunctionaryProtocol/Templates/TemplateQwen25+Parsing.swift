@@ -1,0 +1,9 @@
+extension TemplateQwen25 {
+    public func parse(_ output: String, toolChoice: ToolChoice) -> AssistantOutput {
+        AssistantOutput(content: output, toolCalls: [])
+    }
+
+    public func makeStreamParser(toolChoice: ToolChoice) -> any StreamParser {
+        PassthroughStreamParser()
+    }
+}

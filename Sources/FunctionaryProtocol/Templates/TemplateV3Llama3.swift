@@ -1,0 +1,13 @@
+/// Prompt format `v3.llama3` (protocol §3).
+public struct TemplateV3Llama3: PromptTemplate {
+    public init() {}
+    public var version: TemplateVersion { .v3Llama3 }
+
+    public func render(messages: [ChatMessage], tools: [Tool], addGenerationPrompt: Bool) throws(ProtocolError) -> String {
+        throw ProtocolError(.renderFailed, "template v3.llama3 is not implemented yet")
+    }
+
+    public func generationPrefix(for choice: ToolChoice) -> String { "" }
+    public var assistantPrefix: String { "" }
+    public var stopTokens: [String] { [] }
+}

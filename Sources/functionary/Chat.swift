@@ -1,0 +1,5 @@
+import ArgumentParser
+
+struct Chat: AsyncParsableCommand {
+    func run() async throws {}
+}

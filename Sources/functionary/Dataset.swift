@@ -1,0 +1,6 @@
+import ArgumentParser
+
+struct DatasetCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "dataset")
+    func run() async throws {}
+}

@@ -1,0 +1,1 @@
+// Shared engine flags (--model, --ctx-size, --threads, --n-gpu-layers, --template).

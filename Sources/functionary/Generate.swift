@@ -1,0 +1,5 @@
+import ArgumentParser
+
+struct Generate: AsyncParsableCommand {
+    func run() async throws {}
+}

@@ -1,0 +1,5 @@
+import ArgumentParser
+
+struct Parse: AsyncParsableCommand {
+    func run() async throws {}
+}

@@ -1,0 +1,5 @@
+import ArgumentParser
+
+struct Render: AsyncParsableCommand {
+    func run() async throws {}
+}
