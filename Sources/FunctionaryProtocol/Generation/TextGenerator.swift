@@ -115,3 +115,24 @@ public protocol TextGenerator: Sendable {
     /// Cancelling the consuming task (or dropping the stream) cancels the generation.
     func generate(_ request: GenerationRequest) -> AsyncThrowingStream<GenerationEvent, any Error>
 }
+
+/// A snapshot of an engine's load, for `/metrics` and routing.
+public struct EngineStats: Sendable, Hashable {
+    /// Sequences being generated or prompts being evaluated.
+    public var activeSlots: Int
+    /// All slots (`--parallel`).
+    public var totalSlots: Int
+    /// Requests waiting for a slot.
+    public var queuedRequests: Int
+
+    public init(activeSlots: Int, totalSlots: Int, queuedRequests: Int) {
+        self.activeSlots = activeSlots
+        self.totalSlots = totalSlots
+        self.queuedRequests = queuedRequests
+    }
+}
+
+/// Engines that can report their load.
+public protocol EngineStatsProviding: Sendable {
+    func stats() async -> EngineStats
+}
