@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import FunctionaryProtocol
@@ -56,6 +57,10 @@ import Testing
                 #expect(referenced.isSubset(of: known), "\(version) \(choice): undefined \(referenced.subtracting(known))")
                 #expect(Set(constraint.schemas.keys).isSubset(of: referenced))
                 _ = try Self.matcher(version, choice, parallel: parallel)
+                // llama.cpp's parser reads past the newline after a trailing `|` (an empty last alternative).
+                for line in constraint.grammar.split(separator: "\n") {
+                    #expect(!line.trimmingCharacters(in: .whitespaces).hasSuffix("|"), "\(version) \(choice): \(line)")
+                }
                 switch choice {
                 case .auto, .required:
                     for name in ["get_weather", "get_time"] {

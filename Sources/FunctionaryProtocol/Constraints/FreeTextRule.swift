@@ -55,13 +55,13 @@ struct FreeTextRule {
                     excluded.append(c)
                 }
             }
-            var alternatives: [String] = []
+            // The empty alternative comes first: llama.cpp's parser reads past a newline after `|`.
+            var alternatives: [String] = [""]
             let others = excluded.isEmpty ? "[^\\x00]" : GBNF.characterClass(excluded, negated: true)
             alternatives.append("\(others) \(ruleName(0))")
             for (target, chars) in targets.sorted(by: { $0.key < $1.key }) {
                 alternatives.append("\(GBNF.characterClass(chars, negated: false)) \(ruleName(target))")
             }
-            alternatives.append("")
             out += "\(ruleName(stateIndex)) ::= \(alternatives.joined(separator: " | "))\n"
         }
         return out

@@ -27,9 +27,10 @@ struct TemplateFormat {
         }
     }
 
-    /// `end ::= <marker> | … | ` : the turn may end with its marker (or with end-of-generation).
+    /// `end ::= | <marker> | …`: the turn may end with its marker (or with end-of-generation). The empty
+    /// alternative comes first: llama.cpp's parser reads past a newline after a trailing `|`.
     private var endRule: String {
-        "end ::= " + (endMarkers + [""]).joined(separator: " | ") + "\n"
+        "end ::= " + ([""] + endMarkers).joined(separator: " | ") + "\n"
     }
 
     private func textRules(excluding markers: [String]) -> String {
