@@ -23,8 +23,10 @@ extension Scheduler {
         let chosen = [primary] + others.prefix(pending.choiceCount - 1)
 
         let memory = llama_get_memory(context)
-        // At least the last prompt token is evaluated, for its logits.
+        // At least the last prompt token is evaluated, for its logits. A match of a token or two (BOS)
+        // saves nothing; clearing instead lays the prompt out as in a fresh context.
         var reused = min(best, pending.tokens.count - 1)
+        if reused < 3 { reused = 0 }
         let sequence = slots[primary].sequence
         if reused <= 0 || !llama_memory_seq_rm(memory, sequence, llama_pos(reused), -1)
             || llama_memory_seq_pos_min(memory, sequence) != 0
