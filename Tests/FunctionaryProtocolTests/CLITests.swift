@@ -111,13 +111,15 @@ struct CLITests {
         #expect(!named.stdout.contains("Environment: ipython"))  // code_interpreter is removed too
         #expect(named.stdout.hasSuffix(llama31Header + "<function=get_weather>"))
         let none = try CLI.run(["render", "--template", "v3-llama3.1", "--generation-prompt", "--tool-choice", "none", path])
-        #expect(none.stdout.hasPrefix(
-            "<|start_header_id|>system<|end_header_id|>\n\n\nCutting Knowledge Date: December 2023\n\n<|eot_id|><|start_header_id|>user"))
+        #expect(
+            none.stdout.hasPrefix(
+                "<|start_header_id|>system<|end_header_id|>\n\n\nCutting Knowledge Date: December 2023\n\n<|eot_id|><|start_header_id|>user"))
         #expect(none.stdout.hasSuffix(llama31Header))
         let unknown = try CLI.run(["render", "--template", "v3-llama3.1", "--generation-prompt", "--tool-choice", "get_time", path])
         #expect(unknown.status == 2)
-        #expect(unknown.stderr
-            == "error: Invalid value for 'tool_choice': no function named get_time was specified in the 'tools' parameter\n")
+        #expect(
+            unknown.stderr
+                == "error: Invalid value for 'tool_choice': no function named get_time was specified in the 'tools' parameter\n")
     }
 
     // MARK: parse
@@ -133,10 +135,12 @@ struct CLITests {
         let raw = #"Normal text generation<function=get_weather>{"location": "Istanbul"}</function>"#
         let result = try CLI.run(["parse", "--template", "v3-llama3.1", try CLI.file(raw, name: "raw.txt")])
         #expect(result.status == 0)
-        let pattern = #"^\{"role":"assistant","content":"Normal text generation","tool_calls":\[\{"id":"call_[A-Za-z0-9]{24}","type":"function","function":\{"name":"get_weather","arguments":"\{\\"location\\": \\"Istanbul\\"\}"\}\}\]\}\n$"#
+        let pattern =
+            #"^\{"role":"assistant","content":"Normal text generation","tool_calls":\[\{"id":"call_[A-Za-z0-9]{24}","type":"function","function":\{"name":"get_weather","arguments":"\{\\"location\\": \\"Istanbul\\"\}"\}\}\]\}\n$"#
         #expect(result.stdout.contains(try Regex(pattern)), "got \(result.stdout)")
         // A named tool choice: the prefix is part of the prompt, so the output starts with the arguments.
-        let named = try CLI.run(["parse", "--template", "v3-llama3.1", "--tool-choice", "get_weather"],
+        let named = try CLI.run(
+            ["parse", "--template", "v3-llama3.1", "--tool-choice", "get_weather"],
             stdin: #"{"location": "Istanbul"}</function>"#)
         #expect(named.stdout.contains(#""name":"get_weather","arguments":"{\"location\": \"Istanbul\"}""#), "got \(named.stdout)")
     }
@@ -200,12 +204,13 @@ struct CLITests {
         ].joined(separator: "\n")
         let result = try CLI.run(["dataset", "check", try CLI.file(jsonl, name: "bad.jsonl")])
         #expect(result.status == 1)
-        #expect(result.stdout.split(separator: "\n").map(String.init) == [
-            "2: $.messages[1].role: role 'bot' is not allowed; allowed roles are system, user, assistant, tool",
-            "3: $.messages[1].tool_calls[0].function.name: calls undeclared tool 'get_time' (declared: python)",
-            "3: $.messages[2].name: 'python' answers no call of $.messages[1] (calls: get_time)",
-            "4: $: invalid JSON at column 2: expected a string key in object",
-        ])
+        #expect(
+            result.stdout.split(separator: "\n").map(String.init) == [
+                "2: $.messages[1].role: role 'bot' is not allowed; allowed roles are system, user, assistant, tool",
+                "3: $.messages[1].tool_calls[0].function.name: calls undeclared tool 'get_time' (declared: python)",
+                "3: $.messages[2].name: 'python' answers no call of $.messages[1] (calls: get_time)",
+                "4: $: invalid JSON at column 2: expected a string key in object",
+            ])
         #expect(result.stderr == "4 problems in 3 of 4 lines\n")
     }
 
@@ -235,11 +240,19 @@ struct CLITests {
             (["render", "--template", "v9", "-"], "{}", "error: unknown template 'v9'; known templates: \(known)"),
             (["parse", "--template", "v9"], "x", "error: unknown template 'v9'; known templates: \(known)"),
             (["dataset", "render", "--template", "v9", "-"], "", "error: unknown template 'v9'; known templates: \(known)"),
-            (["render", "--template", "v2", "/nonexistent/conversation.json"], "", "error: cannot read '/nonexistent/conversation.json': no such file"),
+            (
+                ["render", "--template", "v2", "/nonexistent/conversation.json"], "",
+                "error: cannot read '/nonexistent/conversation.json': no such file"
+            ),
             (["dataset", "check", "/nonexistent/data.jsonl"], "", "error: cannot read '/nonexistent/data.jsonl': no such file"),
-            (["render", "--template", "v2"], #"{"messages": ["#, "error: standard input: invalid JSON at line 1, column 15: unexpected end of input"),
-            (["render", "--template", "v2"], #"{"messages": [{"role": "user", "content": 5}]}"#,
-                "error: invalid input: 'messages[0].content': expected a string, content must be a string, an array of parts or null"),
+            (
+                ["render", "--template", "v2"], #"{"messages": ["#,
+                "error: standard input: invalid JSON at line 1, column 15: unexpected end of input"
+            ),
+            (
+                ["render", "--template", "v2"], #"{"messages": [{"role": "user", "content": 5}]}"#,
+                "error: invalid input: 'messages[0].content': expected a string, content must be a string, an array of parts or null"
+            ),
             (["render", "--template", "v2"], #"{"tools": "x", "messages": []}"#, "error: invalid input: 'tools': expected an array, got string"),
             (["parse", "--template", "v2", "--stream"], #"{"a": 1}"#, "error: expected a JSON array of text deltas, got object"),
             (["parse", "--template", "v2", "--stream"], #"["a", 2]"#, "error: expected a JSON array of text deltas, but item 1 is number"),

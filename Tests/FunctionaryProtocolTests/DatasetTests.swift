@@ -105,15 +105,17 @@ private let expectedV2Spans = [
     let checker = DatasetChecker()
 
     @Test func referenceFixturesAreValid() throws {
-        let jsonl = try [
-            DatasetFixture.line("test_case.json"), DatasetFixture.line("test_case_v2.json"),
-            DatasetFixture.line("test_case_v2.llama3.json"),
-        ].joined(separator: "\n") + "\n"
+        let jsonl =
+            try [
+                DatasetFixture.line("test_case.json"), DatasetFixture.line("test_case_v2.json"),
+                DatasetFixture.line("test_case_v2.llama3.json"),
+            ].joined(separator: "\n") + "\n"
         #expect(checker.check(jsonl: jsonl).map(\.description) == [])
     }
 
     @Test func legacyFunctionsAreValid() {
-        let line = #"{"functions": [{"name": "f", "parameters": {"type": "object", "properties": {"n": {"type": "integer"}}}}], "messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": null, "tool_calls": [{"function": {"name": "f", "arguments": "{\"n\": 2}"}}]}, {"role": "tool", "name": "f", "content": "4"}, {"role": "assistant", "content": "4"}]}"#
+        let line =
+            #"{"functions": [{"name": "f", "parameters": {"type": "object", "properties": {"n": {"type": "integer"}}}}], "messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": null, "tool_calls": [{"function": {"name": "f", "arguments": "{\"n\": 2}"}}]}, {"role": "tool", "name": "f", "content": "4"}, {"role": "assistant", "content": "4"}]}"#
         #expect(checker.check(jsonl: line).map(\.description) == [])
     }
 
@@ -125,13 +127,16 @@ private let expectedV2Spans = [
     }
 
     @Test func roles() {
-        #expect(problems(#"{"messages": [{"role": "user", "content": "hi"}, {"role": "bot", "content": "x"}, {"role": "assistant", "content": "ok"}]}"#)
-            == ["1: $.messages[1].role: role 'bot' is not allowed; allowed roles are system, user, assistant, tool"])
-        #expect(problems(#"{"messages": [{"role": "function", "content": "x"}, {"content": "y"}, {"role": 3}, {"role": "assistant", "content": "ok"}]}"#) == [
-            "1: $.messages[0].role: role 'function' is not allowed; allowed roles are system, user, assistant, tool",
-            "1: $.messages[1]: missing 'role'",
-            "1: $.messages[2].role: role integer 3 is not allowed; allowed roles are system, user, assistant, tool",
-        ])
+        #expect(
+            problems(#"{"messages": [{"role": "user", "content": "hi"}, {"role": "bot", "content": "x"}, {"role": "assistant", "content": "ok"}]}"#)
+                == ["1: $.messages[1].role: role 'bot' is not allowed; allowed roles are system, user, assistant, tool"])
+        #expect(
+            problems(#"{"messages": [{"role": "function", "content": "x"}, {"content": "y"}, {"role": 3}, {"role": "assistant", "content": "ok"}]}"#)
+                == [
+                    "1: $.messages[0].role: role 'function' is not allowed; allowed roles are system, user, assistant, tool",
+                    "1: $.messages[1]: missing 'role'",
+                    "1: $.messages[2].role: role integer 3 is not allowed; allowed roles are system, user, assistant, tool",
+                ])
     }
 
     @Test func toolCalls() {
@@ -144,16 +149,19 @@ private let expectedV2Spans = [
             #"{"function": {"name": "get_weather", "arguments": {"location": "x"}}}"#,
             #"{"function": {"name": "get_weather", "arguments": "{\"location\": \"Hanoi\"}"}}"#,
         ].joined(separator: ", ")
-        let line = #"{"tools": \#(Self.tools), "messages": [{"role": "user", "content": "w"}, {"role": "assistant", "content": null, "tool_calls": [\#(calls)]}]}"#
-        #expect(problems(line) == [
-            "1: $.messages[1].tool_calls[0].function.name: calls undeclared tool 'get_time' (declared: get_weather)",
-            "1: $.messages[1].tool_calls[1].function.name: calls 'python' but no code_interpreter tool is declared",
-            "1: $.messages[1].tool_calls[2].function.arguments.location: expected string, got integer 5 (parameters of get_weather)",
-            "1: $.messages[1].tool_calls[3].function.arguments: arguments must be a JSON object, got array [1]",
-            "1: $.messages[1].tool_calls[4].function.arguments.location: required property 'location' is missing (parameters of get_weather)",
-            #"1: $.messages[1].tool_calls[5].function.arguments: expected a string (JSON text, or code for python), got object {"location":"x"}"#,
-        ])
-        let invalid = #"{"tools": \#(Self.tools), "messages": [{"role": "assistant", "content": null, "tool_calls": [{"function": {"name": "get_weather", "arguments": "{bad"}}]}]}"#
+        let line =
+            #"{"tools": \#(Self.tools), "messages": [{"role": "user", "content": "w"}, {"role": "assistant", "content": null, "tool_calls": [\#(calls)]}]}"#
+        #expect(
+            problems(line) == [
+                "1: $.messages[1].tool_calls[0].function.name: calls undeclared tool 'get_time' (declared: get_weather)",
+                "1: $.messages[1].tool_calls[1].function.name: calls 'python' but no code_interpreter tool is declared",
+                "1: $.messages[1].tool_calls[2].function.arguments.location: expected string, got integer 5 (parameters of get_weather)",
+                "1: $.messages[1].tool_calls[3].function.arguments: arguments must be a JSON object, got array [1]",
+                "1: $.messages[1].tool_calls[4].function.arguments.location: required property 'location' is missing (parameters of get_weather)",
+                #"1: $.messages[1].tool_calls[5].function.arguments: expected a string (JSON text, or code for python), got object {"location":"x"}"#,
+            ])
+        let invalid =
+            #"{"tools": \#(Self.tools), "messages": [{"role": "assistant", "content": null, "tool_calls": [{"function": {"name": "get_weather", "arguments": "{bad"}}]}]}"#
         let found = problems(invalid)
         #expect(found.count == 1)
         #expect(found.first?.hasPrefix("1: $.messages[0].tool_calls[0].function.arguments: arguments are not valid JSON (column 2: ") == true)
@@ -162,26 +170,36 @@ private let expectedV2Spans = [
     }
 
     @Test func toolResults() {
-        let call = #"{"role": "assistant", "content": null, "tool_calls": [{"function": {"name": "get_weather", "arguments": "{\"location\": \"a\"}"}}]}"#
-        let line = #"{"tools": \#(Self.tools), "messages": [{"role": "user", "content": "w"}, {"role": "tool", "name": "get_weather", "content": "r"}, \#(call), {"role": "tool", "name": "get_time", "content": "r"}, {"role": "tool", "name": "get_weather", "content": "r"}, {"role": "assistant", "content": "done"}, {"role": "tool", "content": "late"}]}"#
-        #expect(problems(line) == [
-            "1: $.messages[1]: tool result does not follow an assistant message with tool calls",
-            "1: $.messages[3].name: 'get_time' answers no call of $.messages[2] (calls: get_weather)",
-            "1: $.messages[4]: more tool results than the 1 tool call of $.messages[2]",
-            "1: $.messages[6]: tool result does not follow an assistant message with tool calls",
-        ])
-        let twice = #"{"tools": \#(Self.tools), "messages": [\#(call), {"role": "tool", "name": "get_weather", "content": "r"}, \#(call), {"role": "tool", "content": 5}]}"#
+        let call =
+            #"{"role": "assistant", "content": null, "tool_calls": [{"function": {"name": "get_weather", "arguments": "{\"location\": \"a\"}"}}]}"#
+        let line =
+            #"{"tools": \#(Self.tools), "messages": [{"role": "user", "content": "w"}, {"role": "tool", "name": "get_weather", "content": "r"}, \#(call), {"role": "tool", "name": "get_time", "content": "r"}, {"role": "tool", "name": "get_weather", "content": "r"}, {"role": "assistant", "content": "done"}, {"role": "tool", "content": "late"}]}"#
+        #expect(
+            problems(line) == [
+                "1: $.messages[1]: tool result does not follow an assistant message with tool calls",
+                "1: $.messages[3].name: 'get_time' answers no call of $.messages[2] (calls: get_weather)",
+                "1: $.messages[4]: more tool results than the 1 tool call of $.messages[2]",
+                "1: $.messages[6]: tool result does not follow an assistant message with tool calls",
+            ])
+        let twice =
+            #"{"tools": \#(Self.tools), "messages": [\#(call), {"role": "tool", "name": "get_weather", "content": "r"}, \#(call), {"role": "tool", "content": 5}]}"#
         #expect(problems(twice) == ["1: $.messages[3].content: expected a string, got integer 5"])
     }
 
     @Test func masking() {
-        #expect(problems(#"{"messages": [{"role": "user", "content": "q", "metadata": {"masked": true}}, {"role": "assistant", "content": "a", "metadata": {"masked": "yes"}}]}"#) == [
-            "1: $.messages[0].metadata.masked: 'masked' is only allowed on assistant messages (this is a user message)",
-            #"1: $.messages[1].metadata.masked: expected a boolean, got string "yes""#,
-        ])
-        #expect(problems(#"{"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a", "metadata": {"masked": true}}]}"#)
-            == ["1: $.messages: no assistant turn to learn (none, or all masked): training drops this conversation"])
-        #expect(problems(#"{"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a", "metadata": {"masked": false}}]}"#) == [])
+        #expect(
+            problems(
+                #"{"messages": [{"role": "user", "content": "q", "metadata": {"masked": true}}, {"role": "assistant", "content": "a", "metadata": {"masked": "yes"}}]}"#
+            ) == [
+                "1: $.messages[0].metadata.masked: 'masked' is only allowed on assistant messages (this is a user message)",
+                #"1: $.messages[1].metadata.masked: expected a boolean, got string "yes""#,
+            ])
+        #expect(
+            problems(#"{"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a", "metadata": {"masked": true}}]}"#)
+                == ["1: $.messages: no assistant turn to learn (none, or all masked): training drops this conversation"])
+        #expect(
+            problems(#"{"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a", "metadata": {"masked": false}}]}"#) == []
+        )
     }
 
     @Test func structure() {
@@ -196,21 +214,22 @@ private let expectedV2Spans = [
             #"{"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]"#,
         ].joined(separator: "\n")
         let found = problems(jsonl)
-        #expect(Array(found.dropLast()) == [
-            "1: $: expected a JSON object with 'messages' (and 'tools'), got array",
-            "2: $.tools: expected an array of tools, got object",
-            "2: $.messages: expected an array of messages, got string",
-            "3: $.messages[0].content: expected a string, got null",
-            "3: $.messages[1]: missing 'content'",
-            "3: $.messages[2].content: expected a string or null, got integer 5",
-            "4: $: empty line (every line must be one JSON object)",
-            "5: $.messages[1]: assistant message has neither content nor tool calls: it renders nothing and shifts the training mask",
-            #"6: $.tools[0].type: unsupported tool type string "retrieval"; supported: 'function', 'code_interpreter'"#,
-            "6: $.tools[2].function.name: function 'f' is declared twice (also at $.tools[1].function)",
-            "6: $.tools[3]: a tool of type 'function' needs a 'function' object",
-            "7: $.functions: both 'tools' and 'functions' are given; training uses 'tools' and ignores 'functions'",
-            "7: $.messages: no messages",
-        ])
+        #expect(
+            Array(found.dropLast()) == [
+                "1: $: expected a JSON object with 'messages' (and 'tools'), got array",
+                "2: $.tools: expected an array of tools, got object",
+                "2: $.messages: expected an array of messages, got string",
+                "3: $.messages[0].content: expected a string, got null",
+                "3: $.messages[1]: missing 'content'",
+                "3: $.messages[2].content: expected a string or null, got integer 5",
+                "4: $: empty line (every line must be one JSON object)",
+                "5: $.messages[1]: assistant message has neither content nor tool calls: it renders nothing and shifts the training mask",
+                #"6: $.tools[0].type: unsupported tool type string "retrieval"; supported: 'function', 'code_interpreter'"#,
+                "6: $.tools[2].function.name: function 'f' is declared twice (also at $.tools[1].function)",
+                "6: $.tools[3]: a tool of type 'function' needs a 'function' object",
+                "7: $.functions: both 'tools' and 'functions' are given; training uses 'tools' and ignores 'functions'",
+                "7: $.messages: no messages",
+            ])
         #expect(found.last?.hasPrefix("8: $: invalid JSON at column ") == true)
     }
 }
@@ -261,8 +280,9 @@ private let expectedV2Spans = [
         #expect(DatasetRenderer.trainingSpans(in: prompt, assistantPrefix: prefix, stopTokens: stops, maskedOrdinals: [0, 1]) == [])
         #expect(DatasetRenderer.trainingSpans(in: prompt, assistantPrefix: "", stopTokens: stops) == [])
         // A prefix inside a turn is part of that turn (v2's multi-block assistant messages).
-        #expect(DatasetRenderer.trainingSpans(in: "<a>1<a>2<e><a>3<e>", assistantPrefix: prefix, stopTokens: stops)
-            == [TrainingSpan(start: 3, end: 11, assistantOrdinal: 0), TrainingSpan(start: 14, end: 18, assistantOrdinal: 1)])
+        #expect(
+            DatasetRenderer.trainingSpans(in: "<a>1<a>2<e><a>3<e>", assistantPrefix: prefix, stopTokens: stops)
+                == [TrainingSpan(start: 3, end: 11, assistantOrdinal: 0), TrainingSpan(start: 14, end: 18, assistantOrdinal: 1)])
     }
 
     /// A minimal template, so the renderer's plumbing is tested without the real templates.
@@ -285,18 +305,27 @@ private let expectedV2Spans = [
     }
 
     @Test func rendersLinesWithMasking() throws {
-        let line = #"{"tools": [{"type": "code_interpreter"}], "messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a1", "metadata": {"masked": true}}, {"role": "assistant", "content": "ä2"}]}"#
+        let line =
+            #"{"tools": [{"type": "code_interpreter"}], "messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a1", "metadata": {"masked": true}}, {"role": "assistant", "content": "ä2"}]}"#
         let renderer = DatasetRenderer(template: TagTemplate())
         let result = try renderer.render(line: .init(number: 1, text: line))
         #expect(result.prompt == "[tools:python]<user>q</s><assistant>a1</s><assistant>ä2</s>")
         #expect(result.spans.map(result.text(of:)) == ["ä2</s>"])
         #expect(result.spans == [TrainingSpan(start: 53, end: 59, assistantOrdinal: 1)])
-        #expect(throws: DatasetProblem(line: 3, path: "$.messages[0].role", message:
-            "Invalid role 'bot' in messages[0]; allowed roles are: system, user, assistant, tool (and legacy function).")) {
+        #expect(
+            throws: DatasetProblem(
+                line: 3, path: "$.messages[0].role",
+                message:
+                    "Invalid role 'bot' in messages[0]; allowed roles are: system, user, assistant, tool (and legacy function).")
+        ) {
             try renderer.render(line: .init(number: 3, text: #"{"messages": [{"role": "bot", "content": "x"}]}"#))
         }
-        #expect(throws: DatasetProblem(line: 2, path: "$.messages[0].content", message:
-            "'messages[0].content': expected a string, content must be a string, an array of parts or null")) {
+        #expect(
+            throws: DatasetProblem(
+                line: 2, path: "$.messages[0].content",
+                message:
+                    "'messages[0].content': expected a string, content must be a string, an array of parts or null")
+        ) {
             try renderer.render(line: .init(number: 2, text: #"{"messages": [{"role": "user", "content": 5}]}"#))
         }
     }

@@ -20,8 +20,9 @@ import Testing
         #expect(try problems(schema, #"{"location": "Hanoi", "unit": "celsius", "extra": 1}"#) == [])
         #expect(try problems(schema, #"{}"#) == ["$.location: required property 'location' is missing"])
         #expect(try problems(schema, #"{"location": 5}"#) == ["$.location: expected string, got integer 5"])
-        #expect(try problems(schema, #"{"location": "x", "unit": "kelvin"}"#)
-            == [#"$.unit: string "kelvin" is not one of array ["celsius","fahrenheit"]"#])
+        #expect(
+            try problems(schema, #"{"location": "x", "unit": "kelvin"}"#)
+                == [#"$.unit: string "kelvin" is not one of array ["celsius","fahrenheit"]"#])
         #expect(try problems(schema, #"["Hanoi"]"#) == [#"$: expected object, got array ["Hanoi"]"#])
     }
 
@@ -82,22 +83,27 @@ import Testing
     }
 
     @Test func arrays() throws {
-        let schema = #"{"type": "array", "items": {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}, "minItems": 1, "maxItems": 3}"#
+        let schema =
+            #"{"type": "array", "items": {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}, "minItems": 1, "maxItems": 3}"#
         #expect(try problems(schema, #"[{"name": "a"}]"#) == [])
         #expect(try problems(schema, "[]") == ["$: array has 0 items, fewer than minItems 1"])
-        #expect(try problems(schema, #"[{"name": "a"}, {"name": "b"}, {"name": 3}, {}]"#) == [
-            "$: array has 4 items, more than maxItems 3",
-            "$[2].name: expected string, got integer 3",
-            "$[3].name: required property 'name' is missing",
-        ])
+        #expect(
+            try problems(schema, #"[{"name": "a"}, {"name": "b"}, {"name": 3}, {}]"#) == [
+                "$: array has 4 items, more than maxItems 3",
+                "$[2].name: expected string, got integer 3",
+                "$[3].name: required property 'name' is missing",
+            ])
         let nested = #"{"type": "object", "properties": {"items": \#(schema)}}"#
-        #expect(try problems(nested, #"{"items": [{"name": "a"}, {"name": "b"}, {"name": null}]}"#)
-            == ["$.items[2].name: expected string, got null"])
+        #expect(
+            try problems(nested, #"{"items": [{"name": "a"}, {"name": "b"}, {"name": null}]}"#)
+                == ["$.items[2].name: expected string, got null"])
         #expect(try problems(#"{"uniqueItems": true}"#, "[1, 2, 1.0]") == ["$: items 0 and 2 are equal, but uniqueItems is true"])
-        #expect(try problems(#"{"items": [{"type": "string"}, {"type": "integer"}], "additionalItems": false}"#, #"["a", 1, 2]"#)
-            == ["$[2]: no value is allowed here (the schema is false)"])
-        #expect(try problems(#"{"prefixItems": [{"type": "string"}], "items": {"type": "integer"}}"#, #"["a", 1, "b"]"#)
-            == [#"$[2]: expected integer, got string "b""#])
+        #expect(
+            try problems(#"{"items": [{"type": "string"}, {"type": "integer"}], "additionalItems": false}"#, #"["a", 1, 2]"#)
+                == ["$[2]: no value is allowed here (the schema is false)"])
+        #expect(
+            try problems(#"{"prefixItems": [{"type": "string"}], "items": {"type": "integer"}}"#, #"["a", 1, "b"]"#)
+                == [#"$[2]: expected integer, got string "b""#])
         #expect(try problems(#"{"contains": {"type": "string"}}"#, "[1, 2]") == ["$: no item matches the 'contains' schema"])
     }
 
@@ -123,8 +129,9 @@ import Testing
         let anyOf = #"{"anyOf": [{"type": "string", "maxLength": 1}, {"type": "integer"}]}"#
         #expect(try problems(anyOf, #""a""#) == [])
         #expect(try problems(anyOf, "7") == [])
-        #expect(try problems(anyOf, #""ab""#)
-            == ["$: matches none of the anyOf schemas (closest: $: string is 2 characters long, longer than maxLength 1)"])
+        #expect(
+            try problems(anyOf, #""ab""#)
+                == ["$: matches none of the anyOf schemas (closest: $: string is 2 characters long, longer than maxLength 1)"])
         let allOf = #"{"allOf": [{"required": ["a"]}, {"required": ["b"]}]}"#
         #expect(try problems(allOf, #"{"a": 1}"#) == ["$.b: required property 'b' is missing"])
         #expect(try problems(#"{"not": {"type": "null"}}"#, "null") == ["$: must not match the 'not' schema"])
@@ -144,12 +151,16 @@ import Testing
             """#
         #expect(try problems(schema, #"{"car": {"name": "Song"}, "old": "a/b", "tree": {"children": [{"children": []}]}}"#) == [])
         #expect(try problems(schema, #"{"car": {}}"#) == ["$.car.name: required property 'name' is missing"])
-        #expect(try problems(schema, #"{"tree": {"children": [{"children": [{"children": 1}]}]}}"#)
-            == ["$.tree.children[0].children[0].children: expected array, got integer 1"])
-        #expect(try problems(##"{"$defs": {"a~b": {"type": "string"}, "c/d": {"type": "integer"}}, "properties": {"x": {"$ref": "#/$defs/a~0b"}, "y": {"$ref": "#/$defs/c~1d"}}}"##,
-            #"{"x": 1, "y": "s"}"#) == ["$.x: expected string, got integer 1", #"$.y: expected integer, got string "s""#])
-        #expect(try problems(##"{"$ref": "#/$defs/Missing"}"##, "1")
-            == ["$: invalid schema: cannot resolve '$ref' '#/$defs/Missing': no member '$defs'"])
+        #expect(
+            try problems(schema, #"{"tree": {"children": [{"children": [{"children": 1}]}]}}"#)
+                == ["$.tree.children[0].children[0].children: expected array, got integer 1"])
+        #expect(
+            try problems(
+                ##"{"$defs": {"a~b": {"type": "string"}, "c/d": {"type": "integer"}}, "properties": {"x": {"$ref": "#/$defs/a~0b"}, "y": {"$ref": "#/$defs/c~1d"}}}"##,
+                #"{"x": 1, "y": "s"}"#) == ["$.x: expected string, got integer 1", #"$.y: expected integer, got string "s""#])
+        #expect(
+            try problems(##"{"$ref": "#/$defs/Missing"}"##, "1")
+                == ["$: invalid schema: cannot resolve '$ref' '#/$defs/Missing': no member '$defs'"])
         #expect(try problems(##"{"$ref": "other.json#/a"}"##, "1").first?.contains("only references inside the schema") == true)
         // A reference cycle that never reaches a schema is an error, not a hang.
         #expect(try problems(##"{"$ref": "#"}"##, "1") == ["$: invalid schema: '$ref' '#' loops without reaching a schema"])
@@ -157,13 +168,15 @@ import Testing
     }
 
     @Test func violationsAreListedTogether() throws {
-        let schema = #"{"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "integer", "minimum": 0}}, "required": ["a", "b", "c"]}"#
+        let schema =
+            #"{"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "integer", "minimum": 0}}, "required": ["a", "b", "c"]}"#
         let found = try problems(schema, #"{"a": 1, "b": -1}"#)
-        #expect(found == [
-            "$.c: required property 'c' is missing",
-            "$.a: expected string, got integer 1",
-            "$.b: -1 is not at least 0",
-        ])
+        #expect(
+            found == [
+                "$.c: required property 'c' is missing",
+                "$.a: expected string, got integer 1",
+                "$.b: -1 is not at least 0",
+            ])
         let validator = JSONSchemaValidator(schema: try json(schema))
         #expect(validator.isValid(try json(#"{"a": "x", "b": 0, "c": null}"#)))
     }
