@@ -301,7 +301,7 @@ private let expectedV2Spans = [
         var assistantPrefix: String { "<assistant>" }
         var stopTokens: [String] { ["</s>"] }
         func parse(_ output: String, toolChoice: ToolChoice) -> AssistantOutput { AssistantOutput(content: output, toolCalls: []) }
-        func makeStreamParser(toolChoice: ToolChoice) -> any StreamParser { PassthroughStreamParser() }
+        func makeStreamParser(toolChoice: ToolChoice) -> any StreamParser { TemplateV2().makeStreamParser(toolChoice: toolChoice) }
     }
 
     @Test func rendersLinesWithMasking() throws {
