@@ -285,6 +285,12 @@ private let expectedV2Spans = [
                 == [TrainingSpan(start: 3, end: 11, assistantOrdinal: 0), TrainingSpan(start: 14, end: 18, assistantOrdinal: 1)])
     }
 
+    /// Streams everything as content (the test template needs a parser, never used).
+    struct TextOnlyParser: StreamParser {
+        mutating func feed(_ delta: String) -> [StreamEvent] { delta.isEmpty ? [] : [.content(delta)] }
+        mutating func finish() -> [StreamEvent] { [] }
+    }
+
     /// A minimal template, so the renderer's plumbing is tested without the real templates.
     struct TagTemplate: PromptTemplate {
         var version: TemplateVersion { .v2 }
@@ -301,7 +307,7 @@ private let expectedV2Spans = [
         var assistantPrefix: String { "<assistant>" }
         var stopTokens: [String] { ["</s>"] }
         func parse(_ output: String, toolChoice: ToolChoice) -> AssistantOutput { AssistantOutput(content: output, toolCalls: []) }
-        func makeStreamParser(toolChoice: ToolChoice) -> any StreamParser { PassthroughStreamParser() }
+        func makeStreamParser(toolChoice: ToolChoice) -> any StreamParser { TextOnlyParser() }
     }
 
     @Test func rendersLinesWithMasking() throws {
