@@ -76,7 +76,8 @@ private func body(_ properties: JSONValue, required: JSONValue = []) -> String {
     /// information the bound is written.
     @Test func divergenceZeroBoundAloneHasNoComment() {
         #expect(body(["a": ["type": "integer", "maximum": 0]]) == "a?: number,")
-        #expect(body(["a": ["type": "integer", "minLength": 0, "maximum": 0, "description": "d"]]) == "// d. Maximum=0 Minimum length=0\na?: number,")
+        #expect(
+            body(["a": ["type": "integer", "minLength": 0, "maximum": 0, "description": "d"]]) == "// d. Maximum=0 Minimum length=0\na?: number,")
     }
 
     /// Row 6: enum values equal to the last one. Jinja drops their separator (`"x""y" | "x"`,
@@ -89,12 +90,16 @@ private func body(_ properties: JSONValue, required: JSONValue = []) -> String {
 
     /// Row 7: an example containing `'` has it replaced by `"` (Jinja, kept; the model saw that).
     @Test func divergenceExampleQuotesReplaced() {
-        #expect(body(["a": ["type": "string", "description": "d", "examples": ["it's", ["k": "v"]]]]) == "// d.\n// Example a:\n// it\"s\n// {\"k\": \"v\"}\na?: string,")
+        #expect(
+            body(["a": ["type": "string", "description": "d", "examples": ["it's", ["k": "v"]]]])
+                == "// d.\n// Example a:\n// it\"s\n// {\"k\": \"v\"}\na?: string,")
     }
 
     /// Row 8: `properties: {}` gives `() => any` (Jinja, kept).
     @Test func divergenceEmptyPropertiesTakeNoArguments() {
-        #expect(renderFunction(["type": "object", "properties": [:]]) == TypeScriptSchema.header + "// d\ntype f = () => any;\n\n" + TypeScriptSchema.footer)
+        #expect(
+            renderFunction(["type": "object", "properties": [:]]) == TypeScriptSchema.header + "// d\ntype f = () => any;\n\n"
+                + TypeScriptSchema.footer)
     }
 
     /// Row 9: `description: null` makes the reference fail; we treat it as no description.
@@ -108,25 +113,34 @@ private func body(_ properties: JSONValue, required: JSONValue = []) -> String {
     @Test func divergenceOneOfFormatsJoinedCleanly() {
         let a: JSONValue = ["oneOf": [["type": "string", "format": "date-time"], ["type": "string", "format": "date"], ["type": "null"]]]
         #expect(body(["a": a]) == "// Format=date-time or date\na?: string | null,")
-        let b: JSONValue = ["oneOf": [["type": "string", "format": "date"], ["type": "string", "format": "uri"], ["type": "string", "format": "date"]]]
+        let b: JSONValue = [
+            "oneOf": [["type": "string", "format": "date"], ["type": "string", "format": "uri"], ["type": "string", "format": "date"]]
+        ]
         #expect(body(["b": b]) == "// Format=date or uri or date\nb?: string,")
     }
 
     // MARK: Other behaviour of the Jinja macros
 
     @Test func commentParts() {
-        #expect(body(["a": ["type": "string", "description": "Ends.", "default": "x", "format": "email", "maxLength": 9, "minLength": 1]])
-            == "// Ends. Default=\"x\". Format=email Maximum length=9 Minimum length=1\na?: string,")
+        #expect(
+            body(["a": ["type": "string", "description": "Ends.", "default": "x", "format": "email", "maxLength": 9, "minLength": 1]])
+                == "// Ends. Default=\"x\". Format=email Maximum length=9 Minimum length=1\na?: string,")
         // defaults shown with Python's str(); quoted only for a plain "string" type
-        #expect(body(["a": ["type": "boolean", "default": true], "b": ["type": "number", "default": 36.0, "maximum": 1e20]])
-            == "// Default=True.\na?: boolean,\n// Default=36.0. Maximum=1e+20\nb?: number,")
-        #expect(body(["a": ["type": ["string", "null"], "default": "x"], "b": ["type": "object", "default": ["k": [1, nil]]]])
-            == "// Default=x.\na?: string | null,\n// Default={'k': [1, None]}.\nb?: {\n},")
+        #expect(
+            body(["a": ["type": "boolean", "default": true], "b": ["type": "number", "default": 36.0, "maximum": 1e20]])
+                == "// Default=True.\na?: boolean,\n// Default=36.0. Maximum=1e+20\nb?: number,")
+        #expect(
+            body(["a": ["type": ["string", "null"], "default": "x"], "b": ["type": "object", "default": ["k": [1, nil]]]])
+                == "// Default=x.\na?: string | null,\n// Default={'k': [1, None]}.\nb?: {\n},")
     }
 
     @Test func typesAndNullable() {
-        #expect(body(["a": ["type": "float"], "b": ["type": ["integer", "null"]], "c": ["type": "string", "nullable": true], "d": ["type": "string", "nullable": false]])
-            == "a?: number,\nb?: integer | null,\nc?: string | null,\nd?: string,")
+        #expect(
+            body([
+                "a": ["type": "float"], "b": ["type": ["integer", "null"]], "c": ["type": "string", "nullable": true],
+                "d": ["type": "string", "nullable": false],
+            ])
+                == "a?: number,\nb?: integer | null,\nc?: string | null,\nd?: string,")
     }
 
     @Test func requiredForms() {
@@ -148,12 +162,17 @@ private func body(_ properties: JSONValue, required: JSONValue = []) -> String {
     }
 
     @Test func arrays() {
-        #expect(body(["a": ["type": "array"], "b": ["type": "array", "items": [:]], "c": ["type": "array", "items": ["type": "integer"]]])
-            == "a?: [],\nb?: [],\nc?: number[],")
-        #expect(body(["a": ["type": "array", "items": ["type": "array", "items": ["type": "array", "items": ["type": "string", "enum": ["x"]]]]]])
-            == "a?: (\"x\")[][][],")
+        #expect(
+            body(["a": ["type": "array"], "b": ["type": "array", "items": [:]], "c": ["type": "array", "items": ["type": "integer"]]])
+                == "a?: [],\nb?: [],\nc?: number[],")
+        #expect(
+            body(["a": ["type": "array", "items": ["type": "array", "items": ["type": "array", "items": ["type": "string", "enum": ["x"]]]]]])
+                == "a?: (\"x\")[][][],")
         #expect(body(["a": ["type": "array", "items": ["type": "array", "items": [:]]]]) == "a?: [][],")
-        let nested: JSONValue = ["type": "array", "items": ["type": "array", "items": ["type": "array", "items": ["type": "object", "properties": ["k": ["type": "string"]]]]]]
+        let nested: JSONValue = [
+            "type": "array",
+            "items": ["type": "array", "items": ["type": "array", "items": ["type": "object", "properties": ["k": ["type": "string"]]]]],
+        ]
         #expect(body(["a": nested]) == "a?: {\n            k?: string,\n        }[][][],")
     }
 

@@ -169,11 +169,17 @@ extension JSONValue {
     /// Whether some object inside has a string `$ref` (most schemas have none: skip the copy).
     var containsRef: Bool {
         switch self {
-        case .array(let items): return items.contains { $0.containsRef }
+        case .array(let items):
+            for item in items where item.containsRef { return true }
+            return false
         case .object(let object):
-            if case .string? = object["$ref"] { return true }
-            return object.contains { $0.value.containsRef }
-        default: return false
+            for (key, value) in object {
+                if key == "$ref", case .string = value { return true }
+                if value.containsRef { return true }
+            }
+            return false
+        default:
+            return false
         }
     }
 
