@@ -74,7 +74,7 @@ import Testing
             let error = error as? ProtocolError
             return error?.code == .invalidRole && error?.param == "messages[1].role"
                 && error?.message == "Invalid role 'developer' in messages[1]; allowed roles are: system, user, assistant, tool "
-                    + "(and the legacy function)."
+                    + "(and legacy function)."
         }
     }
 

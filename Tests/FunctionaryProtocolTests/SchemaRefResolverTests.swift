@@ -89,6 +89,23 @@ import Testing
         #expect(resolved.nodeCount < 4 * SchemaRefResolver.maxInlinedNodes)
     }
 
+    @Test func boundsInliningDepth() {
+        // D0 → D1 → … → D299, each one level deeper: inlining stops at `maxInlineDepth`.
+        var defs = JSONObject()
+        for level in 0..<300 {
+            defs["D\(level)"] = ["type": "object", "properties": ["next": ["$ref": .string("#/$defs/D\(level + 1)")]]]
+        }
+        let schema: JSONValue = ["type": "object", "properties": ["top": ["$ref": "#/$defs/D0"]], "$defs": .object(defs)]
+        var node = SchemaRefResolver.resolve(schema)["properties"]?["top"]
+        var levels = 0
+        while let next = node?["properties"]?["next"], next["$ref"] == nil {
+            node = next
+            levels += 1
+        }
+        #expect(levels > 10 && levels < SchemaRefResolver.maxInlineDepth)
+        #expect(TypeScriptSchema.render(tools: [Tool(function: FunctionDefinition(name: "deep", parameters: schema))]).count > 1000)
+    }
+
     @Test func toolsWithoutReferencesAreUnchanged() {
         let tools = [Tool(function: FunctionDefinition(name: "f", parameters: ["type": "object"])), .codeInterpreter]
         #expect(SchemaRefResolver.resolve(tools: tools) == tools)

@@ -9,12 +9,15 @@
 /// What the reference would fail on is left as written instead: a reference that is not local
 /// (`other.json#/X`), a pointer that leads nowhere, and a cycle: a reference to a schema that
 /// contains it, or that is being inlined already (a tree node whose children are nodes is inlined
-/// once where it is used, its inner reference to itself stays). Expansion stops (leaving
-/// the remaining references as written) after `maxInlinedNodes` inlined values, so a schema whose
-/// references fan out exponentially cannot make the prompt explode.
+/// once where it is used, its inner reference to itself stays). References are also left as
+/// written once `maxInlinedNodes` values have been inlined, so that references fanning out
+/// exponentially cannot make the prompt explode, and deeper than `maxInlineDepth`, so that long
+/// chains cannot make rendering recurse without bound.
 public enum SchemaRefResolver {
     /// How many JSON values in all may be copied in by inlining, per document.
     public static let maxInlinedNodes = 50_000
+    /// References nested deeper than this in the result are left as written (rendering recurses).
+    public static let maxInlineDepth = 64
 
     /// The tools with the `$ref`s of each function's `parameters` inlined.
     public static func resolve(tools: [Tool]) -> [Tool] {
@@ -43,20 +46,20 @@ public enum SchemaRefResolver {
         var budget = SchemaRefResolver.maxInlinedNodes
         var targets: [String: (target: [String], value: JSONValue, size: Int)?] = [:]
 
-        /// Resolves `value`, found at `path` in the document.
-        mutating func resolve(_ value: JSONValue, at path: [String] = []) -> JSONValue {
+        /// Resolves `value`, found at `path` in the document and placed `depth` levels deep in the result.
+        mutating func resolve(_ value: JSONValue, at path: [String] = [], depth: Int = 0) -> JSONValue {
             switch value {
             case .array(let items):
                 var out: [JSONValue] = []
                 out.reserveCapacity(items.count)
-                for (index, item) in items.enumerated() { out.append(resolve(item, at: path + [String(index)])) }
+                for (index, item) in items.enumerated() { out.append(resolve(item, at: path + [String(index)], depth: depth + 1)) }
                 return .array(out)
             case .object(let object):
                 if case .string(let ref)? = object["$ref"] {
-                    return inline(ref, original: value, at: path)
+                    return inline(ref, original: value, at: path, depth: depth)
                 }
                 var out = JSONObject()
-                for (key, member) in object { out[key] = resolve(member, at: path + [key]) }
+                for (key, member) in object { out[key] = resolve(member, at: path + [key], depth: depth + 1) }
                 return .object(out)
             default:
                 return value
@@ -65,8 +68,9 @@ public enum SchemaRefResolver {
 
         /// The resolved target of `ref`, or `original` when it cannot or must not be inlined: a
         /// target that contains the reference itself, or one of the targets being inlined, is a cycle.
-        mutating func inline(_ ref: String, original: JSONValue, at path: [String]) -> JSONValue {
-            guard let (target, value, size) = lookup(ref), !Self.isAncestorOrSelf(target, of: path),
+        mutating func inline(_ ref: String, original: JSONValue, at path: [String], depth: Int) -> JSONValue {
+            guard depth <= SchemaRefResolver.maxInlineDepth, let (target, value, size) = lookup(ref),
+                !Self.isAncestorOrSelf(target, of: path),
                 inlining[Self.key(target[...])] == nil, size <= budget
             else { return original }
             budget -= size
@@ -77,7 +81,7 @@ public enum SchemaRefResolver {
                     inlining[key] = (inlining[key] ?? 1) > 1 ? (inlining[key] ?? 1) - 1 : nil
                 }
             }
-            return resolve(value, at: target)
+            return resolve(value, at: target, depth: depth)
         }
 
         /// The pointer's components, its target and the target's size; nil for a reference that is
