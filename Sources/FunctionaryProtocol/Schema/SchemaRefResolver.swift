@@ -7,13 +7,17 @@
 /// default. `$defs`/`definitions` stay where they are (JSON-dumped templates show them).
 ///
 /// What the reference would fail on is left as written instead: a reference that is not local
-/// (`other.json#/X`), a pointer that leads nowhere, and a reference to a schema that is being
-/// inlined already (a cycle, e.g. a tree node whose children are nodes). Expansion stops (leaving
-/// the remaining references as written) after `maxInlinedNodes` inlined values, so a schema whose
-/// references fan out exponentially cannot make the prompt explode.
+/// (`other.json#/X`), a pointer that leads nowhere, and a cycle: a reference to a schema that
+/// contains it, or that is being inlined already (a tree node whose children are nodes is inlined
+/// once where it is used, its inner reference to itself stays). References are also left as
+/// written once `maxInlinedNodes` values have been inlined, so that references fanning out
+/// exponentially cannot make the prompt explode, and deeper than `maxInlineDepth`, so that long
+/// chains cannot make rendering recurse without bound.
 public enum SchemaRefResolver {
     /// How many JSON values in all may be copied in by inlining, per document.
-    public static let maxInlinedNodes = 100_000
+    public static let maxInlinedNodes = 50_000
+    /// References nested deeper than this in the result are left as written (rendering recurses).
+    public static let maxInlineDepth = 64
 
     /// The tools with the `$ref`s of each function's `parameters` inlined.
     public static func resolve(tools: [Tool]) -> [Tool] {
@@ -37,48 +41,90 @@ public enum SchemaRefResolver {
 
     struct State {
         let root: JSONValue
-        /// Pointers being inlined, innermost last: a reference to one of them is a cycle.
-        var stack: [String] = []
+        /// The targets being inlined and all their ancestors (keys from `key(_:)`, with counts).
+        var inlining: [String: Int] = [:]
         var budget = SchemaRefResolver.maxInlinedNodes
+        var targets: [String: (target: [String], value: JSONValue, size: Int)?] = [:]
 
-        mutating func resolve(_ value: JSONValue) -> JSONValue {
+        /// Resolves `value`, found at `path` in the document and placed `depth` levels deep in the result.
+        mutating func resolve(_ value: JSONValue, at path: [String] = [], depth: Int = 0) -> JSONValue {
             switch value {
             case .array(let items):
-                return .array(items.map { resolve($0) })
+                var out: [JSONValue] = []
+                out.reserveCapacity(items.count)
+                for (index, item) in items.enumerated() { out.append(resolve(item, at: path + [String(index)], depth: depth + 1)) }
+                return .array(out)
             case .object(let object):
                 if case .string(let ref)? = object["$ref"] {
-                    return inline(ref, original: value)
+                    return inline(ref, original: value, at: path, depth: depth)
                 }
                 var out = JSONObject()
-                for (key, member) in object { out[key] = resolve(member) }
+                for (key, member) in object { out[key] = resolve(member, at: path + [key], depth: depth + 1) }
                 return .object(out)
             default:
                 return value
             }
         }
 
-        mutating func inline(_ ref: String, original: JSONValue) -> JSONValue {
-            guard ref.first == "#", !stack.contains(ref),
-                let target = SchemaRefResolver.lookup(pointer: ref.dropFirst(), in: root)
+        /// The resolved target of `ref`, or `original` when it cannot or must not be inlined: a
+        /// target that contains the reference itself, or one of the targets being inlined, is a cycle.
+        mutating func inline(_ ref: String, original: JSONValue, at path: [String], depth: Int) -> JSONValue {
+            guard depth <= SchemaRefResolver.maxInlineDepth, let (target, value, size) = lookup(ref),
+                !Self.isAncestorOrSelf(target, of: path),
+                inlining[Self.key(target[...])] == nil, size <= budget
             else { return original }
-            let size = target.nodeCount
-            guard size <= budget else { return original }
             budget -= size
-            stack.append(ref)
-            defer { stack.removeLast() }
-            return resolve(target)
+            for length in 0...target.count { inlining[Self.key(target[..<length]), default: 0] += 1 }
+            defer {
+                for length in 0...target.count {
+                    let key = Self.key(target[..<length])
+                    inlining[key] = (inlining[key] ?? 1) > 1 ? (inlining[key] ?? 1) - 1 : nil
+                }
+            }
+            return resolve(value, at: target, depth: depth)
+        }
+
+        /// The pointer's components, its target and the target's size; nil for a reference that is
+        /// not local or leads nowhere. Cached: a schema tends to use the same references many times.
+        mutating func lookup(_ ref: String) -> (target: [String], value: JSONValue, size: Int)? {
+            if let cached = targets[ref] { return cached }
+            var found: (target: [String], value: JSONValue, size: Int)?
+            if ref.first == "#", let target = SchemaRefResolver.pointerComponents(ref.dropFirst()),
+                let value = SchemaRefResolver.value(at: target, in: root)
+            {
+                found = (target, value, value.nodeCount)
+            }
+            targets[ref] = .some(found)
+            return found
+        }
+
+        static func key(_ components: ArraySlice<String>) -> String {
+            components.joined(separator: "\u{0}")
+        }
+
+        static func isAncestorOrSelf(_ target: [String], of path: [String]) -> Bool {
+            guard target.count <= path.count else { return false }
+            for index in target.indices where target[index] != path[index] { return false }
+            return true
         }
     }
 
-    /// Follows a JSON pointer (`/$defs/X`, percent-encoded as in a URI fragment, `~1` for `/`, `~0`
-    /// for `~`) from `root`; the empty pointer is the root itself.
-    static func lookup(pointer: Substring, in root: JSONValue) -> JSONValue? {
+    /// The reference tokens of a JSON pointer (`/$defs/X`, percent-encoded as in a URI fragment,
+    /// `~1` for `/`, `~0` for `~`); the empty pointer (the root) has none.
+    static func pointerComponents(_ pointer: Substring) -> [String]? {
         let decoded = percentDecoded(pointer)
-        if decoded.isEmpty { return root }
+        if decoded.isEmpty { return [] }
         guard decoded.first == "/" else { return nil }
+        return decoded.dropFirst().split(separator: "/", omittingEmptySubsequences: false).map { token in
+            guard token.contains("~") else { return String(token) }  // (`replacing` is slow: skip it when it cannot apply)
+            return String(token).replacing("~1", with: "/").replacing("~0", with: "~")
+        }
+    }
+
+    /// The value at `components` from `root`, nil when there is none.
+    static func value(at components: [String], in root: JSONValue) -> JSONValue? {
         var current = root
-        for rawPart in decoded.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
-            let part = String(rawPart).replacing("~1", with: "/").replacing("~0", with: "~")
+        for part in components {
             switch current {
             case .object(let object):
                 guard let next = object[part] else { return nil }
@@ -127,11 +173,17 @@ extension JSONValue {
     /// Whether some object inside has a string `$ref` (most schemas have none: skip the copy).
     var containsRef: Bool {
         switch self {
-        case .array(let items): return items.contains { $0.containsRef }
+        case .array(let items):
+            for item in items where item.containsRef { return true }
+            return false
         case .object(let object):
-            if case .string? = object["$ref"] { return true }
-            return object.contains { $0.value.containsRef }
-        default: return false
+            for (key, value) in object {
+                if key == "$ref", case .string = value { return true }
+                if value.containsRef { return true }
+            }
+            return false
+        default:
+            return false
         }
     }
 

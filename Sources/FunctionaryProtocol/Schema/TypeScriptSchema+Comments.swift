@@ -35,7 +35,8 @@ extension TypeScriptSchema {
     /// `get_param_info`: the `// …` comment line, or nil when the property has none of description,
     /// default, format, or a truthy maximum/minimum/maxLength/minLength.
     static func info(_ param: JSONObject) -> String? {
-        let description = param["description"].flatMap { $0.isNull ? nil : $0 }
+        // (JSONValue is ExpressibleByNilLiteral: spell out the Optional.)
+        let description: JSONValue? = param["description"] == .null ? Optional.none : param["description"]
         let format = formatInfo(param)
         let bounds = ["maximum", "minimum", "maxLength", "minLength"]
         guard description != nil || param["default"] != nil || format != nil || bounds.contains(where: { param[$0]?.isTruthy == true })
@@ -79,7 +80,11 @@ extension TypeScriptSchema {
     static func exampleLines(name: String, param: JSONObject) -> [String] {
         guard let examples = param["examples"] else { return [] }
         let values = [JSONValue.string("Example " + name + ":")] + (examples.arrayValue ?? [examples])
-        return values.map { "// " + $0.pythonStr().replacing("'", with: "\"") }
+        return values.map { value in
+            var line = String.UnicodeScalarView()
+            for scalar in value.pythonStr().unicodeScalars { line.append(scalar == "'" ? "\"" : scalar) }
+            return "// " + String(line)
+        }
     }
 
     /// Python's `str.strip()`: removes leading and trailing whitespace as Python defines it.

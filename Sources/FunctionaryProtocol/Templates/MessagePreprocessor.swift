@@ -19,7 +19,7 @@ public enum MessagePreprocessor {
             throw ProtocolError(
                 .invalidRole,
                 "Invalid role '\(message.role)' in messages[\(index)]; allowed roles are: system, user, assistant, tool "
-                    + "(and the legacy function).",
+                    + "(and legacy function).",
                 param: "messages[\(index)].role")
         }
         var out: [ChatMessage] = []
