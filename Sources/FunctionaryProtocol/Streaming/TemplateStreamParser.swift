@@ -69,7 +69,8 @@ struct TemplateStreamParser<Grammar: MarkerGrammar>: StreamParser {
         deliverPlain()
         if let hit {
             grammar.marker(hit, into: &sink)
-            matcher.markers = grammar.markers
+            let markers = grammar.markers
+            if markers != matcher.markers { matcher.markers = markers }
         }
     }
 
