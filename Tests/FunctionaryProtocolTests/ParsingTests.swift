@@ -214,7 +214,8 @@ func expectMatches(_ output: AssistantOutput, _ expected: RequestHandlingCases.C
 
     /// Choice: later `all` blocks are joined to earlier ones with "\n" (the reference keeps only the last one).
     @Test func v2SeveralTextBlocksAreJoined() {
-        let raw = "all\n<|content|>First\n<|from|>assistant\n<|recipient|>get_weather\n<|content|>{}\n<|from|>assistant\n<|recipient|>all\n<|content|> Second "
+        let raw =
+            "all\n<|content|>First\n<|from|>assistant\n<|recipient|>get_weather\n<|content|>{}\n<|from|>assistant\n<|recipient|>all\n<|content|> Second "
         let parsed = TemplateV2().parse(raw, toolChoice: .auto)
         #expect(parsed.content == "First\nSecond")
         #expect(parsed.toolCalls.map(\.function) == [FunctionCall(name: "get_weather", arguments: "{}")])
@@ -324,7 +325,8 @@ func expectMatches(_ output: AssistantOutput, _ expected: RequestHandlingCases.C
         let compact = t.parse(
             "<tool_call>{\"name\":\"f\",\"arguments\":{\"city\":\"\\u6771\\u4eac\",\"n\":[1,2.50,1e5],\"ok\":true,\"x\":null,\"s\":\"a\\/b\"}}</tool_call>",
             toolChoice: .auto)
-        #expect(compact.toolCalls.first?.function.arguments == "{\"city\": \"東京\", \"n\": [1, 2.5, 100000.0], \"ok\": true, \"x\": null, \"s\": \"a/b\"}")
+        #expect(
+            compact.toolCalls.first?.function.arguments == "{\"city\": \"東京\", \"n\": [1, 2.5, 100000.0], \"ok\": true, \"x\": null, \"s\": \"a/b\"}")
         // Arguments given as a string holding JSON are read.
         let stringArgs = t.parse("<tool_call>{\"name\": \"f\", \"arguments\": \"{\\\"a\\\":1}\"}</tool_call>", toolChoice: .auto)
         #expect(stringArgs.toolCalls.first?.function.arguments == "{\"a\": 1}")
