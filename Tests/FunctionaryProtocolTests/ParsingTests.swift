@@ -197,6 +197,19 @@ func expectMatches(_ output: AssistantOutput, _ expected: RequestHandlingCases.C
         }
     }
 
+    /// The parsers keep their own copy of the §3.1 stop tokens and prefixes; once the template reports its stop
+    /// tokens (rendering implemented), both must agree.
+    @Test(arguments: TemplateVersion.allCases)
+    func parserConstantsAgreeWithTheTemplate(_ version: TemplateVersion) {
+        let template = version.template
+        guard !template.stopTokens.isEmpty else { return }
+        #expect(template.stopTokens == template.stopTokensForParsing)
+        for choice in [ToolChoice.auto, .none, .required, .function("get_weather")] {
+            let opener = version == .v2 ? "<|from|>assistant\n<|recipient|>" : ""
+            #expect(opener + template.generationPrefix(for: choice) == template.parsingPrefix(for: choice), "\(version) \(choice)")
+        }
+    }
+
     // MARK: v2
 
     @Test func v2BlockWithoutContentMarkerIsText() {
@@ -363,6 +376,17 @@ func expectMatches(_ output: AssistantOutput, _ expected: RequestHandlingCases.C
 }
 
 extension PromptTemplate {
+    /// The text the parsers put before the output for a tool_choice.
+    func parsingPrefix(for choice: ToolChoice) -> String {
+        switch version {
+        case .v2: return TemplateV2.parsingPrefix(for: choice)
+        case .v2Llama3: return TemplateV2Llama3.parsingPrefix(for: choice)
+        case .v3Llama3: return TemplateV3Llama3.parsingPrefix(for: choice)
+        case .v3Llama31: return TemplateV3Llama31.parsingPrefix(for: choice)
+        case .qwen25, .gemma3: return ToolCallTagFormat.prefix(for: choice)
+        }
+    }
+
     /// The stop tokens the parsers remove (the §3.1 table).
     var stopTokensForParsing: [String] {
         switch version {
