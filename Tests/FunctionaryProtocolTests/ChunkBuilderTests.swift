@@ -77,10 +77,11 @@ import Testing
         #expect(call["type"] == "function")
         #expect(call["id"]?.stringValue?.hasPrefix("call_") == true)
         #expect(call["function"] == ["name": "get_weather", "arguments": ""])
-        #expect(deltas(Array(result[1...])) == [
-            #"{"tool_calls":[{"index":0,"function":{"arguments":"{\"location\":"}}]}"#,
-            #"{"tool_calls":[{"index":0,"function":{"arguments":" \"Istanbul\"}"}}]}"#, "{}",
-        ])
+        #expect(
+            deltas(Array(result[1...])) == [
+                #"{"tool_calls":[{"index":0,"function":{"arguments":"{\"location\":"}}]}"#,
+                #"{"tool_calls":[{"index":0,"function":{"arguments":" \"Istanbul\"}"}}]}"#, "{}",
+            ])
         #expect(result.last?["finish_reason"] == "tool_calls")
     }
 

@@ -197,6 +197,19 @@ func expectMatches(_ output: AssistantOutput, _ expected: RequestHandlingCases.C
         }
     }
 
+    /// The parsers keep their own copy of the §3.1 stop tokens and prefixes; once the template reports its stop
+    /// tokens (rendering implemented), both must agree.
+    @Test(arguments: TemplateVersion.allCases)
+    func parserConstantsAgreeWithTheTemplate(_ version: TemplateVersion) {
+        let template = version.template
+        guard !template.stopTokens.isEmpty else { return }
+        #expect(template.stopTokens == template.stopTokensForParsing)
+        for choice in [ToolChoice.auto, .none, .required, .function("get_weather")] {
+            let opener = version == .v2 ? "<|from|>assistant\n<|recipient|>" : ""
+            #expect(opener + template.generationPrefix(for: choice) == template.parsingPrefix(for: choice), "\(version) \(choice)")
+        }
+    }
+
     // MARK: v2
 
     @Test func v2BlockWithoutContentMarkerIsText() {
@@ -214,7 +227,8 @@ func expectMatches(_ output: AssistantOutput, _ expected: RequestHandlingCases.C
 
     /// Choice: later `all` blocks are joined to earlier ones with "\n" (the reference keeps only the last one).
     @Test func v2SeveralTextBlocksAreJoined() {
-        let raw = "all\n<|content|>First\n<|from|>assistant\n<|recipient|>get_weather\n<|content|>{}\n<|from|>assistant\n<|recipient|>all\n<|content|> Second "
+        let raw =
+            "all\n<|content|>First\n<|from|>assistant\n<|recipient|>get_weather\n<|content|>{}\n<|from|>assistant\n<|recipient|>all\n<|content|> Second "
         let parsed = TemplateV2().parse(raw, toolChoice: .auto)
         #expect(parsed.content == "First\nSecond")
         #expect(parsed.toolCalls.map(\.function) == [FunctionCall(name: "get_weather", arguments: "{}")])
@@ -324,7 +338,8 @@ func expectMatches(_ output: AssistantOutput, _ expected: RequestHandlingCases.C
         let compact = t.parse(
             "<tool_call>{\"name\":\"f\",\"arguments\":{\"city\":\"\\u6771\\u4eac\",\"n\":[1,2.50,1e5],\"ok\":true,\"x\":null,\"s\":\"a\\/b\"}}</tool_call>",
             toolChoice: .auto)
-        #expect(compact.toolCalls.first?.function.arguments == "{\"city\": \"東京\", \"n\": [1, 2.5, 100000.0], \"ok\": true, \"x\": null, \"s\": \"a/b\"}")
+        #expect(
+            compact.toolCalls.first?.function.arguments == "{\"city\": \"東京\", \"n\": [1, 2.5, 100000.0], \"ok\": true, \"x\": null, \"s\": \"a/b\"}")
         // Arguments given as a string holding JSON are read.
         let stringArgs = t.parse("<tool_call>{\"name\": \"f\", \"arguments\": \"{\\\"a\\\":1}\"}</tool_call>", toolChoice: .auto)
         #expect(stringArgs.toolCalls.first?.function.arguments == "{\"a\": 1}")
@@ -361,6 +376,17 @@ func expectMatches(_ output: AssistantOutput, _ expected: RequestHandlingCases.C
 }
 
 extension PromptTemplate {
+    /// The text the parsers put before the output for a tool_choice.
+    func parsingPrefix(for choice: ToolChoice) -> String {
+        switch version {
+        case .v2: return TemplateV2.parsingPrefix(for: choice)
+        case .v2Llama3: return TemplateV2Llama3.parsingPrefix(for: choice)
+        case .v3Llama3: return TemplateV3Llama3.parsingPrefix(for: choice)
+        case .v3Llama31: return TemplateV3Llama31.parsingPrefix(for: choice)
+        case .qwen25, .gemma3: return ToolCallTagFormat.prefix(for: choice)
+        }
+    }
+
     /// The stop tokens the parsers remove (the §3.1 table).
     var stopTokensForParsing: [String] {
         switch version {

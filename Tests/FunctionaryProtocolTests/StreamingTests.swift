@@ -50,12 +50,19 @@ func streamOutput(_ version: TemplateVersion, _ choice: ToolChoice, _ deltas: [S
 func streamMismatch(_ version: TemplateVersion, _ choice: ToolChoice, _ deltas: [String], parsed: AssistantOutput? = nil) -> String? {
     let parsed = parsed ?? version.template.parse(deltas.joined(), toolChoice: choice)
     let streamed = streamOutput(version, choice, deltas)
-    if parsed.content != "" && streamed.content == (parsed.content ?? "") && streamed.calls == parsed.toolCalls.map(\.function)
-        && streamed.problems.isEmpty
-    {
+    // Compared scalar by scalar: `String ==` would accept canonically equivalent but different text.
+    let sameContent = Array(streamed.content.unicodeScalars) == Array((parsed.content ?? "").unicodeScalars)
+    let sameCalls =
+        streamed.calls.count == parsed.toolCalls.count
+        && zip(streamed.calls, parsed.toolCalls).allSatisfy {
+            Array($0.name.unicodeScalars) == Array($1.function.name.unicodeScalars)
+                && Array($0.arguments.unicodeScalars) == Array($1.function.arguments.unicodeScalars)
+        }
+    if parsed.content != "" && sameContent && sameCalls && streamed.problems.isEmpty {
         return nil
     }
-    return "\(version) \(choice) deltas \(deltas.map(\.debugDescription)): parse \(parsed.content.debugDescription) \(parsed.toolCalls.map(\.function)) vs stream \(streamed)"
+    return
+        "\(version) \(choice) deltas \(deltas.map(\.debugDescription)): parse \(parsed.content.debugDescription) \(parsed.toolCalls.map(\.function)) vs stream \(streamed)"
 }
 
 /// Splits of a string at every scalar offset into two pieces.
@@ -143,11 +150,15 @@ func scalarDeltas(_ text: String) -> [String] {
             .v2Llama3: "<|reserved_special_token_249|>get_weather\n{\"a\": 1}<|reserved_special_token_249|>get_weather_and_time\n{\"b\": 2}",
             .v3Llama3: "get_weather\n{\"a\": 1}>>>get_weather_and_time\n{\"b\": 2}",
             .v3Llama31: "<function=get_weather>{\"a\": 1}</function><function=get_weather_and_time>{\"b\": 2}</function>",
-            .qwen25: "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"a\": 1}}\n</tool_call>\n<tool_call>\n{\"name\": \"get_weather_and_time\", \"arguments\": {\"b\": 2}}\n</tool_call>",
-            .gemma3: "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"a\": 1}}\n</tool_call>\n<tool_call>\n{\"name\": \"get_weather_and_time\", \"arguments\": {\"b\": 2}}\n</tool_call>",
+            .qwen25:
+                "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"a\": 1}}\n</tool_call>\n<tool_call>\n{\"name\": \"get_weather_and_time\", \"arguments\": {\"b\": 2}}\n</tool_call>",
+            .gemma3:
+                "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"a\": 1}}\n</tool_call>\n<tool_call>\n{\"name\": \"get_weather_and_time\", \"arguments\": {\"b\": 2}}\n</tool_call>",
         ]
         let raw = raws[version] ?? ""
-        let expected = [FunctionCall(name: "get_weather", arguments: "{\"a\": 1}"), FunctionCall(name: "get_weather_and_time", arguments: "{\"b\": 2}")]
+        let expected = [
+            FunctionCall(name: "get_weather", arguments: "{\"a\": 1}"), FunctionCall(name: "get_weather_and_time", arguments: "{\"b\": 2}"),
+        ]
         #expect(version.template.parse(raw, toolChoice: .auto).toolCalls.map(\.function) == expected)
         for deltas in [scalarDeltas(raw), [raw]] {
             #expect(streamOutput(version, .auto, deltas).calls == expected, "\(version)")

@@ -97,6 +97,7 @@ struct OutputTrimmer: Sendable {
             return
         }
         var next = s.nextThreads
+        s.nextThreads = []
         next.removeAll(keepingCapacity: true)
         func add(_ target: TailState, _ start: Int) {
             if let i = next.firstIndex(where: { $0.state == target }) {
