@@ -18,7 +18,7 @@ struct DisconnectTests {
             let port = try #require(client.port)
             let socket = try RawSocket(port: port)
             try socket.send(Self.request(TestServer.chat(#""stream":true"#)))
-            let received = try await socket.receive(until: "tok tok")
+            let received = try await socket.receive(until: #"{"content":"tok "}"#)
             #expect(received.hasPrefix("HTTP/1.1 200"))
             socket.close()
             await eventually("the engine sees the cancellation") { engine.cancellations == 1 }

@@ -49,22 +49,23 @@ struct LimitsTests {
         }
         try await app.test(.live) { client in
             let port = try #require(client.port)
-            try await withThrowingTaskGroup(of: TestResponse.self) { group in
+            let post: @Sendable () async throws -> TestClient.Response = {
+                try await TestClient.withClient(host: "127.0.0.1", port: port) { own in
+                    try await own.post(
+                        "/v1/chat/completions", headers: [.contentType: "application/json"], body: ByteBuffer(string: TestServer.chat()))
+                }
+            }
+            try await withThrowingTaskGroup(of: TestClient.Response.self) { group in
                 for _ in 0..<2 {
-                    group.addTask {
-                        try await TestClient.withClient(host: "127.0.0.1", port: port) { own in
-                            try await own.post("/v1/chat/completions", json: TestServer.chat())
-                        }
-                    }
+                    group.addTask { try await post() }
                 }
                 await eventually("two requests reach the engine") { engine.requests.count == 2 }
                 // A third request while two are in flight (one generating, one waiting) is refused at once.
-                let refused = try await TestClient.withClient(host: "127.0.0.1", port: port) { other in
-                    try await other.post("/v1/chat/completions", json: TestServer.chat())
-                }
+                let refused = try await post()
                 #expect(refused.status == .tooManyRequests)
                 #expect(refused.headers[.retryAfter] == "3")
-                #expect(try refused.json()["error"]?["code"] == "rate_limit_exceeded")
+                let error = try JSONValue(parsing: String(buffer: refused.body ?? ByteBuffer()))
+                #expect(error["error"]?["code"] == "rate_limit_exceeded")
                 engine.release()
                 for try await response in group {
                     #expect(response.status == .ok)

@@ -6,16 +6,9 @@ import Testing
 
 /// The server with the real `gemma3` template (the default model's). These run once the templates render
 /// and parse (their implementations live in other branches); until then they are skipped, not failed.
-@Suite("server with the real gemma3 template", .enabled(if: RealTemplateTests.gemma3Works))
+@Suite("server with the real gemma3 template", .enabled(if: Gemma3Support.works))
 struct RealTemplateTests {
-    static let output = "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}\n</tool_call>"
-
-    static var gemma3Works: Bool {
-        let template = TemplateGemma3()
-        let messages = [ChatMessage(role: "user", content: "Hi")]
-        guard (try? template.render(messages: messages, tools: [], addGenerationPrompt: true)) != nil else { return false }
-        return !template.parse(output, toolChoice: .auto).toolCalls.isEmpty
-    }
+    static let output = Gemma3Support.output
 
     @Test func promptIsTheTemplatesRendering() async throws {
         let engine = ScriptedEngine.answering(["Hello"])
@@ -60,11 +53,25 @@ struct RealTemplateTests {
             #expect(header["function"]?["name"] == "get_weather")
             #expect(header["function"]?["arguments"] == "")
             #expect(header["id"]?.stringValue?.hasPrefix("call_") == true)
-            #expect(calls.dropFirst().allSatisfy { $0["id"] == nil && $0["function"]?["name"] == nil })
+            #expect(calls.dropFirst().allSatisfy { $0.objectValue?.keys.contains("id") == false })
+            #expect(calls.dropFirst().allSatisfy { $0["function"]?.objectValue?.keys.contains("name") == false })
             let arguments = calls.compactMap { $0["function"]?["arguments"]?.stringValue }.joined()
             #expect(try JSONValue(parsing: arguments) == ["city": "Paris"])
             #expect(chunks.last?["choices"]?.arrayValue?.first?["finish_reason"] == "tool_calls")
-            #expect(chunks.compactMap { $0.delta?["content"]?.stringValue }.joined().isEmpty)
+            let content = chunks.compactMap { chunk in chunk.delta?["content"]?.stringValue }.joined()
+            #expect(content.isEmpty)
         }
+    }
+}
+
+/// Whether the gemma3 template renders and parses in this build (they are stubs until merged).
+enum Gemma3Support {
+    static let output = "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}\n</tool_call>"
+
+    static var works: Bool {
+        let template = TemplateGemma3()
+        let messages = [ChatMessage(role: "user", content: "Hi")]
+        guard (try? template.render(messages: messages, tools: [], addGenerationPrompt: true)) != nil else { return false }
+        return !template.parse(output, toolChoice: .auto).toolCalls.isEmpty
     }
 }

@@ -85,14 +85,7 @@ struct ObservabilityMiddleware: RouterMiddleware {
 
     static func seconds(_ duration: Duration) -> String {
         let ms = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
-        return "\(ms / 1000).\(String(format3: Int(ms % 1000)))"
-    }
-}
-
-extension String {
-    /// Three digits with leading zeros (`7` → `007`).
-    fileprivate init(format3 value: Int) {
-        let digits = String(value)
-        self = String(repeating: "0", count: max(0, 3 - digits.count)) + digits
+        let fraction = String(ms % 1000)
+        return "\(ms / 1000)." + String(repeating: "0", count: max(0, 3 - fraction.count)) + fraction
     }
 }

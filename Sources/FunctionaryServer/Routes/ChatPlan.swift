@@ -84,7 +84,7 @@ struct ChatPlan: Sendable {
         }
         switch object["type"]?.stringValue {
         case "text"?: return nil
-        case "json_object"?: return JSONResponseFormat(schema: nil)
+        case "json_object"?: return JSONResponseFormat(schema: Optional.none)
         case "json_schema"?:
             guard let schema = object["json_schema"]?["schema"], case .object = schema else {
                 throw OpenAIError.badRequest(

@@ -123,6 +123,7 @@ struct TextCompletionChunker: StreamChunker {
     }
 
     func usageChunk(_ usage: GenerationUsage) -> JSONValue? {
-        encoder.includeUsage ? encoder.usageChunk(usage) : nil
+        guard encoder.includeUsage else { return Optional.none }
+        return encoder.usageChunk(usage)
     }
 }

@@ -50,7 +50,8 @@ struct ChatStreamChunker: StreamChunker {
     }
 
     func usageChunk(_ usage: GenerationUsage) -> JSONValue? {
-        plan.includeUsage ? encoder.usage(ChatResponses.usage(usage)) : nil
+        guard plan.includeUsage else { return Optional.none }
+        return encoder.usage(ChatResponses.usage(usage))
     }
 
     private mutating func finish(choice index: Int, engineReason: FinishReason) -> [JSONValue] {
