@@ -129,11 +129,12 @@ struct ChatCompletionTests {
         }
     }
 
-    @Test func lengthWinsOverToolCalls() async throws {
+    /// As the reference (and the shared `CompletionFinishReason.resolve`): parsed calls win over `length`.
+    @Test func toolCallsWinOverLength() async throws {
         let engine = ScriptedEngine.answering([#"<call>get_weather{"city":"Paris"}</call>"#], reason: .length)
         try await TestServer.app(engine: engine).test(.router) { client in
             let json = try await client.post("/v1/chat/completions", json: TestServer.chat(#""tools":[\#(TestServer.weatherTool)]"#)).json()
-            #expect(json["choices"]?.arrayValue?.first?["finish_reason"] == "length")
+            #expect(json["choices"]?.arrayValue?.first?["finish_reason"] == "tool_calls")
         }
     }
 

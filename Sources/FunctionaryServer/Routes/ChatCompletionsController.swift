@@ -28,8 +28,7 @@ struct ChatCompletionsController<Engine: TextGenerator>: Sendable {
             case .clientGone:
                 return GenerationRunner.clientClosedResponse
             case .event(let first):
-                let encoder = ChatChunkEncoder(id: id, created: created, model: plan.model, includeUsage: plan.includeUsage)
-                let chunker = ChatStreamChunker(plan: plan, encoder: encoder)
+                let chunker = ChatStreamChunker(plan: plan, id: id, created: created)
                 return runner.streamResponse(cursor: cursor, first: first, chunker: chunker, record: context.record)
             }
         }
