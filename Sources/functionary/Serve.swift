@@ -24,9 +24,6 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Port to listen on.")
     var port = 8000
 
-    @Option(help: "Concurrent generations (engine slots); also the largest n.")
-    var parallel = 4
-
     @Option(
         name: .customLong("served-model-name"), parsing: .upToNextOption,
         help: "Names clients may use as `model` (default: the model file's name).")
@@ -43,7 +40,6 @@ struct Serve: AsyncParsableCommand {
 
     func validate() throws {
         guard (1...65535).contains(port) || port == 0 else { throw ValidationError("--port must be between 0 and 65535.") }
-        guard parallel >= 1 else { throw ValidationError("--parallel must be at least 1.") }
         guard maxQueue >= 0 else { throw ValidationError("--max-queue must be 0 or more.") }
         guard maxBodySize >= 1024 else { throw ValidationError("--max-body-size must be at least 1024.") }
         if let apiKey, apiKey.isEmpty { throw ValidationError("--api-key must not be empty.") }
@@ -52,7 +48,8 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "functionary")
         logger.logLevel = .info
-        let modelPath = engine.resolvedModelPath
+        let modelPath = engine.configuration.modelPath
+        let parallel = engine.parallel
         let fileName = URL(fileURLWithPath: modelPath).lastPathComponent
         let stem = fileName.hasSuffix(".gguf") ? String(fileName.dropLast(5)) : fileName
         let names = servedModelNames.isEmpty ? [stem, fileName] : servedModelNames
@@ -66,11 +63,11 @@ struct Serve: AsyncParsableCommand {
             logger.info("listening on http://\(host):\(boundPort); loading \(modelPath)")
         }
         let engineOptions = engine
-        let parallel = self.parallel
         let loader = ModelLoaderService(
             holder: holder, logger: logger,
             load: {
-                let (llama, template) = try await engineOptions.loadEngine(parallel: parallel)
+                // Loading blocks for a while: run it on its own thread, not on the concurrency pool.
+                let (llama, template) = try await Self.offPool { try engineOptions.loadEngine() }
                 return LoadedModel(engine: llama, template: template.template, displayName: fileName)
             },
             ready: { [logger] model in
@@ -80,12 +77,23 @@ struct Serve: AsyncParsableCommand {
                 )
             },
             shutdown: { llama in
-                await llama.shutdown()
+                _ = try? await Self.offPool { llama.shutdown() }
             })
         let group = ServiceGroup(
             configuration: .init(services: [loader, app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         logger.info("stopped")
+    }
+}
+
+extension Serve {
+    /// Runs blocking work on a dispatch queue and awaits its result.
+    static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try work() })
+            }
+        }
     }
 }
 

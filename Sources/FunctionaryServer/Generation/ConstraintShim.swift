@@ -9,14 +9,12 @@ import FunctionaryProtocol
 /// The grammar constraints the server asks the engine for.
 enum ServerConstraints {
     /// The constraint that makes tool calls valid for this template and tool choice (nil: none needed).
-    static func tools(
-        template: any PromptTemplate, resolved: ResolvedTools, parallelToolCalls: Bool
-    ) throws -> OutputConstraint? {
+    static func tools(version: TemplateVersion, resolved: ResolvedTools, parallelToolCalls: Bool) -> OutputConstraint? {
         nil
     }
 
     /// The constraint for `response_format` JSON output; `schema` nil means any JSON object.
-    static func jsonResponse(schema: JSONValue?) throws -> OutputConstraint? {
+    static func jsonResponse(schema: JSONValue?) -> OutputConstraint? {
         nil
     }
 }

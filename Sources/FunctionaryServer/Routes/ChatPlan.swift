@@ -50,19 +50,14 @@ struct ChatPlan: Sendable {
             throw OpenAIError(error)
         }
         let parallel = resolved.legacyFunctions ? false : (request.parallelToolCalls ?? true)
+        // Tools declared: the grammar keeps calls valid (and, for tool_choice "none", keeps the output text).
         let constraint: OutputConstraint?
-        do {
-            if let jsonFormat {
-                constraint = try ServerConstraints.jsonResponse(schema: jsonFormat.schema)
-            } else if usesTools {
-                constraint = try ServerConstraints.tools(template: template, resolved: resolved, parallelToolCalls: parallel)
-            } else {
-                constraint = nil
-            }
-        } catch let error as ProtocolError {
-            throw OpenAIError(error)
-        } catch {
-            throw OpenAIError.badRequest("The tools or response_format cannot be turned into a grammar: \(error)")
+        if let jsonFormat {
+            constraint = ServerConstraints.jsonResponse(schema: jsonFormat.schema)
+        } else if !resolved.declaredTools.isEmpty {
+            constraint = ServerConstraints.tools(version: template.version, resolved: resolved, parallelToolCalls: parallel)
+        } else {
+            constraint = nil
         }
         self.model = request.model
         self.resolved = resolved
