@@ -47,7 +47,8 @@ struct ChatCompletionTests {
         let engine = ScriptedEngine.answering(["ok"])
         try await TestServer.app(engine: engine).test(.router) { client in
             let body = TestServer.chat(
-                #""temperature":0,"top_p":0.5,"top_k":20,"min_p":0.1,"max_completion_tokens":33,"presence_penalty":1,"frequency_penalty":-1,"user":"u1""#)
+                #""temperature":0,"top_p":0.5,"top_k":20,"min_p":0.1,"max_completion_tokens":33,"presence_penalty":1,"frequency_penalty":-1,"user":"u1""#
+            )
             let response = try await client.post("/v1/chat/completions", json: body)
             #expect(response.status == .ok)
             let sampling = try #require(engine.requests.first).sampling

@@ -5,9 +5,9 @@ import HummingbirdTesting
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 @Suite("a client that leaves cancels its generation")
@@ -47,7 +47,12 @@ struct DisconnectTests {
 
     @Test func metricsShowNoActiveSlotAfterADisconnectStorm() async throws {
         let engine = ScriptedEngine(steps: [.endless(0, "x", interval: .milliseconds(5))])
-        try await TestServer.app(engine: engine, { $0.parallel = 4; $0.maxQueue = 8 }).test(.live) { client in
+        try await TestServer.app(
+            engine: engine,
+            {
+                $0.parallel = 4; $0.maxQueue = 8
+            }
+        ).test(.live) { client in
             let port = try #require(client.port)
             var sockets: [RawSocket] = []
             for _ in 0..<8 {
@@ -80,9 +85,9 @@ final class RawSocket: Sendable {
 
     init(port: Int) throws {
         #if canImport(Glibc)
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
-        fd = socket(AF_INET, SOCK_STREAM, 0)
+            fd = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         guard fd >= 0 else { throw Failure(description: "socket() failed") }
         var address = sockaddr_in()
@@ -124,9 +129,9 @@ final class RawSocket: Sendable {
 
     func close() {
         #if canImport(Glibc)
-        _ = Glibc.close(fd)
+            _ = Glibc.close(fd)
         #else
-        _ = Darwin.close(fd)
+            _ = Darwin.close(fd)
         #endif
     }
 }
