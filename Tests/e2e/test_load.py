@@ -28,7 +28,7 @@ def stream(server, max_tokens=24, read_chunks=None, timeout=300):
             events.append(line[6:])
             if read_chunks is not None and len(events) >= read_chunks:
                 break
-    connection.sock.close() if connection.sock else None
+    response.close()
     connection.close()
     return 200, dict(response.getheaders()), events
 
