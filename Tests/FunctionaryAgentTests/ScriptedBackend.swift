@@ -21,10 +21,10 @@ final class ScriptedBackend: ChatBackend, @unchecked Sendable {
     }
 
     func respond(to request: TurnRequest, onEvent: @escaping @Sendable (TurnEvent) -> Void) async throws -> AssistantTurn {
-        lock.lock()
-        let step = recorded.count
-        recorded.append(request)
-        lock.unlock()
+        let step = lock.withLock {
+            recorded.append(request)
+            return recorded.count - 1
+        }
         let turn = try await script(step, request)
         if let text = turn.message.text, !text.isEmpty { onEvent(.text(text)) }
         for (index, call) in turn.toolCalls.enumerated() {

@@ -37,9 +37,10 @@ public struct EngineBackend: ChatBackend {
     public func respond(to request: TurnRequest, onEvent: @escaping @Sendable (TurnEvent) -> Void) async throws -> AssistantTurn {
         let resolved = try Self.resolve(request)
         let prompt = try PromptBuilder.prompt(template: template, messages: request.messages, resolved: resolved)
+        let constraint = try constraintBuilder(resolved, request.parallelToolCalls)
         let generation = GenerationRequest(
-            prompt: prompt, sampling: effectiveSampling(request.sampling), n: 1,
-            constraint: try constraintBuilder(resolved, request.parallelToolCalls), templateStops: template.stopTokens)
+            prompt: prompt, sampling: effectiveSampling(request.sampling), n: 1, constraint: constraint,
+            templateStops: template.stopTokens)
 
         var parser = template.makeStreamParser(toolChoice: resolved.choice)
         var streamedIDs: [Int: String] = [:]

@@ -25,9 +25,10 @@ public struct HTTPBackend: ChatBackend {
     ///   - url: the server's base URL (`http://host:8000/v1`; a URL without a path gets `/v1`).
     ///   - model: the model name to request.
     ///   - apiKey: the bearer token, if the server wants one.
-    ///   - client: the HTTP client (the process-wide shared one by default).
+    ///   - client: the HTTP client (by default a process-wide one that fails at once when the server refuses
+    ///     the connection and gives up connecting after 10 s).
     public init(
-        url: String, model: String, apiKey: String? = nil, client: HTTPClient = .shared,
+        url: String, model: String, apiKey: String? = nil, client: HTTPClient = HTTPBackend.defaultClient,
         responseTimeout: Duration = .seconds(300), idleTimeout: Duration = .seconds(300), extraBody: JSONObject = [:]
     ) {
         self.baseURL = url
@@ -91,6 +92,14 @@ public struct HTTPBackend: ChatBackend {
             return turn
         }
     }
+
+    /// The client used when none is given: like `HTTPClient.shared`, never shut down, but with a 10 s
+    /// connect timeout and no retries of failed connections (the shared one keeps trying for 90 s).
+    public static let defaultClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration(timeout: HTTPClient.Configuration.Timeout(connect: .seconds(10)))
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
 
     /// The ids of the models the server offers (`GET /v1/models`).
     public func availableModels() async throws -> [String] {

@@ -15,12 +15,18 @@ extension CodeInterpreter {
         if let process { return process }
         let workspace = try self.workspace ?? InterpreterWorkspace.create(dataDirectory: configuration.dataDirectory)
         self.workspace = workspace
-        let python = try resolvedPython ?? InterpreterSandbox.resolvePython(configuration.python)
-        resolvedPython = python
-        let prefix = configuration.isolateNetwork ? InterpreterSandbox.networkIsolationPrefix : nil
+        let python: String
+        if let resolvedPython {
+            python = resolvedPython
+        } else {
+            let command = configuration.python
+            python = try await InterpreterSandbox.onThread { Result { try InterpreterSandbox.resolvePython(command) } }.get()
+            resolvedPython = python
+        }
+        let prefix = configuration.isolateNetwork ? await InterpreterSandbox.onThread { InterpreterSandbox.networkIsolationPrefix } : nil
         let limits: JSONValue = [
-            "memory": configuration.memoryLimit.map { .number(JSONNumber($0)) } ?? .null,
-            "file_size": configuration.fileSizeLimit.map { .number(JSONNumber($0)) } ?? .null,
+            "memory": configuration.memoryLimit.map { JSONValue.number(JSONNumber($0)) } ?? .null,
+            "file_size": configuration.fileSizeLimit.map { JSONValue.number(JSONNumber($0)) } ?? .null,
         ]
         let arguments =
             (prefix ?? []) + [python, "-s", "-E", workspace.driverPath, workspace.data, workspace.privateDirectory, limits.compactJSON()]
@@ -69,9 +75,10 @@ extension CodeInterpreter {
         }
         let watch = CellWatch(process)
         let grace = configuration.killGrace
+        let replyFD = process.replyFD
         watch.schedule(after: configuration.timeLimit + grace, signal: SIGKILL)
         let outcome = await withTaskCancellationHandler {
-            await FrameReader.next(from: process.replyFD)
+            await FrameReader.next(from: replyFD)
         } onCancel: {
             watch.interrupt(grace: grace)
         }

@@ -64,7 +64,7 @@ public actor CodeInterpreter {
     var waiters: [CheckedContinuation<Void, Never>] = []
     var cellCount = 0
     /// Problems met when applying limits (e.g. a limit the platform refused).
-    public private(set) var warnings: [String] = []
+    public internal(set) var warnings: [String] = []
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration

@@ -19,6 +19,8 @@ try:
     os.setsid()
 except OSError:
     pass
+# The host may have started us with signals blocked (the mask is inherited): unblock them all.
+signal.pthread_sigmask(signal.SIG_SETMASK, [])
 
 DATA_DIR, PRIVATE_DIR = sys.argv[1], sys.argv[2]
 CONFIG = json.loads(sys.argv[3])

@@ -186,15 +186,12 @@ private func socketPair() throws -> (parent: Int32, child: Int32) {
     return (fds[0], fds[1])
 }
 
-/// A pipe, close-on-exec.
+/// A pipe, close-on-exec (`pipe2` is not in the Glibc module; another thread could start a process in between,
+/// which would then inherit the pipe until it execs: harmless for a pipe that is only read).
 private func pipePair() throws -> (read: Int32, write: Int32) {
     var fds: [Int32] = [0, 0]
-    #if os(Linux)
-    let result = pipe2(&fds, O_CLOEXEC)
-    #else
     let result = pipe(&fds)
     for fd in fds where result == 0 { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-    #endif
     guard result == 0 else { throw AgentError(.interpreter, "pipe failed: \(String(cString: strerror(errno)))") }
     return (fds[0], fds[1])
 }

@@ -61,17 +61,27 @@ enum InterpreterSandbox {
     /// neither works (then the interpreter runs with the host's network).
     static let networkIsolationPrefix: [String]? = {
         #if os(Linux)
-        guard let unshare = locate("unshare") else { return nil }
+        guard let unshare = InterpreterSandbox.locate("unshare") else { return nil }
         let candidates: [[String]] = getuid() == 0 ? [["-n"], ["-r", "-n"]] : [["-r", "-n"], ["-n"]]
         for flags in candidates {
             let probe = [unshare] + flags + ["/bin/sh", "-c", "exit 0"]
-            if run(probe, environment: ["PATH": hostPath]) != nil { return [unshare] + flags }
+            if InterpreterSandbox.run(probe, environment: ["PATH": InterpreterSandbox.hostPath]) != nil { return [unshare] + flags }
         }
         return nil
         #else
         return nil
         #endif
     }()
+
+    /// Runs blocking work (starting and waiting for a short command) on a thread of its own, so that no
+    /// thread of the cooperative pool waits on it.
+    static func onThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            let thread = Thread { continuation.resume(returning: body()) }
+            thread.name = "functionary-python-setup"
+            thread.start()
+        }
+    }
 
     /// Runs a short command to completion; its stdout, or `nil` when it fails or exits non-zero.
     static func run(_ arguments: [String], environment: [String: String]) -> String? {

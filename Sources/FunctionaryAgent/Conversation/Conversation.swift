@@ -41,8 +41,8 @@ public actor Conversation {
     public let backend: any ChatBackend
     public var options: Options
     /// The conversation so far.
-    public private(set) var messages: [ChatMessage]
-    public private(set) var tools: [AgentTool]
+    public internal(set) var messages: [ChatMessage]
+    public internal(set) var tools: [AgentTool]
     let systemPrompt: String?
     var codeInterpreter: CodeInterpreter?
     var isRunning = false

@@ -26,6 +26,13 @@ public struct ToolCallStarted: Sendable, Hashable {
     public var name: String
     /// The arguments as the model wrote them (JSON, or raw code for `python`).
     public var arguments: String
+
+    public init(index: Int, id: String, name: String, arguments: String) {
+        self.index = index
+        self.id = id
+        self.name = name
+        self.arguments = arguments
+    }
 }
 
 /// What a run reports, in order, while it goes.

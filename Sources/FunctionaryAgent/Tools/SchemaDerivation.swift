@@ -13,6 +13,7 @@ enum SchemaDerivation {
         } catch {
             throw AgentError(.schema, "Cannot derive a JSON Schema for \(T.self): \(JSONValueDecoder.describe(error).message)")
         }
+        if root.kind == .unknown { root.kind = .object }  // a struct without fields asks for nothing
         guard root.kind == .object else {
             throw AgentError(
                 .schema, "Cannot derive a JSON Schema for \(T.self): tool arguments must decode from a JSON object (a struct).")

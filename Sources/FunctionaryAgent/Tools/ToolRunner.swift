@@ -1,3 +1,4 @@
+import Foundation
 import FunctionaryProtocol
 
 /// The result of one tool call, as it is sent back to the model.
@@ -109,7 +110,7 @@ struct ToolRunner: Sendable {
     }
 
     static func describe(_ error: any Error) -> String {
-        if let error = error as? CustomStringConvertible { return error.description }
+        if let error = error as? LocalizedError, let text = error.errorDescription { return text }
         return String(describing: error)
     }
 
