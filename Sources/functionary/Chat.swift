@@ -14,9 +14,9 @@ struct Chat: AsyncParsableCommand {
         commandName: "chat",
         abstract: "Chat with a model that calls tools, on the embedded engine or an OpenAI-compatible server.",
         discussion: """
-            Each tool call is shown as `𝑓 name({"arg": …}) -> result`. Type /reset to start over, /exit to leave.
-            With the small default model, force the first step with --tool-choice required (or a tool's name)
-            so that it calls a tool; Functionary models decide by themselves (auto).
+            Each tool call is shown as `𝑓 name({"arg": …}) -> result`. Type /reset to start over, /exit to leave. \
+            With the small default model, force the first step with --tool-choice required (or a tool's name) so that \
+            it calls a tool; Functionary models decide by themselves (auto).
             """
     )
 
@@ -30,7 +30,7 @@ struct Chat: AsyncParsableCommand {
     var modelName: String?
 
     #if canImport(FunctionaryEngine)
-    @OptionGroup var engine: EngineOptions
+    @OptionGroup var engineOptions: EngineOptions
     #endif
 
     @Option(help: "Tools to offer: 'demo' (flip_coin, get_current_weather, get_car_price).")
@@ -78,13 +78,14 @@ struct Chat: AsyncParsableCommand {
         if maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1.") }
         if cellTimeout <= 0 { throw ValidationError("--cell-timeout must be positive.") }
         #if canImport(FunctionaryEngine)
-        if url != nil, engine.model != nil { throw ValidationError("Use either --url (a server) or --model (the embedded engine), not both.") }
+        if url != nil, engineOptions.model != nil { throw ValidationError("Use either --url (a server) or --model (the embedded engine), not both.") }
         #endif
         if url == nil, apiKey != nil || modelName != nil { throw ValidationError("--api-key and --model-name go with --url.") }
     }
 
     func run() async throws {
-        let backend = try await makeBackend()
+        let (backend, stopEngine) = try await makeBackend()
+        defer { stopEngine() }
         let toolList = tools == "demo" ? DemoTools.all() : []
         let functionNames = toolList.map(\.name)
         for flag in [toolChoice, thenToolChoice] {
@@ -116,7 +117,14 @@ struct Chat: AsyncParsableCommand {
             }
             return
         }
-        printer.note("Type a message; /reset starts over, /exit leaves.")
+        printer.note("Type a message; /reset starts over, /exit leaves, Ctrl-C stops a run.")
+        // Ctrl-C cancels the run in progress (the stream's consumer task); at the prompt it quits.
+        let current = RunningTask()
+        signal(SIGINT, SIG_IGN)
+        let interrupts = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        interrupts.setEventHandler { if !current.cancel() { Foundation.exit(130) } }
+        interrupts.resume()
+        defer { interrupts.cancel() }
         while true {
             printer.promptMarker()
             guard let line = readLine() else { break }
@@ -129,16 +137,21 @@ struct Chat: AsyncParsableCommand {
                 continue
             }
             do {
-                let end = try await printer.show(conversation.submit(text))
+                let run = Task { try await printer.show(conversation.submit(text)) }
+                current.set(run)
+                let end = try await run.value
+                current.set(nil)
                 if end != .answered { printer.note("[\(end)]") }
             } catch {
+                current.set(nil)
                 printer.note("error: \(error)")
             }
         }
         await interpreter?.shutdown()
     }
 
-    func makeBackend() async throws -> any ChatBackend {
+    /// The backend, and what to call when the chat is over (stops the embedded engine).
+    func makeBackend() async throws -> (any ChatBackend, @Sendable () -> Void) {
         if let url {
             let key = apiKey ?? ProcessInfo.processInfo.environment["FUNCTIONARY_API_KEY"] ?? ProcessInfo.processInfo.environment["OPENAI_API_KEY"]
             var model = modelName
@@ -147,12 +160,11 @@ struct Chat: AsyncParsableCommand {
                 model = try await probe.availableModels().first
             }
             guard let model else { throw ValidationError("The server at \(url) lists no models; pass --model-name.") }
-            return HTTPBackend(url: url, model: model, apiKey: key)
+            return (HTTPBackend(url: url, model: model, apiKey: key), {})
         }
         #if canImport(FunctionaryEngine)
-        // ENGINE-API: written against EngineOptions.load() → (engine, template); adjust after the engine merge.
-        let (generator, template) = try await engine.load()
-        return EngineBackend(generator: generator, template: template)
+        let (engine, version) = try engineOptions.loadEngine()
+        return (EngineBackend(generator: engine, template: version.template), { engine.shutdown() })
         #else
         throw ValidationError("This build has no embedded engine; pass --url to use a server.")
         #endif
@@ -199,5 +211,27 @@ struct ChatPrinter {
 
     func promptMarker() {
         FileHandle.standardError.write(Data("› ".utf8))
+    }
+}
+
+/// The run the terminal is waiting for, so that Ctrl-C can cancel it.
+// @unchecked Sendable: `task` is only read and written under `lock`.
+final class RunningTask: @unchecked Sendable {
+    private let lock = NSLock()
+    private var task: Task<RunEnd, any Error>?
+
+    func set(_ task: Task<RunEnd, any Error>?) {
+        lock.lock()
+        self.task = task
+        lock.unlock()
+    }
+
+    /// Cancels the run; `false` when none is going.
+    func cancel() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let task else { return false }
+        task.cancel()
+        return true
     }
 }
