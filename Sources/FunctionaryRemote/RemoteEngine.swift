@@ -1,0 +1,1 @@
+// Remote engines (vLLM, SGLang, llama.cpp server) behind the Functionary protocol.
