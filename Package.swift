@@ -81,6 +81,15 @@ if protocolOnly {
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "FunctionaryRemote",
+            dependencies: [
+                "FunctionaryProtocol",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "FunctionaryAgent",
             dependencies: [
                 "FunctionaryProtocol",
@@ -98,13 +107,19 @@ if protocolOnly {
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "FunctionaryRemoteTests",
+            dependencies: ["FunctionaryRemote", "FunctionaryProtocol"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "FunctionaryAgentTests",
             dependencies: ["FunctionaryAgent", "FunctionaryProtocol"],
             swiftSettings: swiftSettings
         ),
     ]
     cliDependencies += [
-        "FunctionaryServer", "FunctionaryAgent",
+        "FunctionaryServer", "FunctionaryAgent", "FunctionaryRemote",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
     ]
