@@ -5,7 +5,8 @@ public struct ServerConfiguration: Sendable {
     public var host: String
     /// The port to bind; 0 picks a free one.
     public var port: Int
-    /// The names a request's `model` may use; `/v1/models` lists them. The first is the main name.
+    /// The names a request's `model` may use; `/v1/models` lists them. The first is the main name. When empty,
+    /// the loaded model's `servedNames` are used.
     public var servedModelNames: [String]
     /// When set, every `/v1/*` request must send `Authorization: Bearer <apiKey>`.
     public var apiKey: String?
@@ -38,6 +39,11 @@ public struct ServerConfiguration: Sendable {
         self.defaultTemperature = defaultTemperature
         self.retryAfterSeconds = retryAfterSeconds
         self.shutdownGracePeriod = shutdownGracePeriod
+    }
+
+    /// The names clients may use for `model`.
+    func modelNames<Engine>(_ loaded: LoadedModel<Engine>?) -> [String] {
+        servedModelNames.isEmpty ? (loaded?.servedNames ?? []) : servedModelNames
     }
 
     /// The most requests in flight (generating or waiting) at once.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import FunctionaryEngine
 import FunctionaryProtocol
+import FunctionaryRemote
 import FunctionaryServer
 import Logging
 import ServiceLifecycle
@@ -38,47 +39,96 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Largest request body in bytes; larger ones get 413.")
     var maxBodySize = 8 * 1024 * 1024
 
+    @OptionGroup var remote: RemoteEngineFlags
+
     func validate() throws {
         guard (1...65535).contains(port) || port == 0 else { throw ValidationError("--port must be between 0 and 65535.") }
         guard maxQueue >= 0 else { throw ValidationError("--max-queue must be 0 or more.") }
         guard maxBodySize >= 1024 else { throw ValidationError("--max-body-size must be at least 1024.") }
         if let apiKey, apiKey.isEmpty { throw ValidationError("--api-key must not be empty.") }
+        if remote.isEnabled, TemplateVersion(rawValue: engine.template) == nil {
+            throw ValidationError(
+                "--template is required with --engine-url (there is no model file to detect it from); one of: "
+                    + TemplateVersion.allCases.map(\.rawValue).joined(separator: ", "))
+        }
     }
 
     func run() async throws {
         var logger = Logger(label: "functionary")
         logger.logLevel = .info
+        if remote.isEnabled {
+            try await serveRemote(logger: logger)
+        } else {
+            try await serveLocal(logger: logger)
+        }
+    }
+
+    /// The embedded llama.cpp engine on a GGUF file.
+    private func serveLocal(logger: Logger) async throws {
         let modelPath = engine.configuration.modelPath
-        let parallel = engine.parallel
         let fileName = URL(fileURLWithPath: modelPath).lastPathComponent
         let stem = fileName.hasSuffix(".gguf") ? String(fileName.dropLast(5)) : fileName
         let names = servedModelNames.isEmpty ? [stem, fileName] : servedModelNames
-        let configuration = ServerConfiguration(
-            host: host, port: port, servedModelNames: names, apiKey: apiKey, parallel: parallel, maxQueue: maxQueue,
-            maxBodySize: maxBodySize)
-        let holder = ModelHolder<LlamaEngine>()
-        let address = AddressBox(host: host, port: port)
-        let app = buildApplication(configuration: configuration, model: holder, logger: logger) { [logger] boundPort in
-            address.port.withLock { $0 = boundPort }
-            logger.info("listening on http://\(host):\(boundPort); loading \(modelPath)")
-        }
         let engineOptions = engine
-        let loader = ModelLoaderService(
-            holder: holder, logger: logger,
+        try await serve(
+            names: names, loading: modelPath, logger: logger,
             load: {
                 // Loading blocks for a while: run it on its own thread, not on the concurrency pool.
                 let (llama, template) = try await Self.offPool { try engineOptions.loadEngine() }
                 return LoadedModel(engine: llama, template: template.template, displayName: fileName)
             },
-            ready: { [logger] model in
-                let port = address.port.withLock { $0 }
-                logger.info(
-                    "ready: http://\(host):\(port) model=\(names[0]) (\(model.displayName)) template=\(model.template.version.rawValue) slots=\(parallel) ctx=\(model.engine.contextSize)"
-                )
-            },
             shutdown: { llama in
                 _ = try? await Self.offPool { llama.shutdown() }
             })
+    }
+
+    /// vLLM / SGLang / llama.cpp servers behind this one (docs/scaling.md).
+    private func serveRemote(logger: Logger) async throws {
+        guard let version = TemplateVersion(rawValue: engine.template) else { throw ValidationError("--template is required") }
+        let options = try remote.options(contextSize: engine.contextSize > 0 ? engine.contextSize : nil)
+        let urls = remote.urls
+        try await serve(
+            names: servedModelNames, loading: urls.joined(separator: ", "), logger: logger,
+            load: {
+                let pool = try await RemoteEnginePool.connect(urls: urls, options: options, logger: logger)
+                return LoadedModel(
+                    engine: pool, template: version.template, displayName: urls.joined(separator: ", "),
+                    servedNames: [pool.upstreamModel ?? "functionary"])
+            },
+            shutdown: { pool in
+                try? await pool.shutdown()
+            },
+            whileServing: { pool in
+                try await pool.run()
+            })
+    }
+
+    /// Runs the HTTP server at once and the engine loader beside it until SIGTERM/SIGINT.
+    private func serve<Engine: TextGenerator>(
+        names: [String], loading: String, logger: Logger, load: @escaping @Sendable () async throws -> LoadedModel<Engine>,
+        shutdown: @escaping @Sendable (Engine) async -> Void, whileServing: (@Sendable (Engine) async throws -> Void)? = nil
+    ) async throws {
+        let parallel = engine.parallel
+        let configuration = ServerConfiguration(
+            host: host, port: port, servedModelNames: names, apiKey: apiKey, parallel: parallel, maxQueue: maxQueue,
+            maxBodySize: maxBodySize)
+        let holder = ModelHolder<Engine>()
+        let address = AddressBox(host: host, port: port)
+        let host = self.host
+        let app = buildApplication(configuration: configuration, model: holder, logger: logger) { boundPort in
+            address.port.withLock { $0 = boundPort }
+            logger.info("listening on http://\(host):\(boundPort); loading \(loading)")
+        }
+        let loader = ModelLoaderService(
+            holder: holder, logger: logger, load: load,
+            ready: { model in
+                let port = address.port.withLock { $0 }
+                let name = configuration.servedModelNames.first ?? model.servedNames.first ?? model.displayName
+                logger.info(
+                    "ready: http://\(host):\(port) model=\(name) (\(model.displayName)) template=\(model.template.version.rawValue) slots=\(parallel) ctx=\(model.engine.contextSize)"
+                )
+            },
+            shutdown: shutdown, whileServing: whileServing)
         let group = ServiceGroup(
             configuration: .init(services: [loader, app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

@@ -7,11 +7,15 @@ public struct LoadedModel<Engine: TextGenerator>: Sendable {
     public var template: any PromptTemplate
     /// What the ready log line calls the model (its file, usually).
     public var displayName: String
+    /// The model names clients may use when `ServerConfiguration.servedModelNames` is empty (names only known
+    /// once the model is there, such as a remote engine's model).
+    public var servedNames: [String]
 
-    public init(engine: Engine, template: any PromptTemplate, displayName: String) {
+    public init(engine: Engine, template: any PromptTemplate, displayName: String, servedNames: [String] = []) {
         self.engine = engine
         self.template = template
         self.displayName = displayName
+        self.servedNames = servedNames
     }
 }
 

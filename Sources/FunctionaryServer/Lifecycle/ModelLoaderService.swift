@@ -11,6 +11,7 @@ public struct ModelLoaderService<Engine: TextGenerator>: Service {
     let load: @Sendable () async throws -> LoadedModel<Engine>
     let ready: @Sendable (LoadedModel<Engine>) -> Void
     let shutdown: @Sendable (Engine) async -> Void
+    let whileServing: (@Sendable (Engine) async throws -> Void)?
 
     /// - Parameters:
     ///   - holder: where the routes find the model.
@@ -18,15 +19,19 @@ public struct ModelLoaderService<Engine: TextGenerator>: Service {
     ///   - load: loads the model (may take long; runs once).
     ///   - ready: called once the model serves (the "ready" log line).
     ///   - shutdown: frees the engine at the end.
+    ///   - whileServing: work that runs as long as the model serves (a remote pool's health checks); cancelled
+    ///     at shutdown.
     public init(
         holder: ModelHolder<Engine>, logger: Logger, load: @escaping @Sendable () async throws -> LoadedModel<Engine>,
-        ready: @escaping @Sendable (LoadedModel<Engine>) -> Void, shutdown: @escaping @Sendable (Engine) async -> Void
+        ready: @escaping @Sendable (LoadedModel<Engine>) -> Void, shutdown: @escaping @Sendable (Engine) async -> Void,
+        whileServing: (@Sendable (Engine) async throws -> Void)? = nil
     ) {
         self.holder = holder
         self.logger = logger
         self.load = load
         self.ready = ready
         self.shutdown = shutdown
+        self.whileServing = whileServing
     }
 
     public func run() async throws {
@@ -40,6 +45,10 @@ public struct ModelLoaderService<Engine: TextGenerator>: Service {
         }
         holder.ready(model)
         ready(model)
+        if let whileServing {
+            let engine = model.engine
+            try? await cancelWhenGracefulShutdown { try await whileServing(engine) }
+        }
         try? await gracefulShutdown()
         await shutdown(model.engine)
     }

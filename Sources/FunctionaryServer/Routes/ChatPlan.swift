@@ -15,9 +15,11 @@ struct ChatPlan: Sendable {
     /// Validates a request body in the reference server's order (model, then tools and tool_choice), then
     /// sampling fields, `response_format`, the prompt and its constraint.
     /// - Throws: `OpenAIError`: 400 naming the field, 404 for an unknown model.
-    init(body: [UInt8], configuration: ServerConfiguration, template: any PromptTemplate) throws(OpenAIError) {
+    init(
+        body: [UInt8], configuration: ServerConfiguration, template: any PromptTemplate, modelNames: [String]
+    ) throws(OpenAIError) {
         let (request, _) = try RequestJSON.decode(ChatCompletionRequest.self, from: body)
-        guard configuration.servedModelNames.contains(request.model) else {
+        guard modelNames.contains(request.model) else {
             throw OpenAIError.modelNotFound(request.model)
         }
         if request.messages.isEmpty {

@@ -20,7 +20,7 @@ struct CompletionsController<Engine: TextGenerator>: Sendable {
         let body = try await RequestJSON.collect(&request, limit: configuration.maxBodySize)
         let loaded = try model.requireModel(retryAfter: configuration.retryAfterSeconds)
         let (completion, _) = try RequestJSON.decode(CompletionRequest.self, from: body)
-        guard configuration.servedModelNames.contains(completion.model) else {
+        guard configuration.modelNames(loaded).contains(completion.model) else {
             throw OpenAIError.modelNotFound(completion.model)
         }
         if completion.prompt.text.isEmpty {

@@ -26,11 +26,11 @@ struct InfoController<Engine: TextGenerator>: Sendable {
     }
 
     func models() -> Response {
-        .json(["object": "list", "data": .array(configuration.servedModelNames.map(card))])
+        .json(["object": "list", "data": .array(configuration.modelNames(model.model).map(card))])
     }
 
     func modelCard(_ id: String) throws(OpenAIError) -> Response {
-        guard configuration.servedModelNames.contains(id) else { throw OpenAIError.modelNotFound(id) }
+        guard configuration.modelNames(model.model).contains(id) else { throw OpenAIError.modelNotFound(id) }
         return .json(card(id))
     }
 
