@@ -29,9 +29,10 @@ public struct EngineBackend: ChatBackend {
         self.template = template
         self.sampling = sampling
         let version = template.version
-        self.constraintBuilder = constraint ?? { resolved, parallel in
-            try ToolGrammarShim.constraint(for: version, resolved: resolved, parallelToolCalls: parallel)
-        }
+        self.constraintBuilder =
+            constraint ?? { resolved, parallel in
+                try ToolGrammarShim.constraint(for: version, resolved: resolved, parallelToolCalls: parallel)
+            }
     }
 
     public func respond(to request: TurnRequest, onEvent: @escaping @Sendable (TurnEvent) -> Void) async throws -> AssistantTurn {
