@@ -82,6 +82,14 @@ struct Chat: AsyncParsableCommand {
                 throw ValidationError("Use either --url (a server) or --model (the embedded engine), not both.")
             }
         #endif
+        let functionNames = tools == "demo" ? DemoTools.all().map(\.name) : []
+        for flag in [toolChoice, thenToolChoice] {
+            if case .function(let name) = ToolChoice(flag: flag), !functionNames.contains(name) {
+                let hint = name == "python" ? "; use 'required' to force a python call" : ""
+                throw ValidationError(
+                    "tool_choice '\(name)' names no offered function (offered: \(functionNames.joined(separator: ", ")))\(hint).")
+            }
+        }
         if url == nil, apiKey != nil || modelName != nil { throw ValidationError("--api-key and --model-name go with --url.") }
     }
 
@@ -89,14 +97,6 @@ struct Chat: AsyncParsableCommand {
         let (backend, stopEngine) = try await makeBackend()
         defer { stopEngine() }
         let toolList = tools == "demo" ? DemoTools.all() : []
-        let functionNames = toolList.map(\.name)
-        for flag in [toolChoice, thenToolChoice] {
-            if case .function(let name) = ToolChoice(flag: flag), !functionNames.contains(name) {
-                throw ValidationError(
-                    "tool_choice '\(name)' names no offered function (offered: \(functionNames.joined(separator: ", "))); "
-                        + "use 'required' to force a python call.")
-            }
-        }
         let options = Conversation.Options(
             maxSteps: maxSteps, toolChoice: ToolChoice(flag: toolChoice), followUpToolChoice: ToolChoice(flag: thenToolChoice),
             sampling: SamplingOptions(temperature: temperature, maxTokens: maxTokens, seed: seed))
