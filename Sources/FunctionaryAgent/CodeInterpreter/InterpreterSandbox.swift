@@ -45,7 +45,8 @@ enum InterpreterSandbox {
         guard let located = locate(command) else {
             throw AgentError(
                 .interpreter,
-                "The code interpreter needs Python 3, but '\(command)' was not found on PATH; install python3 or configure CodeInterpreter.Configuration.python."
+                "The code interpreter needs Python 3, but '\(command)' was not found on PATH; "
+                    + "install python3 or configure CodeInterpreter.Configuration.python."
             )
         }
         let output = run([located, "-c", "import sys; print(sys.executable)"], environment: environment(home: "/", extra: [:]))
