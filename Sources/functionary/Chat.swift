@@ -4,7 +4,7 @@ import FunctionaryAgent
 import FunctionaryProtocol
 
 #if canImport(FunctionaryEngine)
-import FunctionaryEngine
+    import FunctionaryEngine
 #endif
 
 /// `functionary chat`: a terminal chat whose model calls Swift tools, on the embedded engine or on any
@@ -30,7 +30,7 @@ struct Chat: AsyncParsableCommand {
     var modelName: String?
 
     #if canImport(FunctionaryEngine)
-    @OptionGroup var engineOptions: EngineOptions
+        @OptionGroup var engineOptions: EngineOptions
     #endif
 
     @Option(help: "Tools to offer: 'demo' (flip_coin, get_current_weather, get_car_price).")
@@ -78,8 +78,18 @@ struct Chat: AsyncParsableCommand {
         if maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1.") }
         if cellTimeout <= 0 { throw ValidationError("--cell-timeout must be positive.") }
         #if canImport(FunctionaryEngine)
-        if url != nil, engineOptions.model != nil { throw ValidationError("Use either --url (a server) or --model (the embedded engine), not both.") }
+            if url != nil, engineOptions.model != nil {
+                throw ValidationError("Use either --url (a server) or --model (the embedded engine), not both.")
+            }
         #endif
+        let functionNames = tools == "demo" ? DemoTools.all().map(\.name) : []
+        for flag in [toolChoice, thenToolChoice] {
+            if case .function(let name) = ToolChoice(flag: flag), !functionNames.contains(name) {
+                let hint = name == "python" ? "; use 'required' to force a python call" : ""
+                throw ValidationError(
+                    "tool_choice '\(name)' names no offered function (offered: \(functionNames.joined(separator: ", ")))\(hint).")
+            }
+        }
         if url == nil, apiKey != nil || modelName != nil { throw ValidationError("--api-key and --model-name go with --url.") }
     }
 
@@ -87,14 +97,6 @@ struct Chat: AsyncParsableCommand {
         let (backend, stopEngine) = try await makeBackend()
         defer { stopEngine() }
         let toolList = tools == "demo" ? DemoTools.all() : []
-        let functionNames = toolList.map(\.name)
-        for flag in [toolChoice, thenToolChoice] {
-            if case .function(let name) = ToolChoice(flag: flag), !functionNames.contains(name) {
-                throw ValidationError(
-                    "tool_choice '\(name)' names no offered function (offered: \(functionNames.joined(separator: ", "))); "
-                        + "use 'required' to force a python call.")
-            }
-        }
         let options = Conversation.Options(
             maxSteps: maxSteps, toolChoice: ToolChoice(flag: toolChoice), followUpToolChoice: ToolChoice(flag: thenToolChoice),
             sampling: SamplingOptions(temperature: temperature, maxTokens: maxTokens, seed: seed))
@@ -163,10 +165,10 @@ struct Chat: AsyncParsableCommand {
             return (HTTPBackend(url: url, model: model, apiKey: key), {})
         }
         #if canImport(FunctionaryEngine)
-        let (engine, version) = try engineOptions.loadEngine()
-        return (EngineBackend(generator: engine, template: version.template), { engine.shutdown() })
+            let (engine, version) = try engineOptions.loadEngine()
+            return (EngineBackend(generator: engine, template: version.template), { engine.shutdown() })
         #else
-        throw ValidationError("This build has no embedded engine; pass --url to use a server.")
+            throw ValidationError("This build has no embedded engine; pass --url to use a server.")
         #endif
     }
 }

@@ -146,7 +146,8 @@ struct CodeInterpreterTests {
         let python = interpreter()
         defer { Task { await python.shutdown() } }
         let probe = try await python.run(
-            "import socket\ntry:\n    socket.create_connection(('127.0.0.1', 9), timeout=2)\n    r = 'connected'\nexcept OSError as e:\n    r = e.errno\nr")
+            "import socket\ntry:\n    socket.create_connection(('127.0.0.1', 9), timeout=2)\n    r = 'connected'\nexcept OSError as e:\n    r = e.errno\nr"
+        )
         if await python.isNetworkIsolated {
             #expect(probe.result == "\(ENETUNREACH)")
         } else {

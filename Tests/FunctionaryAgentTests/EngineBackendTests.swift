@@ -163,7 +163,11 @@ final class SequenceGenerator: TextGenerator, @unchecked Sendable {
         recorded.append(request.prompt)
         lock.unlock()
         return AsyncThrowingStream { continuation in
-            continuation.yield(.text(choice: 0, output))
+            var rest = Substring(output)
+            while !rest.isEmpty {  // small pieces, split anywhere, as a stress for the stream parsers
+                continuation.yield(.text(choice: 0, String(rest.prefix(3))))
+                rest = rest.dropFirst(3)
+            }
             continuation.yield(.finished(choice: 0, .stop))
             continuation.yield(.usage(GenerationUsage(promptTokens: 1, completionTokens: 1)))
             continuation.finish()

@@ -117,10 +117,12 @@ struct HTTPBackendTests {
 
     @Test("a streamed turn over real HTTP, with the API key sent")
     func streamedTurn() async throws {
-        let pieces = [TinyHTTPServer.head()] + stride(from: 0, to: sampleStream.utf8.count, by: 37).map { offset in
-            let bytes = Array(sampleStream.utf8)
-            return TinyHTTPServer.Piece(bytes: Array(bytes[offset..<min(offset + 37, bytes.count)]), pauseBefore: 0.002)
-        }
+        let pieces =
+            [TinyHTTPServer.head()]
+            + stride(from: 0, to: sampleStream.utf8.count, by: 37).map { offset in
+                let bytes = Array(sampleStream.utf8)
+                return TinyHTTPServer.Piece(bytes: Array(bytes[offset..<min(offset + 37, bytes.count)]), pauseBefore: 0.002)
+            }
         let server = try TinyHTTPServer { _ in pieces }
         defer { server.stop() }
         let backend = HTTPBackend(url: server.url, model: "test-model", apiKey: "sk-local")
@@ -141,7 +143,10 @@ struct HTTPBackendTests {
     func statusError() async throws {
         let body = #"{"error": {"message": "Invalid API key", "type": "invalid_request_error", "param": null, "code": "invalid_api_key"}}"#
         let server = try TinyHTTPServer { _ in
-            [TinyHTTPServer.head(status: "401 Unauthorized", contentType: "application/json", length: body.utf8.count), .init(bytes: Array(body.utf8))]
+            [
+                TinyHTTPServer.head(status: "401 Unauthorized", contentType: "application/json", length: body.utf8.count),
+                .init(bytes: Array(body.utf8)),
+            ]
         }
         defer { server.stop() }
         let backend = HTTPBackend(url: server.url, model: "m", apiKey: "wrong")
@@ -157,8 +162,10 @@ struct HTTPBackendTests {
     @Test("a server that stops sending is given up after the idle timeout")
     func idleTimeout() async throws {
         let server = try TinyHTTPServer { _ in
-            [TinyHTTPServer.head(), TinyHTTPServer.piece("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}\n\n"),
-             TinyHTTPServer.piece("data: [DONE]\n\n", pause: 4)]
+            [
+                TinyHTTPServer.head(), TinyHTTPServer.piece("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}\n\n"),
+                TinyHTTPServer.piece("data: [DONE]\n\n", pause: 4),
+            ]
         }
         defer { server.stop() }
         let backend = HTTPBackend(url: server.url, model: "m", idleTimeout: .seconds(1))

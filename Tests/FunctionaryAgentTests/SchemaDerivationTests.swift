@@ -93,7 +93,8 @@ struct SchemaDerivationTests {
         #expect {
             try TypoArguments.jsonSchema()
         } throws: { error in
-            (error as? AgentError)?.message == "TypoArguments.fieldDescriptions names 'locaton', which is not a field of TypoArguments (fields: location)."
+            (error as? AgentError)?.message
+                == "TypoArguments.fieldDescriptions names 'locaton', which is not a field of TypoArguments (fields: location)."
         }
     }
 

@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A one-thread HTTP/1.1 server on a free loopback port for HTTPBackend tests: each connection gets
@@ -24,9 +24,9 @@ final class TinyHTTPServer: @unchecked Sendable {
     init(reply: @escaping @Sendable (String) -> [Piece]) throws {
         self.reply = reply
         #if canImport(Glibc)
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
-        let fd = socket(AF_INET, SOCK_STREAM, 0)
+            let fd = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         guard fd >= 0 else { throw POSIXError(.EIO) }
         var address = sockaddr_in()
@@ -75,9 +75,9 @@ final class TinyHTTPServer: @unchecked Sendable {
                 if piece.pauseBefore > 0 { Thread.sleep(forTimeInterval: piece.pauseBefore) }
                 piece.bytes.withUnsafeBytes { buffer in
                     #if canImport(Glibc)
-                    _ = send(connection, buffer.baseAddress, buffer.count, Int32(MSG_NOSIGNAL))
+                        _ = send(connection, buffer.baseAddress, buffer.count, Int32(MSG_NOSIGNAL))
                     #else
-                    _ = write(connection, buffer.baseAddress, buffer.count)
+                        _ = write(connection, buffer.baseAddress, buffer.count)
                     #endif
                 }
             }

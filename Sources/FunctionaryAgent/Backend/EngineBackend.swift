@@ -29,9 +29,10 @@ public struct EngineBackend: ChatBackend {
         self.template = template
         self.sampling = sampling
         let version = template.version
-        self.constraintBuilder = constraint ?? { resolved, parallel in
-            try ToolGrammarShim.constraint(for: version, resolved: resolved, parallelToolCalls: parallel)
-        }
+        self.constraintBuilder =
+            constraint ?? { resolved, parallel in
+                try ToolGrammarShim.constraint(for: version, resolved: resolved, parallelToolCalls: parallel)
+            }
     }
 
     public func respond(to request: TurnRequest, onEvent: @escaping @Sendable (TurnEvent) -> Void) async throws -> AssistantTurn {
@@ -76,8 +77,8 @@ public struct EngineBackend: ChatBackend {
             // Keep the ids the stream announced, so events and history agree.
             parsed.toolCalls[index].id = streamedIDs[index] ?? parsed.toolCalls[index].id ?? ToolCallID.make()
         }
-        let reason = parsed.toolCalls.isEmpty ? finish.rawValue : "tool_calls"
-        return AssistantTurn(message: parsed.message, finishReason: reason, usage: usage)
+        let reason = parsed.finishReason(engine: finish, toolChoice: resolved.choice, legacyFunctions: false)
+        return AssistantTurn(message: parsed.message, finishReason: reason.rawValue, usage: usage)
     }
 
     /// Applies tool_choice exactly as the server does (same validation and messages).

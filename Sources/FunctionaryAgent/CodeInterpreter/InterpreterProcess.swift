@@ -1,11 +1,11 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The folders of one interpreter: a private one (driver script, output captures) and the data folder.
@@ -161,11 +161,11 @@ final class ExitRecord: @unchecked Sendable {
 
 func sendSignal(_ pid: pid_t, _ signal: Int32) -> Int32 {
     #if canImport(Glibc)
-    return Glibc.kill(pid, signal)
+        return Glibc.kill(pid, signal)
     #elseif canImport(Musl)
-    return Musl.kill(pid, signal)
+        return Musl.kill(pid, signal)
     #else
-    return Darwin.kill(pid, signal)
+        return Darwin.kill(pid, signal)
     #endif
 }
 
@@ -173,15 +173,15 @@ func sendSignal(_ pid: pid_t, _ signal: Int32) -> Int32 {
 private func socketPair() throws -> (parent: Int32, child: Int32) {
     var fds: [Int32] = [0, 0]
     #if os(Linux)
-    let result = socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds)
+        let result = socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds)
     #else
-    let result = socketpair(AF_UNIX, SOCK_STREAM, 0, &fds)
+        let result = socketpair(AF_UNIX, SOCK_STREAM, 0, &fds)
     #endif
     guard result == 0 else { throw AgentError(.interpreter, "socketpair failed: \(String(cString: strerror(errno)))") }
     #if !os(Linux)
-    var on: Int32 = 1
-    setsockopt(fds[0], SOL_SOCKET, SO_NOSIGPIPE, &on, socklen_t(MemoryLayout<Int32>.size))
-    for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        var on: Int32 = 1
+        setsockopt(fds[0], SOL_SOCKET, SO_NOSIGPIPE, &on, socklen_t(MemoryLayout<Int32>.size))
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
     #endif
     return (fds[0], fds[1])
 }
@@ -198,8 +198,8 @@ private func pipePair() throws -> (read: Int32, write: Int32) {
 
 private func writeNoSignal(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
     #if os(Linux)
-    return send(fd, buffer, count, Int32(MSG_NOSIGNAL))
+        return send(fd, buffer, count, Int32(MSG_NOSIGNAL))
     #else
-    return write(fd, buffer, count)
+        return write(fd, buffer, count)
     #endif
 }

@@ -1,11 +1,11 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// How the interpreter process is started: its environment, the real Python binary, and the
@@ -45,7 +45,8 @@ enum InterpreterSandbox {
         guard let located = locate(command) else {
             throw AgentError(
                 .interpreter,
-                "The code interpreter needs Python 3, but '\(command)' was not found on PATH; install python3 or configure CodeInterpreter.Configuration.python."
+                "The code interpreter needs Python 3, but '\(command)' was not found on PATH; "
+                    + "install python3 or configure CodeInterpreter.Configuration.python."
             )
         }
         let output = run([located, "-c", "import sys; print(sys.executable)"], environment: environment(home: "/", extra: [:]))
@@ -61,15 +62,15 @@ enum InterpreterSandbox {
     /// neither works (then the interpreter runs with the host's network).
     static let networkIsolationPrefix: [String]? = {
         #if os(Linux)
-        guard let unshare = InterpreterSandbox.locate("unshare") else { return nil }
-        let candidates: [[String]] = getuid() == 0 ? [["-n"], ["-r", "-n"]] : [["-r", "-n"], ["-n"]]
-        for flags in candidates {
-            let probe = [unshare] + flags + ["/bin/sh", "-c", "exit 0"]
-            if InterpreterSandbox.run(probe, environment: ["PATH": InterpreterSandbox.hostPath]) != nil { return [unshare] + flags }
-        }
-        return nil
+            guard let unshare = InterpreterSandbox.locate("unshare") else { return nil }
+            let candidates: [[String]] = getuid() == 0 ? [["-n"], ["-r", "-n"]] : [["-r", "-n"], ["-n"]]
+            for flags in candidates {
+                let probe = [unshare] + flags + ["/bin/sh", "-c", "exit 0"]
+                if InterpreterSandbox.run(probe, environment: ["PATH": InterpreterSandbox.hostPath]) != nil { return [unshare] + flags }
+            }
+            return nil
         #else
-        return nil
+            return nil
         #endif
     }()
 
@@ -151,11 +152,11 @@ enum FrameReader {
     static func readSome(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
         while true {
             #if canImport(Glibc)
-            let result = Glibc.read(fd, buffer, count)
+                let result = Glibc.read(fd, buffer, count)
             #elseif canImport(Musl)
-            let result = Musl.read(fd, buffer, count)
+                let result = Musl.read(fd, buffer, count)
             #else
-            let result = Darwin.read(fd, buffer, count)
+                let result = Darwin.read(fd, buffer, count)
             #endif
             if result < 0, errno == EINTR { continue }
             return result

@@ -63,7 +63,8 @@ public enum DemoTools {
     static func weatherReport(for location: String) -> JSONValue {
         let key = location.lowercased()
         let (temperature, forecast) =
-            knownWeather.first { key.contains($0.key) }?.value ?? {
+            knownWeather.first { key.contains($0.key) }?.value
+            ?? {
                 // Stable made-up data for any other place (FNV-1a of the name: Swift's hashValue changes per run).
                 var hash: UInt64 = 0xcbf2_9ce4_8422_2325
                 for byte in key.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }

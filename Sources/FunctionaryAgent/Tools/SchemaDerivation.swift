@@ -51,7 +51,8 @@ enum SchemaDerivation {
             if T.self is any RawRepresentable.Type, !(T.self is any CaseIterable.Type) {
                 throw AgentError(
                     .schema,
-                    "Cannot derive a JSON Schema for \(T.self): a RawRepresentable type must also be CaseIterable so that its values become the schema's enum."
+                    "Cannot derive a JSON Schema for \(T.self): a RawRepresentable type must also be CaseIterable "
+                        + "so that its values become the schema's enum."
                 )
             }
             throw error
@@ -119,7 +120,8 @@ final class SchemaNode {
             for key in descriptions.keys.sorted() where !names.contains(key) {
                 throw AgentError(
                     .schema,
-                    "\(describedType).fieldDescriptions names '\(key)', which is not a field of \(describedType) (fields: \(names.joined(separator: ", ")))."
+                    "\(describedType).fieldDescriptions names '\(key)', which is not a field of \(describedType) "
+                        + "(fields: \(names.joined(separator: ", ")))."
                 )
             }
         }
