@@ -336,9 +336,18 @@ def median(values: list[float]) -> float | None:
 
 @dataclass
 class Results:
-    values: dict[str, float | None] = field(default_factory=dict)
+    """Samples of one server, pooled over rounds; the table shows their medians."""
+
+    samples: dict[str, list[float]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     details: list[str] = field(default_factory=list)
+
+    def add(self, key: str, values: list[float | None]) -> None:
+        self.samples.setdefault(key, []).extend(v for v in values if v is not None)
+
+    @property
+    def values(self) -> dict[str, float | None]:
+        return {key: median(values) for key, values in self.samples.items()}
 
 
 def completion_body(server: Server, prompt: str, max_tokens: int) -> dict:
@@ -371,11 +380,11 @@ def run_single_stream(server: Server, kind: str, opts: argparse.Namespace, res: 
             res.details.append(f"{kind}: long prompt {long.prompt_tokens} tokens ({long.cached_tokens} cached); "
                                f"decode run: {decode.completion_tokens} tokens in {decode.chunks} chunks, "
                                f"finish {decode.finish_reason}; text starts {decode.text[:60]!r}")
-    res.values["ttft_ms"] = median(ttfts)
-    res.values["decode"] = median(decodes)
-    res.values["prefill"] = median(prefills)
-    res.values["server_decode"] = median(server_decodes)
-    res.values["server_prefill"] = median(server_prefills)
+    res.add("ttft_ms", ttfts)
+    res.add("decode", decodes)
+    res.add("prefill", prefills)
+    res.add("server_decode", server_decodes)
+    res.add("server_prefill", server_prefills)
     res.details.append(f"{kind}: decode tok/s per rep {fmt_list(decodes)} (tokens {tokens}); "
                        f"prefill tok/s {fmt_list(prefills)}; TTFT ms {fmt_list(ttfts)}")
     if server_decodes:
@@ -405,8 +414,8 @@ def run_replay(server: Server, kind: str, opts: argparse.Namespace, res: Results
     later = rows[1:]
     total_new = sum(r[2] for r in later)
     total_eval = sum(r[4] for r in later)
-    res.values["replay_ratio"] = total_eval / total_new if total_new > 0 else None
-    res.values["replay_worst"] = max((r[4] / r[2] for r in later if r[2] > 0), default=None)
+    res.add("replay_ratio", [total_eval / total_new if total_new > 0 else None])
+    res.add("replay_worst", [max((r[4] / r[2] for r in later if r[2] > 0), default=None)])
     res.details.append(f"{kind}: replay turns (turn, prompt, new, cached, evaluated): {rows}")
 
 
@@ -429,8 +438,8 @@ def run_grammar(server: Server, opts: argparse.Namespace, res: Results, rng: ran
         off.append(b.decode_rate())
         on_tokens.append(a.completion_tokens)
         off_tokens.append(b.completion_tokens)
-    res.values["grammar_on"] = median(on)
-    res.values["grammar_off"] = median(off)
+    res.add("grammar_on", on)
+    res.add("grammar_off", off)
     res.details.append(f"ours: grammar on tok/s {fmt_list(on)} (tokens {on_tokens}); off {fmt_list(off)} (tokens {off_tokens})")
     if min(on_tokens + off_tokens, default=0) < opts.grammar_tokens // 2:
         res.notes.append("grammar on/off: some runs stopped early (see details); rates are over fewer tokens")
@@ -470,8 +479,8 @@ def run_concurrent(server: Server, kind: str, opts: argparse.Namespace, res: Res
         rate, timed = batch(opts.parallel)
         aggregates.append(rate)
         tokens.append([t.completion_tokens for t in timed])
-    res.values["single_e2e"] = median(singles)
-    res.values["aggregate"] = median(aggregates)
+    res.add("single_e2e", singles)
+    res.add("aggregate", aggregates)
     res.details.append(f"{kind}: {opts.parallel} streams tok/s {fmt_list(aggregates)} (tokens {tokens}); "
                        f"1 stream on the same server {fmt_list(singles)}")
 
@@ -497,23 +506,24 @@ def server_name(kind: str) -> str:
     return "functionary serve" if kind == "ours" else "llama-server"
 
 
-def phase_single(kind: str, cfg: Config, opts: argparse.Namespace, res: Results, rng: random.Random) -> None:
-    """Phase 1, a one-slot server: single-stream speed, the replay, and (ours) grammar on/off."""
+def phase_single(kind: str, cfg: Config, opts: argparse.Namespace, res: Results, rng: random.Random, first: bool) -> None:
+    """Phase 1, a one-slot server: single-stream speed, the replay (first round only), and (ours) grammar on/off."""
     argv = ours_argv if kind == "ours" else llama_argv
-    res.notes.append(f"{kind}: load average before the single-stream phase: {loadavg()}")
+    res.notes.append(f"{kind}: load average before a single-stream phase: {loadavg()}")
     port = free_port()
     with Server(server_name(kind), argv(cfg, port, 1), port, cfg.logdir) as server:
         run_single_stream(server, kind, opts, res, rng)
-        rendered = None if kind == "ours" else render_replay_prompts(cfg.binary, opts.turns)
-        run_replay(server, kind, opts, res, rendered)
+        if first:
+            rendered = None if kind == "ours" else render_replay_prompts(cfg.binary, opts.turns)
+            run_replay(server, kind, opts, res, rendered)
         if kind == "ours":
             run_grammar(server, opts, res, rng)
 
 
-def phase_parallel(kind: str, cfg: Config, opts: argparse.Namespace, res: Results, rng: random.Random) -> None:
+def phase_parallel(kind: str, cfg: Config, opts: argparse.Namespace, res: Results, rng: random.Random, first: bool) -> None:
     """Phase 2, an N-slot server: N concurrent streams against one."""
     argv = ours_argv if kind == "ours" else llama_argv
-    res.notes.append(f"{kind}: load average before the {opts.parallel}-stream phase: {loadavg()}")
+    res.notes.append(f"{kind}: load average before a {opts.parallel}-stream phase: {loadavg()}")
     port = free_port()
     with Server(f"{server_name(kind)} (parallel {opts.parallel})", argv(cfg, port, opts.parallel), port, cfg.logdir) as server:
         run_concurrent(server, kind, opts, res, rng)
@@ -583,7 +593,9 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--ctx-size", type=int, default=4096, help="context per sequence (both servers)")
     parser.add_argument("--parallel", type=int, default=4, help="streams for the aggregate measurement")
-    parser.add_argument("--reps", type=int, default=5, help="repetitions per measurement (median reported)")
+    parser.add_argument("--reps", type=int, default=3, help="repetitions per measurement and round")
+    parser.add_argument("--rounds", type=int, default=2,
+                        help="rounds per phase, alternating the servers (the median pools reps × rounds samples)")
     parser.add_argument("--only", choices=["ours", "llama"], help="measure one server only")
     parser.add_argument("--quick", action="store_true", help="fewer repetitions and tokens (for development)")
     parser.add_argument("--llama-arg", action="append", default=None,
@@ -593,7 +605,8 @@ def main() -> int:
     opts = parser.parse_args()
     opts.decode_tokens, opts.prefill_lines, opts.turns, opts.replay_tokens, opts.grammar_tokens = 128, 60, 6, 48, 128
     if opts.quick:
-        opts.reps, opts.decode_tokens, opts.prefill_lines, opts.replay_tokens, opts.grammar_tokens = 2, 48, 30, 24, 48
+        opts.reps, opts.rounds = 2, 1
+        opts.decode_tokens, opts.prefill_lines, opts.replay_tokens, opts.grammar_tokens = 48, 30, 24, 48
 
     kinds = [opts.only] if opts.only else ["ours", "llama"]
     if not opts.model.exists():
@@ -610,20 +623,24 @@ def main() -> int:
     started = datetime.datetime.now(datetime.timezone.utc)
     start_load = loadavg()
     log(f"model {cfg.model.name}, threads {cfg.threads}, ctx {cfg.ctx}/sequence, reps {opts.reps}, logs in {logdir}")
-    # Phase by phase, alternating servers, so that both sides of each ratio were measured close together in time.
+    # Phase by phase, in rounds that alternate the servers A B, B A, … so that both sides of each ratio are
+    # measured close together in time and a linear drift of the machine's load falls on both alike.
     results = {kind: Results() for kind in kinds}
     for phase in (phase_single, phase_parallel):
-        for kind in kinds:
-            try:
+        for round_index in range(opts.rounds):
+            for kind in kinds if round_index % 2 == 0 else kinds[::-1]:
+                log(f"{phase.__name__}, round {round_index + 1}/{opts.rounds}: {kind} (load {loadavg()})")
                 # the same seed for both servers: identical prompts (each server has its own cache)
-                phase(kind, cfg, opts, results[kind], random.Random(f"{SEED}-{phase.__name__}"))
-            except (RuntimeError, OSError, ValueError) as error:
-                log(f"{kind} failed: {error}")
-                return 1
+                rng = random.Random(f"{SEED}-{phase.__name__}-{round_index}")
+                try:
+                    phase(kind, cfg, opts, results[kind], rng, round_index == 0)
+                except (RuntimeError, OSError, ValueError) as error:
+                    log(f"{kind} failed: {error}")
+                    return 1
 
     report = [
         f"Functionary bench, {started:%Y-%m-%d %H:%M} UTC, {platform.node()} ({os.cpu_count()} CPUs), "
-        f"model {cfg.model.name}, threads {cfg.threads}, context {cfg.ctx} per sequence, {opts.reps} reps (median)"
+        f"model {cfg.model.name}, threads {cfg.threads}, context {cfg.ctx} per sequence, {opts.reps} reps × {opts.rounds} rounds (median)"
         + (", --quick" if opts.quick else ""),
         f"load average at start: {start_load}; at end: {loadavg()}  (a shared machine: other jobs skew absolute numbers; "
         "the ratios come from the same run)",
