@@ -593,9 +593,10 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--ctx-size", type=int, default=4096, help="context per sequence (both servers)")
     parser.add_argument("--parallel", type=int, default=4, help="streams for the aggregate measurement")
-    parser.add_argument("--reps", type=int, default=3, help="repetitions per measurement and round")
-    parser.add_argument("--rounds", type=int, default=2,
-                        help="rounds per phase, alternating the servers (the median pools reps × rounds samples)")
+    parser.add_argument("--reps", type=int, help="repetitions per measurement and round (default 3; 2 with --quick)")
+    parser.add_argument("--rounds", type=int,
+                        help="rounds per phase, alternating the servers; the median pools reps × rounds samples "
+                             "(default 2; 1 with --quick)")
     parser.add_argument("--only", choices=["ours", "llama"], help="measure one server only")
     parser.add_argument("--quick", action="store_true", help="fewer repetitions and tokens (for development)")
     parser.add_argument("--llama-arg", action="append", default=None,
@@ -605,9 +606,10 @@ def main() -> int:
     opts = parser.parse_args()
     opts.decode_tokens, opts.prefill_lines, opts.turns, opts.replay_tokens, opts.grammar_tokens = 128, 60, 6, 48, 128
     if opts.quick:
-        opts.reps, opts.rounds = 2, 1
         opts.decode_tokens, opts.prefill_lines, opts.replay_tokens, opts.grammar_tokens = 48, 30, 24, 48
 
+    opts.reps = opts.reps or (2 if opts.quick else 3)
+    opts.rounds = opts.rounds or (1 if opts.quick else 2)
     kinds = [opts.only] if opts.only else ["ours", "llama"]
     if not opts.model.exists():
         parser.error(f"model not found: {opts.model} (run `make deps`)")
