@@ -5,16 +5,25 @@
 /// No marker may be a prefix of another one in the same set.
 struct MarkerMatcher: Sendable {
     /// The markers looked for; change only when nothing is pending (right after a match).
-    var markers: [Scalars]
+    var markers: [Scalars] {
+        didSet { firstScalars = Set(markers.compactMap(\.first)) }
+    }
+    /// The scalars a marker can start with: any other scalar is plain text when nothing is pending.
+    private var firstScalars: Set<Unicode.Scalar>
     private var pending: Scalars = []
 
     init(_ markers: [Scalars]) {
         self.markers = markers
+        self.firstScalars = Set(markers.compactMap(\.first))
     }
 
     /// Consumes one scalar. Text that can no longer be part of a marker is appended to `plain`;
     /// returns the index of a marker completed by this scalar.
     mutating func push(_ scalar: Unicode.Scalar, plain: inout Scalars) -> Int? {
+        if pending.isEmpty && !firstScalars.contains(scalar) {
+            plain.append(scalar)
+            return nil
+        }
         pending.append(scalar)
         while !pending.isEmpty {
             var isPrefix = false

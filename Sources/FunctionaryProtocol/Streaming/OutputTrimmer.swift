@@ -53,33 +53,34 @@ struct OutputTrimmer: Sendable {
         var heldStart = 0
         /// Absolute position of the next scalar.
         var position = 0
-        /// Live automaton states, each with the earliest start position that reaches it.
-        var threads: [TailState: Int] = [:]
+        /// Live automaton states, each with the earliest start position that reaches it (a handful at most).
+        var threads: [(state: TailState, start: Int)] = []
+        var nextThreads: [(state: TailState, start: Int)] = []
     }
 
-    func advance(_ state: TailState, with scalar: Unicode.Scalar) -> [TailState] {
+    /// Calls `body` with each state reached from `state` by `scalar`.
+    @inline(__always)
+    func advance(_ state: TailState, with scalar: Unicode.Scalar, _ body: (TailState) -> Void) {
         switch state {
         case .leading:
-            if scalar.isPythonWhitespace { return [.leading] }
-            return startTokens(with: scalar, below: stops.count)
+            if scalar.isPythonWhitespace { return body(.leading) }
+            startTokens(with: scalar, below: stops.count, body)
         case .token(let t, let offset):
             let stop = stops[t]
             if offset < stop.count {
-                return stop[offset] == scalar ? [.token(t, offset: offset + 1)] : []
+                if stop[offset] == scalar { body(.token(t, offset: offset + 1)) }
+                return
             }
-            if scalar.isPythonWhitespace { return [.trailing] }
-            return startTokens(with: scalar, below: t)
+            if scalar.isPythonWhitespace { return body(.trailing) }
+            startTokens(with: scalar, below: t, body)
         case .trailing:
-            return scalar.isPythonWhitespace ? [.trailing] : []
+            if scalar.isPythonWhitespace { body(.trailing) }
         }
     }
 
-    private func startTokens(with scalar: Unicode.Scalar, below limit: Int) -> [TailState] {
-        var next: [TailState] = []
-        for t in 0..<limit where stops[t][0] == scalar {
-            next.append(.token(t, offset: 1))
-        }
-        return next
+    @inline(__always)
+    private func startTokens(with scalar: Unicode.Scalar, below limit: Int, _ body: (TailState) -> Void) {
+        for t in 0..<limit where stops[t][0] == scalar { body(.token(t, offset: 1)) }
     }
 
     /// Consumes one scalar; appends what is now certain to be kept to `out`.
@@ -89,33 +90,41 @@ struct OutputTrimmer: Sendable {
             s.started = true
         }
         if s.threads.isEmpty, !scalar.isPythonWhitespace, !stops.contains(where: { $0[0] == scalar }) {
-            // Fast path: nothing held can be removed any more, and this scalar cannot start a tail.
-            out.append(contentsOf: s.held[s.heldHead...])
+            // Fast path: nothing is held, and this scalar cannot start a removable tail.
             out.append(scalar)
-            s.held.removeAll(keepingCapacity: true)
-            s.heldHead = 0
             s.position += 1
             s.heldStart = s.position
             return
         }
-        var next: [TailState: Int] = [:]
-        let candidates = s.threads.map { ($0.key, $0.value) } + [(TailState.leading, s.position)]
-        for (state, start) in candidates {
-            for target in advance(state, with: scalar) {
-                if let existing = next[target], existing <= start { continue }
-                next[target] = start
+        var next = s.nextThreads
+        s.nextThreads = []
+        next.removeAll(keepingCapacity: true)
+        func add(_ target: TailState, _ start: Int) {
+            if let i = next.firstIndex(where: { $0.state == target }) {
+                if start < next[i].start { next[i].start = start }
+            } else {
+                next.append((target, start))
             }
         }
+        for thread in s.threads {
+            advance(thread.state, with: scalar) { add($0, thread.start) }
+        }
+        advance(.leading, with: scalar) { add($0, s.position) }
+        s.nextThreads = s.threads
         s.threads = next
         s.held.append(scalar)
         s.position += 1
-        let keepFrom = next.values.min() ?? s.position
+        var keepFrom = s.position
+        for thread in next where thread.start < keepFrom { keepFrom = thread.start }
         let release = keepFrom - s.heldStart
         if release > 0 {
             out.append(contentsOf: s.held[s.heldHead..<(s.heldHead + release)])
             s.heldHead += release
             s.heldStart = keepFrom
-            if s.heldHead > 64 && s.heldHead * 2 > s.held.count {
+            if s.heldHead == s.held.count {
+                s.held.removeAll(keepingCapacity: true)
+                s.heldHead = 0
+            } else if s.heldHead > 64 && s.heldHead * 2 > s.held.count {
                 s.held.removeFirst(s.heldHead)
                 s.heldHead = 0
             }
@@ -127,6 +136,6 @@ struct OutputTrimmer: Sendable {
         out.append(contentsOf: trimTail(Scalars(s.held[s.heldHead...])))
         s.held = []
         s.heldHead = 0
-        s.threads = [:]
+        s.threads = []
     }
 }

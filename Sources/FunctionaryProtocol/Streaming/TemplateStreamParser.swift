@@ -17,6 +17,12 @@ protocol MarkerGrammar: Sendable {
 /// tool_choice prefix and then the trimmed output to the template's grammar, and hands out the grammar's events.
 ///
 /// Work per delta is proportional to the delta (plus what the grammar decides at a marker): nothing is re-read.
+///
+/// Equality with `parse`, for any split of the output into deltas: the concatenated `.content` events equal
+/// `parse(output).content ?? ""` scalar for scalar (`parse` returns `nil`, never `""`, for no text), and the calls have
+/// the same names and, concatenated, the same arguments, in the same order (ids are fresh in both). Text is held back
+/// while it may still be a marker, a stop token at the end, or whitespace that `parse` strips. Deltas are `String`s,
+/// so they hold whole Unicode scalars; a grapheme cluster may still be split between two events.
 struct TemplateStreamParser<Grammar: MarkerGrammar>: StreamParser {
     private let trimmer: OutputTrimmer
     private var trimState = OutputTrimmer.Stream()
@@ -69,7 +75,8 @@ struct TemplateStreamParser<Grammar: MarkerGrammar>: StreamParser {
         deliverPlain()
         if let hit {
             grammar.marker(hit, into: &sink)
-            matcher.markers = grammar.markers
+            let markers = grammar.markers
+            if markers != matcher.markers { matcher.markers = markers }
         }
     }
 

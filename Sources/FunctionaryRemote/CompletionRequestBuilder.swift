@@ -1,0 +1,105 @@
+import FunctionaryProtocol
+
+/// Builds the JSON body of one completion request in the dialect of an upstream.
+///
+/// The bodies are `JSONValue`s with a fixed key order, so that the tests can compare them with the
+/// recorded fixtures byte for byte.
+struct CompletionRequestBuilder: Sendable {
+    let profile: UpstreamProfile
+
+    /// Special tokens of the Functionary formats that llama.cpp's server must write out as text
+    /// (it drops special tokens from the output otherwise); strings that are not one token in the
+    /// model's vocabulary are ignored by the server.
+    static let functionaryMarkers = [
+        "<|from|>", "<|recipient|>", "<|content|>", "<|stop|>", "<|reserved_special_token_249|>",
+        "<|python_tag|>", "<|eom_id|>", "<|eot_id|>", "<tool_call>", "</tool_call>",
+    ]
+
+    /// The body for `request`.
+    /// - Parameters:
+    ///   - grammar: the complete GBNF (constraint grammar plus schema rules), if the request is constrained.
+    ///   - maxTokens: the completion budget; `nil` lets the upstream fill the context (not allowed for SGLang).
+    func body(for request: GenerationRequest, grammar: String?, maxTokens: Int?) -> JSONValue {
+        switch profile.kind {
+        case .llamaCpp: return llamaCppBody(request, grammar: grammar, maxTokens: maxTokens)
+        case .vllm, .sglang, .openai: return openAIBody(request, grammar: grammar, maxTokens: maxTokens)
+        }
+    }
+
+    /// Template stops first, then the user's, without repeats.
+    static func stops(for request: GenerationRequest) -> [String] {
+        var seen = Set<String>()
+        var result: [String] = []
+        for stop in request.templateStops + request.sampling.stop where !stop.isEmpty && seen.insert(stop).inserted {
+            result.append(stop)
+        }
+        return result
+    }
+
+    private func openAIBody(_ request: GenerationRequest, grammar: String?, maxTokens: Int?) -> JSONValue {
+        let sampling = request.sampling
+        var body = JSONObject()
+        if let model = profile.model { body["model"] = .string(model) }
+        body["prompt"] = .string(request.prompt)
+        body["max_tokens"] = maxTokens.map { .number(JSONNumber($0)) } ?? .null
+        body["temperature"] = Self.number(sampling.temperature)
+        body["top_p"] = Self.number(sampling.topP)
+        body["n"] = .number(JSONNumber(request.n))
+        body["stream"] = true
+        body["stream_options"] = ["include_usage": true]
+        body["stop"] = .array(Self.stops(for: request).map { .string($0) })
+        if let seed = sampling.seed { body["seed"] = .number(JSONNumber(Int(seed))) }
+        body["presence_penalty"] = Self.number(sampling.presencePenalty)
+        body["frequency_penalty"] = Self.number(sampling.frequencyPenalty)
+        guard profile.kind != .openai else { return .object(body) }
+        // vLLM and SGLang: -1 disables top-k in every version of both.
+        body["top_k"] = .number(JSONNumber(sampling.topK > 0 ? sampling.topK : -1))
+        body["min_p"] = Self.number(sampling.minP)
+        body["repetition_penalty"] = Self.number(sampling.repetitionPenalty)
+        body["skip_special_tokens"] = false
+        if profile.kind == .vllm {
+            body["spaces_between_special_tokens"] = false
+            if let grammar {
+                switch profile.grammarField {
+                case .structuredOutputs: body["structured_outputs"] = ["grammar": .string(grammar)]
+                case .guidedGrammar: body["guided_grammar"] = .string(grammar)
+                }
+            }
+        } else if let grammar {
+            body["ebnf"] = .string(grammar)
+        }
+        return .object(body)
+    }
+
+    private func llamaCppBody(_ request: GenerationRequest, grammar: String?, maxTokens: Int?) -> JSONValue {
+        let sampling = request.sampling
+        var body = JSONObject()
+        body["prompt"] = .string(request.prompt)
+        if let maxTokens { body["n_predict"] = .number(JSONNumber(maxTokens)) }
+        if request.n > 1 { body["n_cmpl"] = .number(JSONNumber(request.n)) }
+        body["temperature"] = Self.number(sampling.temperature)
+        body["top_p"] = Self.number(sampling.topP)
+        body["top_k"] = .number(JSONNumber(max(sampling.topK, 0)))
+        body["min_p"] = Self.number(sampling.minP)
+        if let seed = sampling.seed { body["seed"] = .number(JSONNumber(Int(seed))) }
+        body["presence_penalty"] = Self.number(sampling.presencePenalty)
+        body["frequency_penalty"] = Self.number(sampling.frequencyPenalty)
+        body["repeat_penalty"] = Self.number(sampling.repetitionPenalty)
+        body["stop"] = .array(Self.stops(for: request).map { .string($0) })
+        var preserved = Self.functionaryMarkers
+        for stop in request.templateStops where !preserved.contains(stop) { preserved.append(stop) }
+        body["preserved_tokens"] = .array(preserved.map { .string($0) })
+        if let grammar { body["grammar"] = .string(grammar) }
+        body["stream"] = true
+        body["cache_prompt"] = true
+        return .object(body)
+    }
+
+    /// A JSON number that keeps integers integral (`1` not `1.0`) so fixtures stay readable.
+    static func number(_ value: Double) -> JSONValue {
+        if value.isFinite, value == value.rounded(), abs(value) < 1e15 {
+            return .number(JSONNumber(Int(value)))
+        }
+        return .number(JSONNumber(value))
+    }
+}

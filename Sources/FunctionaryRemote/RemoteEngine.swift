@@ -1,1 +1,0 @@
-// Remote engines (vLLM, SGLang, llama.cpp server) behind the Functionary protocol.

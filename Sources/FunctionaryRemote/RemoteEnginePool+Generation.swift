@@ -1,0 +1,169 @@
+import FunctionaryProtocol
+import Logging
+
+extension RemoteEnginePool {
+    /// How one attempt on one upstream ended.
+    enum AttemptOutcome {
+        /// Every choice finished; carries choice 0's text (for prefix affinity).
+        case completed(String)
+        /// Nothing reached the consumer: another upstream may try.
+        case failedBeforeOutput(UpstreamFailure)
+        /// Output had been streamed when the upstream failed.
+        case failedAfterOutput(UpstreamFailure)
+        /// A failure that is ours to report as is (no retry).
+        case rejected(GenerationError)
+        case cancelled
+    }
+
+    func drive(_ request: GenerationRequest, continuation: AsyncThrowingStream<GenerationEvent, any Error>.Continuation) async {
+        do {
+            try await route(request, continuation: continuation)
+            continuation.finish()
+        } catch {
+            continuation.finish(throwing: error)
+        }
+    }
+
+    private func route(_ request: GenerationRequest, continuation: AsyncThrowingStream<GenerationEvent, any Error>.Continuation)
+        async throws
+    {
+        guard request.n >= 1 else { throw GenerationError.invalidParameter(name: "n", message: "n must be at least 1") }
+        let grammar = try request.constraint.map { constraint -> String in
+            let rendered = try ConstraintGrammar.render(constraint)
+            if !rendered.warnings.isEmpty {
+                logger.warning("grammar for the engines is incomplete", metadata: ["warnings": "\(rendered.warnings)"])
+            }
+            return rendered.grammar
+        }
+        let hashes = options.affinity.enabled ? PrefixAffinity.blockHashes(of: request.prompt, blockSize: options.affinity.blockSize) : []
+        let promptBytes = request.prompt.utf8.count
+        var tried = Set<Int>()
+        var lastFailure: (endpoint: UpstreamEndpoint, failure: UpstreamFailure)? = nil
+        var probed = false
+        while true {
+            try Task.checkCancellation()
+            guard let lease = await router.acquire(hashes: hashes, promptBytes: promptBytes, excluding: tried) else {
+                if !probed {
+                    // Nothing healthy (left): look again at once rather than waiting for the next health check.
+                    probed = true
+                    if await checkHealth(onlyUnhealthy: true, excluding: tried) > 0 { continue }
+                }
+                throw unavailableError(lastFailure: lastFailure)
+            }
+            tried.insert(lease.index)
+            if let constraintError = unsupportedConstraint(grammar: grammar, lease: lease) {
+                await router.release(lease)
+                throw constraintError
+            }
+            let outcome = await attempt(request, grammar: grammar, lease: lease, continuation: continuation)
+            switch outcome {
+            case .completed(let text):
+                let cached = text.isEmpty ? [] : PrefixAffinity.blockHashes(of: request.prompt + text, blockSize: options.affinity.blockSize)
+                await router.release(lease, cachedHashes: options.affinity.enabled ? cached : [])
+                return
+            case .cancelled:
+                await router.release(lease)
+                throw CancellationError()
+            case .rejected(let error):
+                await router.release(lease)
+                throw error
+            case .failedBeforeOutput(let failure):
+                await router.release(lease)
+                await noteFailure(failure, lease: lease, midStream: false)
+                guard failure.isRetryable else {
+                    throw UpstreamErrorMapper.generationError(failure, upstream: lease.endpoint.root, requestedMaxTokens: request.sampling.maxTokens)
+                }
+                lastFailure = (lease.endpoint, failure)
+            case .failedAfterOutput(let failure):
+                await router.release(lease)
+                await noteFailure(failure, lease: lease, midStream: true)
+                throw GenerationError.engineFailure("the engine at \(lease.endpoint.root) failed mid-stream: \(failure)")
+            }
+        }
+    }
+
+    /// `no healthy engine: http://a, http://b`, with the last upstream error when there was one.
+    func unavailableError(lastFailure: (endpoint: UpstreamEndpoint, failure: UpstreamFailure)?) -> GenerationError {
+        var message = "no healthy engine: " + endpoints.map(\.root).joined(separator: ", ")
+        if let lastFailure { message += " (last error from \(lastFailure.endpoint.root): \(lastFailure.failure))" }
+        return .unavailable(message)
+    }
+
+    private func unsupportedConstraint(grammar: String?, lease: UpstreamRouter.Lease) -> GenerationError? {
+        guard grammar != nil, !lease.profile.kind.supportsGrammar else { return nil }
+        return .invalidConstraint(
+            "the engine at \(lease.endpoint.root) (kind openai) cannot enforce grammars, which tool_choice and response_format need; "
+                + "serve the model with vLLM, SGLang or llama.cpp and pass --engine-kind accordingly")
+    }
+
+    private func noteFailure(_ failure: UpstreamFailure, lease: UpstreamRouter.Lease, midStream: Bool) async {
+        let metadata: Logger.Metadata = ["engine": "\(lease.endpoint.root)", "error": "\(failure)", "midStream": "\(midStream)"]
+        guard failure.marksUnhealthy else {
+            logger.info("engine request failed", metadata: metadata)
+            return
+        }
+        if await router.markUnhealthy(lease.index, reason: failure.description) {
+            logger.warning("engine taken out of rotation", metadata: metadata)
+        }
+    }
+
+    /// Sends the request to one upstream and streams what it returns into `continuation`.
+    private func attempt(
+        _ request: GenerationRequest, grammar: String?, lease: UpstreamRouter.Lease,
+        continuation: AsyncThrowingStream<GenerationEvent, any Error>.Continuation
+    ) async -> AttemptOutcome {
+        var produced = false
+        do {
+            let maxTokens = try await completionBudget(request, lease: lease)
+            let builder = CompletionRequestBuilder(profile: lease.profile)
+            let body = builder.body(for: request, grammar: grammar, maxTokens: maxTokens)
+            let httpRequest = UpstreamHTTPRequest(
+                method: .post, url: lease.endpoint.url(lease.profile.completionPath), body: Array(body.compactJSON().utf8),
+                headers: authorizationHeaders + [("Accept", "text/event-stream")], timeout: options.requestTimeout)
+            let response = try await transport.send(httpRequest)
+            guard response.status == 200 else {
+                let text = (try? await response.text(limit: 1 << 16)) ?? ""
+                return .failedBeforeOutput(UpstreamFailure.fromBody(.status(response.status), body: text))
+            }
+            var sse = SSEDecoder()
+            var decoder = UpstreamStreamDecoder(kind: lease.profile.kind, choices: request.n)
+            var firstChoiceText = ""
+            func emit(_ events: [GenerationEvent]) {
+                for event in events {
+                    if case .text(0, let text) = event { firstChoiceText += text }
+                    continuation.yield(event)
+                    produced = true
+                }
+            }
+            while let chunk = try await response.nextChunk() {
+                for event in try sse.feed(chunk) where !decoder.isDone {
+                    emit(try decoder.decode(event))
+                }
+            }
+            for event in sse.finish() where !decoder.isDone {
+                emit(try decoder.decode(event))
+            }
+            guard decoder.isDone || decoder.allChoicesFinished else {
+                let failure = UpstreamFailure(kind: .truncated, message: "the connection closed before the completion finished")
+                return produced ? .failedAfterOutput(failure) : .failedBeforeOutput(failure)
+            }
+            emit(decoder.finishRemaining())
+            continuation.yield(.usage(decoder.usage))
+            return .completed(firstChoiceText)
+        } catch is CancellationError {
+            return .cancelled
+        } catch let failure as UpstreamFailure {
+            if Task.isCancelled { return .cancelled }
+            return produced ? .failedAfterOutput(failure) : .failedBeforeOutput(failure)
+        } catch let error as GenerationError {
+            return .rejected(error)
+        } catch SSEError.lineTooLong(let limit) {
+            let failure = UpstreamFailure(kind: .protocolViolation, message: "an event line exceeded \(limit) bytes")
+            return produced ? .failedAfterOutput(failure) : .failedBeforeOutput(failure)
+        } catch {
+            if Task.isCancelled { return .cancelled }
+            let failure = UpstreamFailure(kind: .connection, message: String(describing: error))
+            return produced ? .failedAfterOutput(failure) : .failedBeforeOutput(failure)
+        }
+    }
+}

@@ -1,0 +1,47 @@
+/// The address of one upstream server, normalised from what the user typed: `http://host:8000/v1`,
+/// `http://host:8000/v1/` and `http://host:8000` all name the same server.
+public struct UpstreamEndpoint: Sendable, Hashable, CustomStringConvertible {
+    /// The server root without a trailing `/v1` or `/`, e.g. `http://gpu-1:8000`.
+    public let root: String
+
+    /// Parses an engine URL.
+    /// - Throws: `RemoteEngineError.invalidConfiguration` for anything but an `http`/`https` URL with a host.
+    public init(url: String) throws {
+        var text = url.trimmingWhitespace()
+        let parts = text.split(separator: "://", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2 else {
+            throw RemoteEngineError.invalidConfiguration(
+                "engine URL '\(url)' has no scheme: write it as http://host:port/v1")
+        }
+        let scheme = parts[0].lowercased()
+        guard scheme == "http" || scheme == "https" else {
+            throw RemoteEngineError.invalidConfiguration("engine URL '\(url)' must start with http:// or https://")
+        }
+        if let query = text.firstIndex(where: { $0 == "?" || $0 == "#" }) {
+            text = String(text[..<query])
+        }
+        while text.hasSuffix("/") { text.removeLast() }
+        if text.hasSuffix("/v1") { text.removeLast(3) }
+        while text.hasSuffix("/") { text.removeLast() }
+        let afterScheme = text.dropFirst(parts[0].count + 3)
+        let host = afterScheme.split(separator: "/", maxSplits: 1).first ?? ""
+        guard !host.isEmpty, !host.hasPrefix(":") else {
+            throw RemoteEngineError.invalidConfiguration("engine URL '\(url)' has no host")
+        }
+        root = scheme + "://" + afterScheme
+    }
+
+    /// `root` + `path` (path starts with `/`).
+    func url(_ path: String) -> String { root + path }
+
+    public var description: String { root }
+}
+
+extension String {
+    func trimmingWhitespace() -> String {
+        var scalars = Substring(self)
+        while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
+        while let last = scalars.last, last.isWhitespace { scalars.removeLast() }
+        return String(scalars)
+    }
+}

@@ -1,0 +1,123 @@
+import FunctionaryProtocol
+
+/// Turns the server-sent events of one upstream completion into `GenerationEvent`s: OpenAI
+/// completion chunks (vLLM, SGLang, other OpenAI servers) or llama.cpp's native `/completion` chunks.
+struct UpstreamStreamDecoder: Sendable {
+    let kind: RemoteEngineKind
+    let choices: Int
+
+    private(set) var finished: Set<Int> = []
+    /// The upstream's `[DONE]`, or every llama.cpp choice's final chunk, arrived.
+    private(set) var isDone = false
+    /// Text events produced so far.
+    private(set) var textEvents = 0
+    private var promptTokens: Int?
+    private var completionTokens: Int?
+    private var cachedTokens: Int?
+    private var predictedPerChoice: [Int: Int] = [:]
+
+    init(kind: RemoteEngineKind, choices: Int) {
+        self.kind = kind
+        self.choices = max(choices, 1)
+    }
+
+    /// The events of one SSE event.
+    /// - Throws: `UpstreamFailure` for an error event or a chunk that is not the upstream's protocol.
+    mutating func decode(_ event: SSEDecoder.Event) throws -> [GenerationEvent] {
+        let data = event.data.trimmingWhitespace()
+        if data == "[DONE]" {
+            isDone = true
+            return []
+        }
+        if data.isEmpty { return [] }
+        let json: JSONValue
+        do {
+            json = try JSONValue(parsing: data)
+        } catch {
+            throw UpstreamFailure(kind: .protocolViolation, message: "the upstream sent an event that is not JSON: \(data.prefix(200))")
+        }
+        if json["error"] != nil || json["object"]?.stringValue == "error" || event.name == "error" {
+            throw UpstreamFailure.fromJSON(.streamError(UpstreamFailure.streamCode(json)), json: json)
+        }
+        guard json.objectValue != nil else {
+            throw UpstreamFailure(kind: .protocolViolation, message: "the upstream sent an event that is not a JSON object")
+        }
+        return kind == .llamaCpp ? try decodeLlamaCpp(json) : try decodeOpenAI(json)
+    }
+
+    /// The usage to report: what the upstream said, or what could be counted.
+    var usage: GenerationUsage {
+        let completion = completionTokens ?? (predictedPerChoice.isEmpty ? textEvents : predictedPerChoice.values.reduce(0, +))
+        return GenerationUsage(promptTokens: promptTokens ?? 0, completionTokens: completion, cachedPromptTokens: cachedTokens ?? 0)
+    }
+
+    /// `.finished` events for the choices an upstream ended with `[DONE]` but no finish reason.
+    mutating func finishRemaining() -> [GenerationEvent] {
+        var events: [GenerationEvent] = []
+        for choice in 0..<choices where !finished.contains(choice) {
+            finished.insert(choice)
+            events.append(.finished(choice: choice, .stop))
+        }
+        return events
+    }
+
+    var allChoicesFinished: Bool { finished.count >= choices }
+
+    // MARK: - OpenAI completion chunks
+
+    private mutating func decodeOpenAI(_ json: JSONValue) throws -> [GenerationEvent] {
+        var events: [GenerationEvent] = []
+        for choice in json["choices"]?.arrayValue ?? [] {
+            let index = choice["index"]?.numberValue?.intValue ?? 0
+            guard index >= 0 && index < choices else {
+                throw UpstreamFailure(kind: .protocolViolation, message: "the upstream sent choice \(index) of \(choices)")
+            }
+            if let text = choice["text"]?.stringValue, !text.isEmpty {
+                textEvents += 1
+                events.append(.text(choice: index, text))
+            }
+            if let reason = choice["finish_reason"]?.stringValue, !finished.contains(index) {
+                if reason == "abort" {
+                    throw UpstreamFailure(kind: .streamError(nil), message: "the upstream aborted the request")
+                }
+                finished.insert(index)
+                events.append(.finished(choice: index, reason == "length" ? .length : .stop))
+            }
+        }
+        if let usage = json["usage"], usage.objectValue != nil {
+            promptTokens = usage["prompt_tokens"]?.numberValue?.intValue ?? promptTokens
+            completionTokens = usage["completion_tokens"]?.numberValue?.intValue ?? completionTokens
+            cachedTokens = usage["prompt_tokens_details"]?["cached_tokens"]?.numberValue?.intValue ?? cachedTokens
+        }
+        return events
+    }
+
+    // MARK: - llama.cpp native chunks
+
+    private mutating func decodeLlamaCpp(_ json: JSONValue) throws -> [GenerationEvent] {
+        let index = json["index"]?.numberValue?.intValue ?? 0
+        guard index >= 0 && index < choices else {
+            throw UpstreamFailure(kind: .protocolViolation, message: "the upstream sent choice \(index) of \(choices)")
+        }
+        var events: [GenerationEvent] = []
+        if let text = json["content"]?.stringValue, !text.isEmpty {
+            textEvents += 1
+            events.append(.text(choice: index, text))
+        }
+        guard json["stop"]?.boolValue == true, !finished.contains(index) else { return events }
+        finished.insert(index)
+        let reason: FinishReason
+        switch json["stop_type"]?.stringValue {
+        case "eos", "word": reason = .stop
+        default: reason = .length
+        }
+        events.append(.finished(choice: index, reason))
+        if let evaluated = json["tokens_evaluated"]?.numberValue?.intValue { promptTokens = evaluated }
+        if let predicted = json["tokens_predicted"]?.numberValue?.intValue { predictedPerChoice[index] = predicted }
+        if let cached = json["timings"]?["cache_n"]?.numberValue?.intValue {
+            cachedTokens = max(cachedTokens ?? 0, cached)
+        }
+        if allChoicesFinished { isDone = true }
+        return events
+    }
+}
