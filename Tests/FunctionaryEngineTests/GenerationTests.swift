@@ -26,6 +26,21 @@ import Testing
         #expect(first.usage?.completionTokens == second.usage?.completionTokens)
     }
 
+    /// The whole sampler chain: top-k, top-p, min-p, temperature, seed and the three penalties.
+    @Test func samplerSettings() async throws {
+        let engine = try SharedEngine.get()
+        var parameters = sampling(maxTokens: 12, temperature: 0.8, seed: 9)
+        parameters.topK = 40
+        parameters.topP = 0.9
+        parameters.minP = 0.05
+        parameters.repetitionPenalty = 1.3
+        parameters.presencePenalty = 0.5
+        parameters.frequencyPenalty = 0.5
+        let result = try await engine.collect(GenerationRequest(prompt: prompt, sampling: parameters))
+        #expect(result.usage?.completionTokens ?? 0 > 0)
+        #expect(result.finish[0] != nil)
+    }
+
     @Test func usageComesLast() async throws {
         let engine = try SharedEngine.get()
         let result = try await engine.collect(GenerationRequest(prompt: prompt, sampling: sampling(maxTokens: 5)))
