@@ -49,7 +49,7 @@ final class ServerMetrics: Sendable {
                 namespace: Self.namespace, metricName: "requests", unitName: "total", helpText: "HTTP requests by endpoint and status."),
             labels: [("endpoint", endpoint), ("status", String(status))]
         ).increment()
-        if endpoint.hasPrefix("/v1/") { requestDuration.record(duration) }
+        if endpoint == "/v1/chat/completions" || endpoint == "/v1/completions" { requestDuration.record(duration) }
     }
 
     func recordUsage(_ usage: GenerationUsage) {

@@ -170,4 +170,27 @@ struct ChatCompletionTests {
             #expect(engine.requests.first?.prompt.contains("tool: sunny") == true)
         }
     }
+
+    @Test func grammarConstraintsReachTheEngine() async throws {
+        let engine = ScriptedEngine.answering(["{}"])
+        try await TestServer.app(engine: engine).test(.router) { client in
+            let tools = #""tools":[\#(TestServer.weatherTool)]"#
+            _ = try await client.post("/v1/chat/completions", json: TestServer.chat(tools + #","tool_choice":"required""#))
+            let required = try #require(engine.requests.last?.constraint)
+            #expect(required.schemas.values.contains(where: { $0["required"] == ["city"] }))
+            _ = try await client.post("/v1/chat/completions", json: TestServer.chat(tools + #","tool_choice":"none""#))
+            #expect(engine.requests.last?.constraint != nil, "tool_choice none keeps the output text by grammar")
+            _ = try await client.post("/v1/chat/completions", json: TestServer.chat(#""response_format":{"type":"json_object"}"#))
+            #expect(engine.requests.last?.constraint?.schemas.values.first == ["type": "object"])
+            let schema = #"{"type":"object","properties":{"a":{"type":"integer"}}}"#
+            _ = try await client.post(
+                "/v1/chat/completions",
+                json: TestServer.chat(#""response_format":{"type":"json_schema","json_schema":{"name":"x","schema":\#(schema)}}"#))
+            #expect(engine.requests.last?.constraint?.schemas.values.first == (try JSONValue(parsing: schema)))
+            let combined = try await client.post(
+                "/v1/chat/completions", json: TestServer.chat(tools + #","response_format":{"type":"json_object"}"#))
+            #expect(combined.status == .badRequest)
+            #expect(try combined.errorParam() == "response_format")
+        }
+    }
 }

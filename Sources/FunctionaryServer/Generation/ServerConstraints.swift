@@ -1,8 +1,8 @@
 import FunctionaryProtocol
 
-/// The grammar constraints the server asks the engine for (`ToolGrammar`, FunctionaryProtocol/Constraints).
+/// The grammar constraints the server asks the engine for (`ToolGrammar` of the protocol library).
 enum ServerConstraints {
-    /// The constraint that makes tool calls valid for this template and tool choice (nil: none needed).
+    /// The constraint that keeps tool calls valid for this template and tool choice (nil when no tools are declared).
     static func tools(version: TemplateVersion, resolved: ResolvedTools, parallelToolCalls: Bool) -> OutputConstraint? {
         ToolGrammar.constraint(for: version, resolved: resolved, parallelToolCalls: parallelToolCalls)
     }
