@@ -44,9 +44,13 @@ extension RemoteEnginePool {
             try Task.checkCancellation()
             guard let lease = await router.acquire(hashes: hashes, promptBytes: promptBytes, excluding: tried) else {
                 if !probed {
-                    // Nothing healthy (left): look again at once rather than waiting for the next health check.
+                    // Nothing healthy (left): look again at once rather than waiting for the next health check,
+                    // and give the engines that answer one more chance (once: `probed`).
                     probed = true
-                    if await checkHealth(onlyUnhealthy: true, excluding: tried) > 0 { continue }
+                    if await checkHealth(onlyUnhealthy: true) > 0 {
+                        tried.removeAll()
+                        continue
+                    }
                 }
                 throw unavailableError(lastFailure: lastFailure)
             }
