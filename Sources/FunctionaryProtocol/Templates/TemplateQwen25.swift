@@ -1,13 +1,108 @@
-/// Prompt format `qwen2.5-text-only` (protocol §3).
+/// Prompt format `qwen2.5-text-only` (protocol §3.6): ChatML turns, tools as JSON lines inside
+/// `<tools>`, calls as `<tool_call>` JSON, tool results as `<tool_response>` in a user turn.
 public struct TemplateQwen25: PromptTemplate {
     public init() {}
     public var version: TemplateVersion { .qwen25 }
 
     public func render(messages: [ChatMessage], tools: [Tool], addGenerationPrompt: Bool) throws(ProtocolError) -> String {
-        throw ProtocolError(.renderFailed, "template qwen2.5-text-only is not implemented yet")
+        let tools = TemplateRendering.replacingCodeInterpreter(SchemaRefResolver.resolve(tools: tools))
+        let messages = TemplateRendering.wrappingPythonCode(messages)
+        // A first system message is shown in the header (and skipped below).
+        var system = TemplateStrings.qwenDefaultSystem
+        if let first = messages.first, first.role == "system" {
+            system = try TemplateRendering.requiredContent(first, at: 0, version)
+        }
+        var out = "<|im_start|>system\n"
+        out += system
+        if !tools.isEmpty {
+            TemplateRendering.appendToolsJSON(tools, to: &out)
+        }
+        out += "<|im_end|>\n"
+        for (index, message) in messages.enumerated() {
+            switch message.role {
+            case "user":
+                guard let content = message.content, Self.isTruthy(content) else { continue }
+                out += "<|im_start|>user\n"
+                Self.appendUserContent(content, into: &out)
+                out += "<|im_end|>\n"
+            case "system" where index > 0:
+                let content = try TemplateRendering.requiredContent(message, at: index, version)
+                Self.appendTurn("system", content, into: &out)
+            case "assistant":
+                let calls = TemplateRendering.calls(message)
+                if calls.isEmpty {
+                    let content = try TemplateRendering.requiredContent(message, at: index, version)
+                    Self.appendTurn("assistant", content, into: &out)
+                    continue
+                }
+                out += "<|im_start|>assistant"
+                if let content = TemplateRendering.nonEmptyContent(message) {
+                    out += "\n"
+                    out += content
+                }
+                for call in calls { TemplateRendering.appendToolCallJSON(call, to: &out) }
+                out += "<|im_end|>\n"
+            case "tool":
+                let content = try TemplateRendering.requiredContent(message, at: index, version)
+                if index == 0 || messages[index - 1].role != "tool" { out += "<|im_start|>user" }
+                out += "\n<tool_response>\n"
+                out += content
+                out += "\n</tool_response>"
+                if index == messages.count - 1 || messages[index + 1].role != "tool" { out += "<|im_end|>\n" }
+            default:
+                continue  // other roles (legacy `function`) are not shown, as in the reference
+            }
+        }
+        if addGenerationPrompt { out += assistantPrefix }
+        return out
     }
 
-    public func generationPrefix(for choice: ToolChoice) -> String { "" }
-    public var assistantPrefix: String { "" }
-    public var stopTokens: [String] { [] }
+    static func appendTurn(_ role: String, _ content: String, into out: inout String) {
+        out += "<|im_start|>"
+        out += role
+        out += "\n"
+        out += content
+        out += "<|im_end|>\n"
+    }
+
+    /// Jinja truthiness of the content: a non-empty string or a non-empty list of parts.
+    static func isTruthy(_ content: MessageContent) -> Bool {
+        switch content {
+        case .text(let text): return !text.isEmpty
+        case .parts(let parts): return !parts.isEmpty
+        }
+    }
+
+    /// A string as is; a list of parts as its text parts with each other part (an image) shown as
+    /// `<|vision_start|><|image_pad|><|vision_end|>`.
+    static func appendUserContent(_ content: MessageContent, into out: inout String) {
+        switch content {
+        case .text(let text):
+            out += text
+        case .parts(let parts):
+            for part in parts {
+                if part["type"] == .string("text") {
+                    out += part["text"]?.pythonStr() ?? ""
+                } else {
+                    out += "<|vision_start|><|image_pad|><|vision_end|>"
+                }
+            }
+        }
+    }
+
+    public func generationPrefix(for choice: ToolChoice) -> String {
+        Self.toolCallPrefix(for: choice)
+    }
+
+    /// The tool_choice prefixes of qwen2.5 and gemma3.
+    static func toolCallPrefix(for choice: ToolChoice) -> String {
+        switch choice {
+        case .auto, .none: return ""
+        case .required: return "<tool_call>\n"
+        case .function(let name): return "<tool_call>\n{\"name\": \"" + name + "\", \"arguments"
+        }
+    }
+
+    public var assistantPrefix: String { "<|im_start|>assistant\n" }
+    public var stopTokens: [String] { ["<|im_end|>"] }
 }

@@ -1,9 +1,39 @@
+/// Parsing of v2.llama3 output (protocol §3.3): text, then calls `<|reserved_special_token_249|>NAME\nARGUMENTS`.
 extension TemplateV2Llama3 {
+    static let callSeparator = "<|reserved_special_token_249|>".scalars
+    static let parsingStops = ["<|eot_id|>", "<|end_of_text|>"]
+
+    /// The tool_choice prefix of §3.1 (what the prompt ends with).
+    static func parsingPrefix(for choice: ToolChoice) -> String {
+        switch choice {
+        case .auto, .none: return ""
+        case .required: return "<|reserved_special_token_249|>"
+        case .function(let name): return "<|reserved_special_token_249|>" + name + "\n"
+        }
+    }
+
+    /// Reads the output as the reference does, except: an empty output is no content (the reference fails), and a
+    /// call chunk without a newline after its name is text. The name ends at the first newline after the chunk's
+    /// leading whitespace (the reference first strips the chunk, which only differs for a chunk that is just a name).
     public func parse(_ output: String, toolChoice: ToolChoice) -> AssistantOutput {
-        AssistantOutput(content: output, toolCalls: [])
+        let text = Self.parsingPrefix(for: toolChoice).scalars + OutputTrimmer.trim(output, stops: Self.parsingStops)
+        var parsed = ParsedOutput()
+        let parts = text.split(marker: Self.callSeparator)
+        parsed.addBlock(parts[0])
+        for part in parts.dropFirst() {
+            let chunk = part.pythonLeftStripped()
+            if let newline = chunk.firstIndex(of: ["\n"]) {
+                parsed.addCall(name: chunk[..<newline].pythonStripped(), arguments: chunk[(newline + 1)...].pythonStripped())
+            } else {
+                parsed.addBlock(chunk)
+            }
+        }
+        return parsed.blockOutput
     }
 
     public func makeStreamParser(toolChoice: ToolChoice) -> any StreamParser {
-        PassthroughStreamParser()
+        TemplateStreamParser(
+            prefix: Self.parsingPrefix(for: toolChoice), stops: Self.parsingStops,
+            grammar: RecipientLineGrammar(separator: Self.callSeparator, startsWithText: true, textRecipient: nil))
     }
 }

@@ -1,9 +1,43 @@
+/// Parsing of v3.llama3 output (protocol §3.4): chunks `>>>RECIPIENT\nCONTENT`, recipient `all` for text.
 extension TemplateV3Llama3 {
+    static let recipientSeparator = ">>>".scalars
+    static let parsingStops = ["<|eot_id|>", "<|end_of_text|>"]
+
+    /// The tool_choice prefix of §3.1 (what the prompt ends with, after the generation prompt's `>>>`).
+    static func parsingPrefix(for choice: ToolChoice) -> String {
+        switch choice {
+        case .auto, .required: return ""
+        case .none: return "all\n"
+        case .function(let name): return name + "\n"
+        }
+    }
+
+    /// Reads the output as the reference does, except: a chunk without a newline after its recipient is text (the
+    /// reference makes a call named after all but its last character), or nothing when it is just `all`; several
+    /// `all` chunks are joined with `"\n"` instead of the last one winning.
     public func parse(_ output: String, toolChoice: ToolChoice) -> AssistantOutput {
-        AssistantOutput(content: output, toolCalls: [])
+        let text = Self.parsingPrefix(for: toolChoice).scalars + OutputTrimmer.trim(output, stops: Self.parsingStops)
+        var parsed = ParsedOutput()
+        for part in text.split(marker: Self.recipientSeparator) {
+            let chunk = part.pythonLeftStripped()
+            if let newline = chunk.firstIndex(of: ["\n"]) {
+                let name = chunk[..<newline].pythonStripped()
+                let body = chunk[(newline + 1)...]
+                if name.elementsEqual("all".unicodeScalars) {
+                    parsed.addBlock(body)
+                } else {
+                    parsed.addCall(name: name, arguments: body.pythonStripped())
+                }
+            } else if !chunk.pythonStripped().elementsEqual("all".unicodeScalars) {
+                parsed.addBlock(chunk)
+            }
+        }
+        return parsed.blockOutput
     }
 
     public func makeStreamParser(toolChoice: ToolChoice) -> any StreamParser {
-        PassthroughStreamParser()
+        TemplateStreamParser(
+            prefix: Self.parsingPrefix(for: toolChoice), stops: Self.parsingStops,
+            grammar: RecipientLineGrammar(separator: Self.recipientSeparator, startsWithText: false, textRecipient: "all"))
     }
 }

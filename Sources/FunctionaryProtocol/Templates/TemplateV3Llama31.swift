@@ -1,13 +1,70 @@
-/// Prompt format `v3-llama3.1` (protocol §3).
+/// Prompt format `v3-llama3.1` (protocol §3.5): Llama 3.1 headers, tools as JSON, calls as
+/// `<function=name>{…}</function>` and code as `<|python_tag|>…`.
 public struct TemplateV3Llama31: PromptTemplate {
     public init() {}
     public var version: TemplateVersion { .v3Llama31 }
 
     public func render(messages: [ChatMessage], tools: [Tool], addGenerationPrompt: Bool) throws(ProtocolError) -> String {
-        throw ProtocolError(.renderFailed, "template v3-llama3.1 is not implemented yet")
+        let tools = SchemaRefResolver.resolve(tools: tools)
+        let functions = tools.compactMap { $0.type == .function ? $0.function : nil }
+        var out = LlamaHeaders.header("system")
+        out += TemplateRendering.hasCodeInterpreter(tools) ? "Environment: ipython\n\n" : "\n"
+        out += "Cutting Knowledge Date: December 2023\n\n"
+        if !functions.isEmpty {
+            out += "\nYou have access to the following functions:\n\n"
+            for function in functions {
+                out += "Use the function '"
+                out += function.name
+                out += "' to '"
+                out += function.description ?? ""
+                out += "'\n"
+                function.json.writePythonJSON(into: &out)
+                out += "\n\n"
+            }
+            out += TemplateStrings.llama31ToolInstructions
+        }
+        out += LlamaHeaders.endOfTurn
+        for (index, message) in messages.enumerated() {
+            switch message.role {
+            case "user", "system":
+                let content = try TemplateRendering.requiredContent(message, at: index, version)
+                LlamaHeaders.appendTurn(message.role, content, into: &out)
+            case "tool":
+                let content = try TemplateRendering.requiredContent(message, at: index, version)
+                LlamaHeaders.appendTurn("ipython", content, into: &out)
+            default:
+                let content = TemplateRendering.nonEmptyContent(message)
+                let calls = TemplateRendering.calls(message)
+                guard content != nil || !calls.isEmpty else { continue }
+                out += LlamaHeaders.header(message.role)
+                if let content { out += content }
+                for call in calls {
+                    if call.function.name == "python" {
+                        out += "<|python_tag|>"
+                        out += call.function.arguments
+                    } else {
+                        out += "<function="
+                        out += call.function.name
+                        out += ">"
+                        out += call.function.arguments
+                        out += "</function>"
+                    }
+                }
+                out += calls.isEmpty ? LlamaHeaders.endOfTurn : "<|eom_id|>"
+            }
+        }
+        if addGenerationPrompt { out += assistantPrefix }
+        return out
     }
 
-    public func generationPrefix(for choice: ToolChoice) -> String { "" }
-    public var assistantPrefix: String { "" }
-    public var stopTokens: [String] { [] }
+    public func generationPrefix(for choice: ToolChoice) -> String {
+        switch choice {
+        case .auto, .none: return ""
+        case .required: return "<function="
+        case .function(let name): return "<function=" + name + ">"
+        }
+    }
+
+    public var assistantPrefix: String { LlamaHeaders.header("assistant") }
+    public var stopTokens: [String] { ["<|eot_id|>", "<|end_of_text|>", "<|eom_id|>"] }
 }

@@ -1,0 +1,86 @@
+/// One server-sent event: its `event:` name (if any) and its `data:` lines joined with newlines.
+public struct ServerSentEvent: Sendable, Hashable {
+    public var event: String?
+    public var data: String
+
+    public init(event: String? = nil, data: String) {
+        self.event = event
+        self.data = data
+    }
+}
+
+/// Incremental decoder of a `text/event-stream` body (the WHATWG rules that OpenAI-style servers use):
+/// lines end with `\n`, `\r\n` or `\r`; `data:` lines accumulate; a blank line dispatches the event;
+/// lines starting with `:` are comments. Bytes may be split anywhere, inside a line or a UTF-8 character.
+public struct ServerSentEventDecoder: Sendable {
+    var line: [UInt8] = []
+    var dataLines: [String] = []
+    var eventName: String?
+    var afterCR = false
+
+    public init() {}
+
+    /// Consumes more of the body and returns the events it completed.
+    public mutating func feed<Bytes: Sequence>(_ bytes: Bytes) -> [ServerSentEvent] where Bytes.Element == UInt8 {
+        var events: [ServerSentEvent] = []
+        for byte in bytes {
+            if afterCR {
+                afterCR = false
+                if byte == UInt8(ascii: "\n") { continue }
+            }
+            switch byte {
+            case UInt8(ascii: "\n"):
+                endLine(into: &events)
+            case UInt8(ascii: "\r"):
+                afterCR = true
+                endLine(into: &events)
+            default:
+                line.append(byte)
+            }
+        }
+        return events
+    }
+
+    /// Ends the body: an event not yet closed by a blank line is dispatched (servers that end with
+    /// `data: [DONE]` and no blank line are common).
+    public mutating func finish() -> [ServerSentEvent] {
+        var events: [ServerSentEvent] = []
+        if !line.isEmpty { endLine(into: &events) }
+        dispatch(into: &events)
+        return events
+    }
+
+    mutating func endLine(into events: inout [ServerSentEvent]) {
+        defer { line.removeAll(keepingCapacity: true) }
+        if line.isEmpty {
+            dispatch(into: &events)
+            return
+        }
+        if line.first == UInt8(ascii: ":") { return }
+        let text = String(decoding: line, as: UTF8.self)
+        let field: Substring
+        var value: Substring
+        if let colon = text.firstIndex(of: ":") {
+            field = text[..<colon]
+            value = text[text.index(after: colon)...]
+            if value.first == " " { value = value.dropFirst() }
+        } else {
+            field = text[...]
+            value = ""
+        }
+        switch field {
+        case "data": dataLines.append(String(value))
+        case "event": eventName = String(value)
+        default: break  // id, retry and unknown fields do not matter here
+        }
+    }
+
+    mutating func dispatch(into events: inout [ServerSentEvent]) {
+        defer {
+            dataLines.removeAll()
+            eventName = nil
+        }
+        guard !dataLines.isEmpty else { return }
+        events.append(ServerSentEvent(event: eventName, data: dataLines.joined(separator: "\n")))
+    }
+}

@@ -1,0 +1,221 @@
+/// The Python program that runs in the interpreter process (written to its private folder at start).
+///
+/// It reads length-framed JSON requests (`<length>\n<json>`) from its original stdin and answers on its
+/// original stdout; the cells' own stdin is /dev/null and their stdout/stderr go to capture files
+/// (so output of subprocesses is captured too). It applies the memory, file-size and per-cell CPU limits
+/// with `resource.setrlimit`, raises `TimeoutError` in a cell that passes its time limit (SIGALRM), and
+/// maps `/mnt/data` in code to the data folder (and back in output).
+enum InterpreterDriver {
+    static let source = #"""
+        # Functionary code interpreter driver: runs cells sent by the Swift host in one persistent namespace.
+        # Protocol: frames of "<decimal length>\n<UTF-8 JSON>" on the original stdin (requests) and stdout (replies).
+        import ast, builtins, json, linecache, os, resource, signal, sys, traceback
+
+        PROTO_IN, PROTO_OUT = os.dup(0), os.dup(1)
+        _null = os.open(os.devnull, os.O_RDWR)
+        for _fd in (0, 1, 2):
+            os.dup2(_null, _fd)
+        try:
+            os.setsid()
+        except OSError:
+            pass
+        # The host may have started us with signals blocked (the mask is inherited): unblock them all.
+        signal.pthread_sigmask(signal.SIG_SETMASK, [])
+
+        DATA_DIR, PRIVATE_DIR = sys.argv[1], sys.argv[2]
+        CONFIG = json.loads(sys.argv[3])
+        MOUNT = "/mnt/data"
+        DRIVER = os.path.abspath(__file__)
+        warnings = []
+
+
+        def set_limit(which, name, value):
+            if value is None:
+                return
+            try:
+                soft, hard = resource.getrlimit(which)
+                if hard != resource.RLIM_INFINITY and value > hard:
+                    value = hard
+                resource.setrlimit(which, (value, value))
+            except (ValueError, OSError) as error:
+                warnings.append("could not set %s: %s" % (name, error))
+
+
+        set_limit(resource.RLIMIT_AS, "the memory limit", CONFIG.get("memory"))
+        set_limit(resource.RLIMIT_FSIZE, "the file size limit", CONFIG.get("file_size"))
+        set_limit(resource.RLIMIT_CORE, "the core size limit", 0)
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writing past the limit fails with OSError instead of killing
+
+        state = {"in_cell": False, "limit": 0, "cpu": None}
+
+
+        def on_alarm(signum, frame):
+            if state["in_cell"]:
+                raise TimeoutError("the cell exceeded its time limit of %g s" % state["limit"])
+
+
+        def on_cpu(signum, frame):
+            if state["in_cell"]:
+                raise TimeoutError("the cell exceeded its CPU time limit of %g s" % state["cpu"])
+
+
+        def on_interrupt(signum, frame):
+            if state["in_cell"]:
+                raise KeyboardInterrupt("the cell was interrupted")
+
+
+        signal.signal(signal.SIGALRM, on_alarm)
+        signal.signal(signal.SIGXCPU, on_cpu)
+        signal.signal(signal.SIGINT, on_interrupt)
+
+        os.chdir(DATA_DIR)
+        sys.path.insert(0, DATA_DIR)
+        namespace = {"__name__": "__main__", "__builtins__": builtins}
+
+
+        def read_exact(count):
+            chunks = []
+            while count > 0:
+                chunk = os.read(PROTO_IN, min(count, 1 << 20))
+                if not chunk:
+                    return None
+                chunks.append(chunk)
+                count -= len(chunk)
+            return b"".join(chunks)
+
+
+        def read_frame():
+            header = b""
+            while not header.endswith(b"\n"):
+                byte = os.read(PROTO_IN, 1)
+                if not byte or len(header) > 20:
+                    return None
+                header += byte
+            body = read_exact(int(header))
+            return None if body is None else json.loads(body.decode("utf-8"))
+
+
+        def write_frame(obj):
+            data = json.dumps(obj, ensure_ascii=False).encode("utf-8")
+            data = b"%d\n" % len(data) + data
+            while data:
+                data = data[os.write(PROTO_OUT, data):]
+
+
+        def to_host(code):
+            return code.replace(MOUNT, DATA_DIR) if DATA_DIR != MOUNT else code
+
+
+        def to_model(text):
+            return text.replace(DATA_DIR, MOUNT) if DATA_DIR != MOUNT else text
+
+
+        def shorten(text, limit):
+            if len(text) <= limit:
+                return text
+            head, tail = text[: limit * 3 // 4], text[len(text) - limit // 4:]
+            omitted = len(text) - len(head) - len(tail)
+            return "%s\n[... %d characters omitted ...]\n%s" % (head, omitted, tail)
+
+
+        def read_capture(path, limit):
+            size = os.path.getsize(path)
+            with open(path, "rb") as handle:
+                if size <= limit * 4:
+                    return shorten(handle.read().decode("utf-8", "replace"), limit)
+                head = handle.read(limit * 3).decode("utf-8", "replace")[: limit * 3 // 4]
+                handle.seek(size - limit)
+                tail = handle.read().decode("utf-8", "replace")[-(limit // 4):]
+                omitted = size - len(head.encode("utf-8")) - len(tail.encode("utf-8"))
+                return "%s\n[... about %d bytes omitted ...]\n%s" % (head, omitted, tail)
+
+
+        def format_error(error):
+            frames = [f for f in traceback.extract_tb(error.__traceback__) if os.path.abspath(f.filename) != DRIVER]
+            lines = ["Traceback (most recent call last):\n"] + traceback.format_list(frames) if frames else []
+            return "".join(lines + traceback.format_exception_only(type(error), error)).rstrip("\n")
+
+
+        def set_cpu_limit(seconds):
+            try:
+                soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+                if seconds is None:
+                    resource.setrlimit(resource.RLIMIT_CPU, (hard, hard))
+                    return
+                usage = resource.getrusage(resource.RUSAGE_SELF)
+                value = int(usage.ru_utime + usage.ru_stime + seconds) + 1
+                if hard != resource.RLIM_INFINITY:
+                    value = min(value, hard)
+                resource.setrlimit(resource.RLIMIT_CPU, (value, hard))
+            except (ValueError, OSError):
+                pass
+
+
+        def flush_streams():
+            for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+                try:
+                    stream.flush()
+                except Exception:
+                    pass
+
+
+        def run_cell(request, number):
+            code = to_host(request["code"])
+            limit = float(request.get("time_limit", 60))
+            cpu = request.get("cpu_limit")
+            max_output = int(request.get("max_output", 20000))
+            paths = [os.path.join(PRIVATE_DIR, name) for name in ("stdout", "stderr")]
+            flush_streams()
+            for fd, path in zip((1, 2), paths):
+                capture = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                os.dup2(capture, fd)
+                os.close(capture)
+            result = error = None
+            name = "<cell-%d>" % number
+            linecache.cache[name] = (len(code), None, code.splitlines(True), name)
+            try:
+                tree = ast.parse(code, name, "exec")
+                last = None
+                if tree.body and isinstance(tree.body[-1], ast.Expr):
+                    last = compile(ast.Expression(tree.body.pop().value), name, "eval")
+                body = compile(tree, name, "exec")
+                state.update(in_cell=True, limit=limit, cpu=cpu)
+                set_cpu_limit(cpu)
+                signal.setitimer(signal.ITIMER_REAL, limit)
+                try:
+                    exec(body, namespace)
+                    if last is not None:
+                        value = eval(last, namespace)
+                        if value is not None:
+                            namespace["_"] = value
+                            result = shorten(to_model(repr(value)), max_output)
+                finally:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+                    state["in_cell"] = False
+                    set_cpu_limit(None)
+            except BaseException as caught:  # the cell's own errors, SystemExit and interrupts included
+                state["in_cell"] = False
+                try:
+                    error = shorten(to_model(format_error(caught)), max_output)
+                except BaseException as failure:
+                    error = "%s (and formatting its traceback failed: %r)" % (type(caught).__name__, failure)
+            flush_streams()
+            for fd in (1, 2):
+                os.dup2(_null, fd)
+            stdout, stderr = (to_model(read_capture(path, max_output)) for path in paths)
+            return {"stdout": stdout, "stderr": stderr, "result": result, "error": error}
+
+
+        write_frame({"ready": True, "python": sys.version.split()[0], "warnings": warnings})
+        number = 0
+        while True:
+            try:
+                request = read_frame()
+            except KeyboardInterrupt:
+                continue
+            if request is None:
+                break
+            number += 1
+            write_frame(run_cell(request, number))
+        """#
+}

@@ -1,0 +1,66 @@
+import Foundation
+
+/// How to load a model and run the engine.
+public struct EngineConfiguration: Sendable, Hashable {
+    /// Path of the GGUF model file.
+    public var modelPath: String
+    /// Context size per sequence, in tokens; 0 = the model's training context, at most 8192.
+    public var contextSize: Int
+    /// CPU threads for decoding; 0 = one per available core.
+    public var threads: Int
+    /// Layers to offload to the GPU; -1 = all (no effect without a GPU backend).
+    public var gpuLayers: Int
+    /// Sequences decoded together (slots); each has its own `contextSize` of KV cache.
+    public var parallel: Int
+    /// The most tokens evaluated in one decode step (prompt chunks plus one token per running sequence).
+    public var batchSize: Int
+    /// Requests that may wait for a slot before new ones are refused with `GenerationError.queueFull`.
+    public var maxQueue: Int
+
+    public init(
+        modelPath: String = DefaultModel.path, contextSize: Int = 0, threads: Int = 0, gpuLayers: Int = -1, parallel: Int = 4,
+        batchSize: Int = 512, maxQueue: Int = 64
+    ) {
+        self.modelPath = modelPath
+        self.contextSize = contextSize
+        self.threads = threads
+        self.gpuLayers = gpuLayers
+        self.parallel = parallel
+        self.batchSize = batchSize
+        self.maxQueue = maxQueue
+    }
+
+    /// Checks the ranges of the settings.
+    func validate() throws(EngineError) {
+        func check(_ ok: Bool, _ message: String) throws(EngineError) {
+            if !ok { throw EngineError(.invalidConfiguration, message) }
+        }
+        try check(contextSize >= 0, "context size must be 0 (automatic) or positive, got \(contextSize)")
+        try check(contextSize == 0 || contextSize >= 16, "context size \(contextSize) is too small (minimum 16)")
+        try check(threads >= 0, "threads must be 0 (automatic) or positive, got \(threads)")
+        try check(gpuLayers >= -1, "GPU layers must be -1 (all) or more, got \(gpuLayers)")
+        try check((1...64).contains(parallel), "parallel must be between 1 and 64, got \(parallel)")
+        try check((1...65536).contains(batchSize), "batch size must be between 1 and 65536, got \(batchSize)")
+        try check(maxQueue >= 0, "max queue must be 0 or more, got \(maxQueue)")
+    }
+
+    /// `threads`, with 0 replaced by the number of available cores.
+    var resolvedThreads: Int {
+        threads > 0 ? threads : max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }
+}
+
+/// Where `make deps` puts the default model (Gemma 3 270M, Q4_K_M).
+public enum DefaultModel {
+    /// The file name of the default model.
+    public static let fileName = "gemma-3-270m-q4_k_m.gguf"
+
+    /// `${FUNCTIONARY_HOME:-~/.cache/functionary}`.
+    public static var home: String {
+        if let home = ProcessInfo.processInfo.environment["FUNCTIONARY_HOME"], !home.isEmpty { return home }
+        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/functionary").path
+    }
+
+    /// `${FUNCTIONARY_HOME:-~/.cache/functionary}/models/gemma-3-270m-q4_k_m.gguf`.
+    public static var path: String { "\(home)/models/\(fileName)" }
+}

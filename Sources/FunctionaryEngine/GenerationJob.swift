@@ -1,0 +1,81 @@
+import CLlama
+import FunctionaryProtocol
+
+typealias EventContinuation = AsyncThrowingStream<GenerationEvent, any Error>.Continuation
+
+/// A request ready for the scheduler: tokenized, checked, its grammar compiled.
+struct PendingJob: Sendable {
+    let id: UInt64
+    let tokens: [llama_token]
+    let sampling: SamplingParameters
+    let choiceCount: Int
+    let grammar: CompiledGrammar?
+    /// Completion tokens allowed per choice.
+    let maxTokens: Int
+    /// Template end-of-turn markers that are single tokens.
+    let stopTokens: Set<llama_token>
+    /// Template end-of-turn markers and the request's stop strings, matched on the text.
+    let stopStrings: [String]
+    let seed: UInt32
+    let continuation: EventContinuation
+}
+
+/// A KV-cache sequence and the tokens it holds.
+struct Slot {
+    let sequence: llama_seq_id
+    /// The tokens whose keys and values are in the cache for `sequence`, in order from position 0.
+    var tokens: [llama_token] = []
+    var busy = false
+    /// When the slot was last taken or released (a counter), to keep recently used caches.
+    var lastUsed: UInt64 = 0
+    /// Scratch space for sampling over the whole vocabulary.
+    let candidates: UnsafeMutableBufferPointer<llama_token_data>
+}
+
+/// One choice of a running request (decode thread only).
+final class ChoiceState {
+    let index: Int
+    let slot: Int
+    let sampler: TokenSampler
+    var assembler: TextAssembler
+    /// The sampled token to evaluate next, at `position`.
+    var nextToken: llama_token = 0
+    var position = 0
+    var generated = 0
+    var finished = false
+    /// The output index of this choice's token in the current batch, or -1.
+    var batchIndex: Int32 = -1
+
+    init(index: Int, slot: Int, sampler: TokenSampler, stops: [String]) {
+        self.index = index
+        self.slot = slot
+        self.sampler = sampler
+        self.assembler = TextAssembler(stops: stops)
+    }
+}
+
+/// A running request (decode thread only): its prompt evaluation, then its choices.
+final class ActiveJob {
+    let pending: PendingJob
+    let choices: [ChoiceState]
+    /// The slot whose sequence evaluates the prompt (choice 0's slot).
+    var primarySlot: Int { choices[0].slot }
+    /// The next prompt token to evaluate.
+    var promptPosition: Int
+    /// Prompt tokens taken from the cache.
+    let cachedPromptTokens: Int
+    /// Prompt tokens in the current batch, and the output index of the last prompt token (or -1).
+    var promptTokensInBatch = 0
+    var promptOutputIndex: Int32 = -1
+    var promptDone = false
+
+    init(pending: PendingJob, choices: [ChoiceState], cachedPromptTokens: Int) {
+        self.pending = pending
+        self.choices = choices
+        self.promptPosition = cachedPromptTokens
+        self.cachedPromptTokens = cachedPromptTokens
+    }
+
+    var isFinished: Bool { choices.allSatisfy(\.finished) }
+    var completionTokens: Int { choices.reduce(0) { $0 + $1.generated } }
+}

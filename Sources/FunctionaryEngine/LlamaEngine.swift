@@ -1,0 +1,157 @@
+import CLlama
+import Foundation
+import FunctionaryProtocol
+import Synchronization
+
+/// The embedded inference engine: a GGUF model run by llama.cpp in this process, with continuous
+/// batching over `parallel` sequences, a per-sequence prompt cache and grammar-constrained sampling.
+///
+/// Create one per model; it is safe to use from any task. Call `shutdown()` (or drop it) to stop.
+public final class LlamaEngine: TextGenerator, EngineStatsProviding {
+    /// The configuration, with automatic values resolved (`contextSize`, `threads`).
+    public let configuration: EngineConfiguration
+    /// The context size per sequence, in tokens.
+    public let contextSize: Int
+    /// The model's name: its file name without `.gguf`.
+    public let modelName: String
+    /// The prompt template told from the model's metadata, or nil (see `templateDetectionFailure`).
+    public let detectedTemplate: TemplateVersion?
+    /// Why the template could not be told, when `detectedTemplate` is nil.
+    public let templateDetectionFailure: String?
+
+    let model: LlamaModel
+    private let scheduler: Scheduler
+    private let grammars: GrammarCompiler
+    private let nextID = Atomic<UInt64>(1)
+
+    /// Loads the model and starts the decode thread.
+    /// - Throws: `EngineError` for a missing, truncated or non-GGUF file, a model llama.cpp cannot
+    ///   load, a context it cannot create, or settings out of range.
+    public init(configuration: EngineConfiguration) throws(EngineError) {
+        try configuration.validate()
+        let model = try LlamaModel(path: configuration.modelPath, gpuLayers: configuration.gpuLayers)
+        let contextSize = configuration.contextSize > 0 ? configuration.contextSize : min(max(model.trainedContext, 512), 8192)
+        var resolved = configuration
+        resolved.contextSize = contextSize
+        resolved.threads = configuration.resolvedThreads
+        self.configuration = resolved
+        self.contextSize = contextSize
+        self.model = model
+        self.scheduler = try Scheduler(model: model, configuration: resolved, contextSize: contextSize)
+        self.grammars = GrammarCompiler(model: model)
+        var name = URL(fileURLWithPath: configuration.modelPath).lastPathComponent
+        if name.lowercased().hasSuffix(".gguf") { name.removeLast(5) }
+        self.modelName = name
+        switch TemplateDetector(model: model).detect() {
+        case .success(let version):
+            detectedTemplate = version
+            templateDetectionFailure = nil
+        case .failure(let error):
+            detectedTemplate = nil
+            templateDetectionFailure = error.message
+        }
+    }
+
+    deinit {
+        scheduler.shutdown()
+    }
+
+    /// The detected template.
+    /// - Throws: `EngineError.unknownTemplate` saying why it cannot be told and asking for `--template`.
+    public func template() throws(EngineError) -> TemplateVersion {
+        guard let detectedTemplate else {
+            throw EngineError(.unknownTemplate, templateDetectionFailure ?? "cannot tell the prompt template; pass --template")
+        }
+        return detectedTemplate
+    }
+
+    /// Starts a generation; see `TextGenerator`. Errors (`GenerationError`) are thrown by the stream:
+    /// invalid parameters, a prompt that does not fit (`contextOverflow`, before any decoding), an
+    /// invalid constraint, a full queue. Ending the consumer (task cancellation, dropping the
+    /// stream) cancels the request within one decode step.
+    public func generate(_ request: GenerationRequest) -> AsyncThrowingStream<GenerationEvent, any Error> {
+        let (stream, continuation) = AsyncThrowingStream.makeStream(of: GenerationEvent.self, throwing: (any Error).self)
+        do {
+            let job = try prepare(request, continuation: continuation)
+            let id = job.id
+            continuation.onTermination = { [weak scheduler] termination in
+                if case .cancelled = termination { scheduler?.cancel(id) }
+            }
+            try scheduler.submit(job)
+        } catch {
+            continuation.finish(throwing: error)
+        }
+        return stream
+    }
+
+    /// The engine's load: busy slots, all slots, waiting requests.
+    public func stats() async -> EngineStats {
+        scheduler.stats()
+    }
+
+    /// `stats()` without suspending.
+    public func currentStats() -> EngineStats {
+        scheduler.stats()
+    }
+
+    /// Stops the decode thread; waiting and running requests end with `GenerationError.unavailable`.
+    public func shutdown() {
+        scheduler.shutdown()
+    }
+
+    /// The tokens of `text` as the engine tokenizes prompts (special markers parsed, BOS added when
+    /// the model wants one).
+    public func tokenize(_ text: String) -> [Int32] {
+        model.tokenize(text)
+    }
+
+    /// The text of one token (special tokens rendered).
+    public func tokenText(_ token: Int32) -> String {
+        String(decoding: model.piece(token), as: UTF8.self)
+    }
+
+    /// The complete GBNF grammar the engine uses for a constraint (schema rules generated, tokens
+    /// resolved against this model's vocabulary), after checking that llama.cpp accepts it.
+    /// - Throws: `GenerationError.invalidConstraint`.
+    public func compiledGrammar(for constraint: OutputConstraint) throws(GenerationError) -> String {
+        try grammars.compile(constraint).text
+    }
+
+    private func prepare(_ request: GenerationRequest, continuation: EventContinuation) throws(GenerationError) -> PendingJob {
+        let sampling = request.sampling
+        try Self.validate(sampling, n: request.n, parallel: configuration.parallel)
+        let tokens = model.tokenize(request.prompt)
+        guard !tokens.isEmpty else { throw .invalidParameter(name: "messages", message: "The prompt is empty.") }
+        if tokens.count >= contextSize || tokens.count + (sampling.maxTokens ?? 0) > contextSize {
+            throw .contextOverflow(promptTokens: tokens.count, maxTokens: sampling.maxTokens ?? 0, contextSize: contextSize)
+        }
+        let grammar = try request.constraint.map { constraint throws(GenerationError) in try grammars.compile(constraint) }
+        var stopTokens = Set<llama_token>()
+        for marker in request.templateStops {
+            if let token = model.singleToken(marker) { stopTokens.insert(token) }
+        }
+        return PendingJob(
+            id: nextID.wrappingAdd(1, ordering: .relaxed).oldValue, tokens: tokens, sampling: sampling, choiceCount: request.n,
+            grammar: grammar, maxTokens: min(sampling.maxTokens ?? contextSize, contextSize - tokens.count),
+            stopTokens: stopTokens, stopStrings: request.templateStops + sampling.stop,
+            seed: sampling.seed ?? UInt32.random(in: 0...UInt32.max), continuation: continuation)
+    }
+
+    static func validate(_ sampling: SamplingParameters, n: Int, parallel: Int) throws(GenerationError) {
+        func check(_ ok: Bool, _ name: String, _ message: String) throws(GenerationError) {
+            if !ok { throw .invalidParameter(name: name, message: message) }
+        }
+        try check(n >= 1, "n", "n must be at least 1, got \(n).")
+        try check(n <= parallel, "n", "n must be at most \(parallel) (the engine's parallel sequences), got \(n).")
+        try check(sampling.temperature.isFinite && sampling.temperature >= 0, "temperature", "temperature must be 0 or more.")
+        try check(sampling.topP > 0 && sampling.topP <= 1, "top_p", "top_p must be in (0, 1], got \(sampling.topP).")
+        try check(sampling.topK >= 0, "top_k", "top_k must be 0 (disabled) or more, got \(sampling.topK).")
+        try check(sampling.minP >= 0 && sampling.minP <= 1, "min_p", "min_p must be in [0, 1], got \(sampling.minP).")
+        try check((sampling.maxTokens ?? 1) >= 1, "max_tokens", "max_tokens must be at least 1.")
+        try check(
+            sampling.repetitionPenalty.isFinite && sampling.repetitionPenalty > 0, "repetition_penalty",
+            "repetition_penalty must be greater than 0.")
+        try check(sampling.presencePenalty.isFinite, "presence_penalty", "presence_penalty must be a finite number.")
+        try check(sampling.frequencyPenalty.isFinite, "frequency_penalty", "frequency_penalty must be a finite number.")
+    }
+}

@@ -1,0 +1,78 @@
+import CLlama
+import FunctionaryProtocol
+
+extension Scheduler {
+    /// Gives a job its slots: for the prompt, the free slot whose cache shares the longest prefix with
+    /// it (the cache beyond that prefix is dropped); for further choices, the least recently used.
+    func admit(_ pending: PendingJob) {
+        let free = slots.indices.filter { !slots[$0].busy }
+        guard free.count >= pending.choiceCount else {
+            pending.continuation.finish(throwing: GenerationError.engineFailure("no free slot"))
+            return
+        }
+        let prefixes = free.map { commonPrefixLength(slots[$0].tokens, pending.tokens) }
+        var primary = free[0]
+        var best = -1
+        for (slot, length) in zip(free, prefixes) {
+            if length > best || (length == best && slots[slot].lastUsed < slots[primary].lastUsed) {
+                primary = slot
+                best = length
+            }
+        }
+        let others = free.filter { $0 != primary }.sorted { slots[$0].lastUsed < slots[$1].lastUsed }
+        let chosen = [primary] + others.prefix(pending.choiceCount - 1)
+
+        let memory = llama_get_memory(context)
+        // At least the last prompt token is evaluated, for its logits. A match of a token or two (BOS)
+        // saves nothing; clearing instead lays the prompt out as in a fresh context.
+        var reused = min(best, pending.tokens.count - 1)
+        if reused < 3 { reused = 0 }
+        let sequence = slots[primary].sequence
+        if reused <= 0 || !llama_memory_seq_rm(memory, sequence, llama_pos(reused), -1)
+            || llama_memory_seq_pos_min(memory, sequence) != 0
+        {
+            llama_memory_seq_rm(memory, sequence, -1, -1)
+            reused = 0
+        }
+        slots[primary].tokens.removeSubrange(reused...)
+        for slot in chosen.dropFirst() {
+            llama_memory_seq_rm(memory, slots[slot].sequence, -1, -1)
+            slots[slot].tokens.removeAll()
+        }
+
+        var choices: [ChoiceState] = []
+        do {
+            for (index, slot) in chosen.enumerated() {
+                let grammar: UnsafeMutablePointer<llama_sampler>?
+                if let compiled = pending.grammar {
+                    guard let sampler = compiled.makeSampler() else {
+                        throw GenerationError.engineFailure("llama.cpp could not copy the grammar")
+                    }
+                    grammar = sampler
+                } else {
+                    grammar = nil
+                }
+                let sampler = try TokenSampler(
+                    parameters: pending.sampling, seed: pending.seed &+ UInt32(truncatingIfNeeded: index), grammar: grammar,
+                    model: model, contextSize: contextSize)
+                choices.append(ChoiceState(index: index, slot: slot, sampler: sampler, stops: pending.stopStrings))
+            }
+        } catch {
+            pending.continuation.finish(throwing: error)
+            return
+        }
+        tick += 1
+        for slot in chosen {
+            slots[slot].busy = true
+            slots[slot].lastUsed = tick
+        }
+        active.append(ActiveJob(pending: pending, choices: choices, cachedPromptTokens: reused))
+    }
+
+    private func commonPrefixLength(_ a: [llama_token], _ b: [llama_token]) -> Int {
+        var i = 0
+        let n = min(a.count, b.count)
+        while i < n, a[i] == b[i] { i += 1 }
+        return i
+    }
+}

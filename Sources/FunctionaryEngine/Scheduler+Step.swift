@@ -1,0 +1,158 @@
+import CLlama
+import FunctionaryProtocol
+
+extension Scheduler {
+    /// One decode step: the next token of every generating choice, then prompt chunks (smaller while
+    /// others generate, so that they keep streaming), in one `llama_decode`; then sampling.
+    func step() {
+        batch.n_tokens = 0
+        var generating: [ChoiceState] = []
+        for job in active where job.promptDone {
+            for choice in job.choices where !choice.finished {
+                choice.batchIndex = add(choice.nextToken, position: choice.position, slot: choice.slot, output: true)
+                generating.append(choice)
+            }
+        }
+        var budget = batchCapacity - Int(batch.n_tokens)
+        if !generating.isEmpty { budget = min(budget, promptChunkWhileGenerating) }
+        var prompting: [ActiveJob] = []
+        for job in active where !job.promptDone && budget > 0 {
+            let tokens = job.pending.tokens
+            let count = min(tokens.count - job.promptPosition, budget)
+            job.promptOutputIndex = -1
+            for k in 0..<count {
+                let position = job.promptPosition + k
+                let last = position == tokens.count - 1
+                let index = add(tokens[position], position: position, slot: job.primarySlot, output: last)
+                if last { job.promptOutputIndex = index }
+            }
+            job.promptTokensInBatch = count
+            budget -= count
+            prompting.append(job)
+        }
+        guard batch.n_tokens > 0 else { return }
+
+        let status = llama_decode(context, batch)
+        if status != 0 {
+            failBatch(generating: generating, prompting: prompting, status: status)
+            return
+        }
+        for job in prompting {
+            let start = job.promptPosition
+            slots[job.primarySlot].tokens += job.pending.tokens[start..<(start + job.promptTokensInBatch)]
+            job.promptPosition += job.promptTokensInBatch
+            job.promptTokensInBatch = 0
+        }
+        for choice in generating {
+            slots[choice.slot].tokens.append(choice.nextToken)
+            choice.position += 1
+        }
+        for job in prompting where job.promptPosition == job.pending.tokens.count {
+            startChoices(job)
+        }
+        for choice in generating {
+            guard let job = active.first(where: { $0.choices.contains { $0 === choice } }) else { continue }
+            sampleNext(job, choice, outputIndex: choice.batchIndex)
+        }
+    }
+
+    /// Adds a token to the batch; returns its index.
+    private func add(_ token: llama_token, position: Int, slot: Int, output: Bool) -> Int32 {
+        let i = Int(batch.n_tokens)
+        batch.token[i] = token
+        batch.pos[i] = llama_pos(position)
+        batch.n_seq_id[i] = 1
+        batch.seq_id[i]?.pointee = slots[slot].sequence
+        batch.logits[i] = output ? 1 : 0
+        batch.n_tokens += 1
+        return Int32(i)
+    }
+
+    /// The prompt is in the cache: copy it to the other choices' sequences, then draw every
+    /// choice's first token from the prompt's last logits.
+    private func startChoices(_ job: ActiveJob) {
+        job.promptDone = true
+        let memory = llama_get_memory(context)
+        let primary = slots[job.primarySlot]
+        for choice in job.choices.dropFirst() {
+            llama_memory_seq_cp(memory, primary.sequence, slots[choice.slot].sequence, -1, -1)
+            slots[choice.slot].tokens = primary.tokens
+        }
+        for choice in job.choices {
+            choice.position = job.pending.tokens.count
+            sampleNext(job, choice, outputIndex: job.promptOutputIndex)
+        }
+    }
+
+    /// Draws a choice's next token and streams its text; ends the choice at a stop, the token
+    /// limit or the end of the context.
+    private func sampleNext(_ job: ActiveJob, _ choice: ChoiceState, outputIndex: Int32) {
+        guard !choice.finished else { return }
+        let token: llama_token
+        do {
+            token = try choice.sampler.sample(context: context, index: outputIndex, candidates: slots[choice.slot].candidates)
+        } catch {
+            end(job, error: error)
+            return
+        }
+        choice.generated += 1
+        if model.isEndOfGeneration(token) || job.pending.stopTokens.contains(token) {
+            finish(job, choice, reason: .stop)
+            return
+        }
+        let (text, stopped) = choice.assembler.append(model.piece(token))
+        if !text.isEmpty, !emit(job, .text(choice: choice.index, text)) { return }
+        if stopped {
+            finish(job, choice, reason: .stop)
+        } else if choice.generated >= job.pending.maxTokens || choice.position >= contextSize {
+            finish(job, choice, reason: .length)
+        } else {
+            choice.nextToken = token
+        }
+    }
+
+    private func finish(_ job: ActiveJob, _ choice: ChoiceState, reason: FinishReason) {
+        choice.finished = true
+        let rest = choice.assembler.finish()
+        if !rest.isEmpty, !emit(job, .text(choice: choice.index, rest)) { return }
+        _ = emit(job, .finished(choice: choice.index, reason))
+    }
+
+    /// Sends an event; when the consumer has gone, ends the job. Returns whether the job goes on.
+    private func emit(_ job: ActiveJob, _ event: GenerationEvent) -> Bool {
+        if case .terminated = job.pending.continuation.yield(event) {
+            end(job, error: .cancelled)
+            return false
+        }
+        return true
+    }
+
+    /// Sends the usage of finished jobs and frees their slots.
+    func finishCompletedJobs() {
+        for job in active where job.isFinished {
+            let usage = GenerationUsage(
+                promptTokens: job.pending.tokens.count, completionTokens: job.completionTokens,
+                cachedPromptTokens: job.cachedPromptTokens)
+            job.pending.continuation.yield(.usage(usage))
+            job.pending.continuation.finish()
+            release(job)
+        }
+    }
+
+    private func failBatch(generating: [ChoiceState], prompting: [ActiveJob], status: Int32) {
+        let memory = llama_get_memory(context)
+        var failed: [ActiveJob] = prompting
+        for choice in generating {
+            if let job = active.first(where: { $0.choices.contains { $0 === choice } }), !failed.contains(where: { $0 === job }) {
+                failed.append(job)
+            }
+        }
+        for job in failed {
+            for choice in job.choices {
+                llama_memory_seq_rm(memory, slots[choice.slot].sequence, -1, -1)
+                slots[choice.slot].tokens.removeAll()
+            }
+            end(job, error: .engineFailure("llama_decode failed with status \(status)"))
+        }
+    }
+}

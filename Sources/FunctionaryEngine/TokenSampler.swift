@@ -1,0 +1,157 @@
+import CLlama
+import FunctionaryProtocol
+
+/// One choice's sampler: llama.cpp's sampler chain (penalties, top-k, top-p, min-p, temperature,
+/// then a seeded draw, or greedy), and optionally a grammar sampler.
+///
+/// The token is first drawn from the whole vocabulary and kept if the grammar (if any) accepts it
+/// and its bytes keep the output valid UTF-8 (the usual case, and cheap); otherwise the draw is
+/// redone among the most likely tokens that are allowed, and only if none of those is allowed over
+/// the whole vocabulary. Used only on the decode thread.
+final class TokenSampler {
+    private let chain: UnsafeMutablePointer<llama_sampler>
+    private let grammar: UnsafeMutablePointer<llama_sampler>?
+    /// Reduces the vocabulary to the most likely tokens before a grammar check.
+    private let shortlist: UnsafeMutablePointer<llama_sampler>
+    private let vocabularySize: Int
+    private let model: LlamaModel
+    /// Whether the output so far ends inside a UTF-8 character, and which bytes may follow.
+    private var utf8 = UTF8Validator()
+
+    /// How many of the most likely tokens are tried against the grammar before the whole vocabulary.
+    static let shortlistSize: Int32 = 256
+
+    /// - Parameters:
+    ///   - parameters: the request's sampling settings.
+    ///   - seed: the seed of the random draw.
+    ///   - grammar: a grammar sampler this sampler takes ownership of.
+    /// - Throws: `GenerationError.engineFailure` when llama.cpp cannot create a sampler.
+    init(
+        parameters: SamplingParameters, seed: UInt32, grammar: UnsafeMutablePointer<llama_sampler>?, model: LlamaModel,
+        contextSize: Int
+    ) throws(GenerationError) {
+        var chainParams = llama_sampler_chain_default_params()
+        chainParams.no_perf = true
+        guard let chain = llama_sampler_chain_init(chainParams), let shortlist = llama_sampler_init_top_k(Self.shortlistSize)
+        else {
+            if let grammar { llama_sampler_free(grammar) }
+            throw .engineFailure("llama.cpp could not create a sampler")
+        }
+        let penalized =
+            parameters.repetitionPenalty != 1.0 || parameters.frequencyPenalty != 0 || parameters.presencePenalty != 0
+        if penalized {
+            llama_sampler_chain_add(
+                chain,
+                llama_sampler_init_penalties(
+                    Int32(model.vocabularySize), Int32(clamping: contextSize), Float(parameters.repetitionPenalty),
+                    Float(parameters.frequencyPenalty), Float(parameters.presencePenalty)))
+        }
+        if parameters.temperature <= 0 {
+            llama_sampler_chain_add(chain, llama_sampler_init_greedy())
+        } else {
+            if parameters.topK > 0 { llama_sampler_chain_add(chain, llama_sampler_init_top_k(Int32(clamping: parameters.topK))) }
+            if parameters.topP < 1.0 { llama_sampler_chain_add(chain, llama_sampler_init_top_p(Float(parameters.topP), 1)) }
+            if parameters.minP > 0 { llama_sampler_chain_add(chain, llama_sampler_init_min_p(Float(parameters.minP), 1)) }
+            llama_sampler_chain_add(chain, llama_sampler_init_temp(Float(parameters.temperature)))
+            llama_sampler_chain_add(chain, llama_sampler_init_dist(seed))
+        }
+        self.chain = chain
+        self.grammar = grammar
+        self.shortlist = shortlist
+        self.vocabularySize = model.vocabularySize
+        self.model = model
+    }
+
+    deinit {
+        llama_sampler_free(chain)
+        if let grammar { llama_sampler_free(grammar) }
+        llama_sampler_free(shortlist)
+    }
+
+    /// Draws the next token from output `index` of the last decode and records it (penalties, grammar).
+    /// - Parameter candidates: scratch space for the whole vocabulary.
+    /// - Throws: `GenerationError` when there are no logits or the grammar allows no token.
+    func sample(
+        context: OpaquePointer, index: Int32, candidates: UnsafeMutableBufferPointer<llama_token_data>
+    ) throws(GenerationError) -> llama_token {
+        guard let logits = llama_get_logits_ith(context, index) else {
+            throw .engineFailure("no logits for output \(index)")
+        }
+        var token = try draw(logits: logits, candidates: candidates, constrained: false)
+        if !isAllowed(token) {
+            token = try draw(logits: logits, candidates: candidates, constrained: true)
+            // llama.cpp aborts when a grammar is given a token it does not allow.
+            guard isAllowed(token) else { throw .engineFailure("the sampler chose a token the grammar does not allow") }
+        }
+        llama_sampler_accept(chain, token)
+        if let grammar { llama_sampler_accept(grammar, token) }
+        utf8 = utf8.advanced(by: model.piece(token)) ?? UTF8Validator()
+        return token
+    }
+
+    private func fill(_ candidates: UnsafeMutableBufferPointer<llama_token_data>, from logits: UnsafeMutablePointer<Float>) {
+        for i in 0..<vocabularySize {
+            candidates[i] = llama_token_data(id: llama_token(i), logit: logits[i], p: 0)
+        }
+    }
+
+    private func draw(
+        logits: UnsafeMutablePointer<Float>, candidates: UnsafeMutableBufferPointer<llama_token_data>, constrained: Bool
+    ) throws(GenerationError) -> llama_token {
+        fill(candidates, from: logits)
+        var array = llama_token_data_array(data: candidates.baseAddress, size: vocabularySize, selected: -1, sorted: false)
+        if constrained {
+            // Try the most likely tokens first: applying a grammar to a whole vocabulary is slow.
+            llama_sampler_apply(shortlist, &array)
+            if let grammar { llama_sampler_apply(grammar, &array) }
+            removeRejected(&array)
+            if array.size == 0 {
+                fill(candidates, from: logits)
+                array = llama_token_data_array(data: candidates.baseAddress, size: vocabularySize, selected: -1, sorted: false)
+                if let grammar { llama_sampler_apply(grammar, &array) }
+                removeRejected(&array)
+                guard array.size > 0 else {
+                    throw .invalidConstraint("the grammar allows no token here (the output cannot be completed)")
+                }
+            }
+        }
+        llama_sampler_apply(chain, &array)
+        guard array.selected >= 0, array.selected < array.size, let data = array.data else {
+            throw .engineFailure("the sampler selected no token")
+        }
+        return data[Int(array.selected)].id
+    }
+
+    /// Drops the tokens the grammar rejected (logit -inf) and those that would make invalid UTF-8,
+    /// keeping the order of the others, so that the chain's samplers see only allowed tokens (and a
+    /// sorted array stays sorted).
+    private func removeRejected(_ array: inout llama_token_data_array) {
+        guard let data = array.data else {
+            array.size = 0
+            return
+        }
+        var kept = 0
+        for i in 0..<array.size where data[i].logit.isFinite && utf8.advanced(by: model.piece(data[i].id)) != nil {
+            data[kept] = data[i]
+            kept += 1
+        }
+        array.size = kept
+        array.selected = -1
+    }
+
+    /// Whether the grammar (if any) allows `token` and its bytes keep the output valid UTF-8.
+    private func isAllowed(_ token: llama_token) -> Bool {
+        guard utf8.advanced(by: model.piece(token)) != nil else { return false }
+        guard let grammar else { return true }
+        return allows(grammar, token)
+    }
+
+    private func allows(_ grammar: UnsafeMutablePointer<llama_sampler>, _ token: llama_token) -> Bool {
+        var single = llama_token_data(id: token, logit: 1, p: 0)
+        return withUnsafeMutablePointer(to: &single) { pointer in
+            var array = llama_token_data_array(data: pointer, size: 1, selected: -1, sorted: false)
+            llama_sampler_apply(grammar, &array)
+            return pointer.pointee.logit.isFinite
+        }
+    }
+}

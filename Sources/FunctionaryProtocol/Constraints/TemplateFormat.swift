@@ -1,0 +1,182 @@
+/// The shape of one template's assistant output, as GBNF (protocol §3.2–3.7 and Appendix A).
+struct TemplateFormat {
+    let version: TemplateVersion
+
+    typealias ToolSet = ToolGrammar.ToolSet
+    typealias Mode = ToolGrammar.Mode
+
+    /// The grammar for `mode`, or nil when the tool set offers nothing the mode could call.
+    func grammar(tools: ToolSet, mode: Mode, parallel: Bool) -> String? {
+        switch version {
+        case .v2: return recipientGrammar(tools: tools, mode: mode, parallel: parallel, v2: true)
+        case .v3Llama3: return recipientGrammar(tools: tools, mode: mode, parallel: parallel, v2: false)
+        case .v2Llama3: return separatorGrammar(tools: tools, mode: mode, parallel: parallel)
+        case .v3Llama31: return functionTagGrammar(tools: tools, mode: mode, parallel: parallel)
+        case .qwen25, .gemma3: return toolCallGrammar(tools: tools, mode: mode, parallel: parallel)
+        }
+    }
+
+    /// The template's end-of-turn markers (its stop tokens).
+    var endMarkers: [String] {
+        switch version {
+        case .v2: return ["<|stop|>"]
+        case .v2Llama3, .v3Llama3: return ["<|eot_id|>", "<|end_of_text|>"]
+        case .v3Llama31: return ["<|eot_id|>", "<|eom_id|>", "<|end_of_text|>"]
+        case .qwen25: return ["<|im_end|>"]
+        case .gemma3: return ["<end_of_turn>"]
+        }
+    }
+
+    /// `end ::= | <marker> | …`: the turn may end with its marker (or with end-of-generation). The empty
+    /// alternative comes first: llama.cpp's parser reads past a newline after a trailing `|`.
+    private var endRule: String {
+        "end ::= " + ([""] + endMarkers).joined(separator: " | ") + "\n"
+    }
+
+    private func textRules(excluding markers: [String]) -> String {
+        FreeTextRule(name: "text", markers: markers + endMarkers).rules
+    }
+
+    private func repeated(_ item: String, parallel: Bool) -> String {
+        parallel ? "( \(item) )*" : "( \(item) )?"
+    }
+
+    /// v2 (`name\n<|content|>args`, blocks joined by `\n<|from|>assistant\n<|recipient|>`) and
+    /// v3.llama3 (`name\nargs`, blocks joined by `>>>`); text is the `all` recipient.
+    private func recipientGrammar(tools: ToolSet, mode: Mode, parallel: Bool, v2: Bool) -> String? {
+        let open = v2 ? "\"\\n\" <|content|>" : "\"\\n\""
+        let separator = v2 ? "\"\\n\" <|from|> \"assistant\\n\" <|recipient|>" : "\">>>\""
+        let markers = v2 ? ["<|from|>", "<|recipient|>", "<|content|>"] : [">>>"]
+        var calls: [String] = tools.functions.map { "\(GBNF.literal($0.name)) \(open) \($0.argumentsRule)" }
+        if tools.python { calls.append("\"python\" \(open) text") }
+
+        var root: String
+        switch mode {
+        case .text:
+            root = "text end"
+        case .named(let i):
+            root = "\(tools.functions[i].argumentsRule) end"
+        case .required:
+            guard !calls.isEmpty else { return nil }
+            root = parallel ? "call ( sep call )* end" : "call end"
+        case .auto:
+            if calls.isEmpty {
+                root = "\"all\" \(open) text end"
+            } else if parallel {
+                root = "( \"all\" \(open) text | call ) ( sep call )* end"
+            } else {
+                root = "\"all\" \(open) text ( sep call )? end | call end"
+            }
+        }
+        var out = "root ::= \(root)\n"
+        if !calls.isEmpty, mode == .auto || mode == .required {
+            out += "call ::= \(calls.joined(separator: " | "))\n"
+            out += "sep ::= \(separator)\n"
+        }
+        out += endRule
+        out += textRules(excluding: markers)
+        return out
+    }
+
+    /// v2.llama3: `text<|reserved_special_token_249|>name\nargs…`.
+    private func separatorGrammar(tools: ToolSet, mode: Mode, parallel: Bool) -> String? {
+        let separator = "<|reserved_special_token_249|>"
+        var calls: [String] = tools.functions.map { "\(GBNF.literal($0.name)) \"\\n\" \($0.argumentsRule)" }
+        if tools.python { calls.append("\"python\\n\" text") }
+
+        var root: String
+        switch mode {
+        case .text:
+            root = "text end"
+        case .named(let i):
+            root = "\(tools.functions[i].argumentsRule) end"
+        case .required:
+            guard !calls.isEmpty else { return nil }
+            root = parallel ? "call ( \(separator) call )* end" : "call end"
+        case .auto:
+            root = calls.isEmpty ? "text end" : "text \(repeated("\(separator) call", parallel: parallel)) end"
+        }
+        var out = "root ::= \(root)\n"
+        if !calls.isEmpty, mode == .auto || mode == .required {
+            out += "call ::= \(calls.joined(separator: " | "))\n"
+        }
+        out += endRule
+        out += textRules(excluding: [separator])
+        return out
+    }
+
+    /// v3-llama3.1: `text<function=name>args</function>…` or `<|python_tag|>code`.
+    private func functionTagGrammar(tools: ToolSet, mode: Mode, parallel: Bool) -> String? {
+        let bodies = tools.functions.map { "\(GBNF.literal($0.name + ">")) \($0.argumentsRule)" }
+        var root: String
+        switch mode {
+        case .text:
+            root = "text end"
+        case .named(let i):
+            root = "\(tools.functions[i].argumentsRule) \"</function>\" end"
+        case .required:
+            // The prefix `<function=` is in the prompt: a function call, not python.
+            guard !bodies.isEmpty else { return nil }
+            root = parallel ? "fbody \"</function>\" fcall* end" : "fbody \"</function>\" end"
+        case .auto:
+            var tail: [String] = []
+            if !bodies.isEmpty { tail.append("fcall") }
+            if tools.python { tail.append("pycall") }
+            if tail.isEmpty {
+                root = "text end"
+            } else if parallel {
+                root = "text " + (bodies.isEmpty ? "" : "fcall* ") + (tools.python ? "pycall? " : "") + "end"
+            } else {
+                root = "text ( \(tail.joined(separator: " | ")) )? end"
+            }
+        }
+        var out = "root ::= \(root)\n"
+        if !bodies.isEmpty, mode == .auto || mode == .required {
+            out += "fcall ::= \"<function=\" fbody \"</function>\"\n"
+            out += "fbody ::= \(bodies.joined(separator: " | "))\n"
+        }
+        if tools.python, mode == .auto {
+            out += "pycall ::= <|python_tag|> text\n"
+        }
+        out += endRule
+        out += textRules(excluding: ["<function=", "<|python_tag|>"])
+        return out
+    }
+
+    /// qwen2.5-text-only and gemma3: `text\n<tool_call>\n{"name": "…", "arguments": {…}}\n</tool_call>…`.
+    private func toolCallGrammar(tools: ToolSet, mode: Mode, parallel: Bool) -> String? {
+        // `{"name": ` is followed by the JSON-quoted name (the named prefix is already in the prompt).
+        func body(_ name: String, _ rule: String) -> String {
+            GBNF.literal(String(JSONValue.string(name).compactJSON().dropFirst()) + ", \"arguments\": ") + " " + rule
+        }
+        var bodies = tools.functions.map { body($0.name, $0.argumentsRule) }
+        if tools.python { bodies.append(body("python", "python-args")) }
+        let close = GBNF.literal("}\n</tool_call>")
+        var root: String
+        switch mode {
+        case .text:
+            root = "text end"
+        case .named(let i):
+            root = "\(GBNF.literal("\": ")) \(tools.functions[i].argumentsRule) \(close) end"
+        case .required:
+            guard !bodies.isEmpty else { return nil }
+            // The prefix `<tool_call>\n` is in the prompt.
+            root = "\(GBNF.literal("{\"name\": \"")) body \(close) " + (parallel ? "( \"\\n\" call )* " : "") + "end"
+        case .auto:
+            if bodies.isEmpty {
+                root = "text end"
+            } else {
+                let calls = parallel ? "call ( \"\\n\" call )*" : "call"
+                root = "( \(calls) | text ( \"\\n\" \(calls) )? ) end"
+            }
+        }
+        var out = "root ::= \(root)\n"
+        if !bodies.isEmpty, mode == .auto || mode == .required {
+            out += "call ::= \(GBNF.literal("<tool_call>\n{\"name\": \"")) body \(close)\n"
+            out += "body ::= \(bodies.joined(separator: " | "))\n"
+        }
+        out += endRule
+        out += textRules(excluding: ["<tool_call>", "</tool_call>"])
+        return out
+    }
+}

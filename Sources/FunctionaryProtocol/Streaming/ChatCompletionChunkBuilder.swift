@@ -1,0 +1,159 @@
+/// Turns the `StreamEvent`s of one choice into OpenAI `chat.completion.chunk` objects (protocol §6.6, in OpenAI's
+/// shape: absent delta fields are left out).
+///
+/// Chunks of one choice, in order:
+/// 1. the first chunk carries `"role": "assistant"`: with `"content": ""` when the output starts with text (the text
+///    follows in its own chunks), or together with the first call's header;
+/// 2. a call's header: `{"index", "id", "type": "function", "function": {"name", "arguments": ""}}`, then its argument
+///    pieces `{"index", "function": {"arguments"}}`; with legacy `functions` only the first call is sent, as
+///    `function_call` deltas (`{"name", "arguments": ""}`, then `{"arguments"}`);
+/// 3. text chunks `{"content": piece}` wherever text comes;
+/// 4. the last chunk: empty delta and `finish_reason` (`CompletionFinishReason.resolve`).
+/// With `includeUsage` (`stream_options.include_usage`) every chunk has `"usage": null` and `usageChunk` makes the
+/// final usage chunk (`choices: []`).
+public struct ChatCompletionChunkBuilder: Sendable {
+    /// The completion id (`chatcmpl-…`), the same in every chunk.
+    public let id: String
+    public let model: String
+    /// Unix time in seconds, the same in every chunk.
+    public let created: Int
+    /// `choices[0].index` (for `n > 1`, one builder per choice).
+    public let choiceIndex: Int
+    public let toolChoice: ToolChoice
+    public let legacyFunctions: Bool
+    public let includeUsage: Bool
+
+    private var sentRole = false
+    /// The number of calls announced by the parser so far.
+    public private(set) var callCount = 0
+    /// Whether the finish chunk was made.
+    public private(set) var isFinished = false
+
+    /// - Parameters:
+    ///   - id: the completion id (see `makeID()`).
+    ///   - model: the model name the client asked for.
+    ///   - created: Unix time in seconds.
+    ///   - choiceIndex: the choice these chunks belong to.
+    ///   - toolChoice: the resolved tool_choice (decides the finish reason).
+    ///   - legacyFunctions: the request used `functions`: calls go out as `function_call`.
+    ///   - includeUsage: add `"usage": null` to every chunk (`stream_options.include_usage`).
+    public init(
+        id: String, model: String, created: Int, choiceIndex: Int = 0, toolChoice: ToolChoice = .auto,
+        legacyFunctions: Bool = false, includeUsage: Bool = false
+    ) {
+        self.id = id
+        self.model = model
+        self.created = created
+        self.choiceIndex = choiceIndex
+        self.toolChoice = toolChoice
+        self.legacyFunctions = legacyFunctions
+        self.includeUsage = includeUsage
+    }
+
+    /// A fresh completion id: `chatcmpl-` and 29 letters or digits.
+    public static func makeID() -> String {
+        var id = "chatcmpl-"
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<29 { id.append(ToolCallID.alphabet[Int.random(in: 0..<ToolCallID.alphabet.count, using: &generator)]) }
+        return id
+    }
+
+    /// The chunks for some events (none after `finish`).
+    public mutating func chunks(for events: [StreamEvent]) -> [JSONValue] {
+        guard !isFinished else { return [] }
+        var chunks: [JSONValue] = []
+        for event in events {
+            switch event {
+            case .content(let text):
+                guard !text.isEmpty else { continue }
+                if !sentRole { chunks.append(roleChunk()) }
+                chunks.append(chunk(delta: ["content": .string(text)]))
+            case .toolCallStart(let index, let callID, let name):
+                callCount += 1
+                if legacyFunctions {
+                    guard index == 0 else { continue }
+                    var delta: JSONObject = ["function_call": ["name": .string(name), "arguments": ""]]
+                    addRole(to: &delta)
+                    chunks.append(chunk(delta: delta))
+                } else {
+                    let header: JSONValue = [
+                        "index": .number(JSONNumber(index)), "id": .string(callID), "type": "function",
+                        "function": ["name": .string(name), "arguments": ""],
+                    ]
+                    var delta: JSONObject = ["tool_calls": [header]]
+                    addRole(to: &delta)
+                    chunks.append(chunk(delta: delta))
+                }
+            case .toolCallArguments(let index, let piece):
+                guard !piece.isEmpty else { continue }
+                if legacyFunctions {
+                    guard index == 0 else { continue }
+                    chunks.append(chunk(delta: ["function_call": ["arguments": .string(piece)]]))
+                } else {
+                    let call: JSONValue = ["index": .number(JSONNumber(index)), "function": ["arguments": .string(piece)]]
+                    chunks.append(chunk(delta: ["tool_calls": [call]]))
+                }
+            }
+        }
+        return chunks
+    }
+
+    /// The finish reason these chunks end with, for an engine reason.
+    public func finishReason(engine: FinishReason) -> CompletionFinishReason {
+        .resolve(engine: engine, madeCalls: callCount > 0, toolChoice: toolChoice, legacyFunctions: legacyFunctions)
+    }
+
+    /// The last chunks: the role chunk if nothing was sent yet (empty output), then the finish chunk.
+    /// Call after the parser's `finish()` events have gone through `chunks(for:)`.
+    public mutating func finish(_ engine: FinishReason) -> [JSONValue] {
+        guard !isFinished else { return [] }
+        var chunks: [JSONValue] = []
+        if !sentRole { chunks.append(roleChunk()) }
+        chunks.append(chunk(delta: JSONObject(), finishReason: finishReason(engine: engine)))
+        isFinished = true
+        return chunks
+    }
+
+    /// The usage chunk sent after the last choice finished (`stream_options.include_usage`).
+    public func usageChunk(_ usage: GenerationUsage) -> JSONValue {
+        Self.usageChunk(id: id, model: model, created: created, usage: usage)
+    }
+
+    /// The usage chunk of a completion: `choices: []` and `usage`.
+    public static func usageChunk(id: String, model: String, created: Int, usage: GenerationUsage) -> JSONValue {
+        let counts: JSONValue = [
+            "prompt_tokens": .number(JSONNumber(usage.promptTokens)),
+            "completion_tokens": .number(JSONNumber(usage.completionTokens)),
+            "total_tokens": .number(JSONNumber(usage.promptTokens + usage.completionTokens)),
+            "prompt_tokens_details": ["cached_tokens": .number(JSONNumber(usage.cachedPromptTokens))],
+        ]
+        return [
+            "id": .string(id), "object": "chat.completion.chunk", "created": .number(JSONNumber(created)),
+            "model": .string(model), "choices": [], "usage": counts,
+        ]
+    }
+
+    private mutating func roleChunk() -> JSONValue {
+        sentRole = true
+        return chunk(delta: ["role": "assistant", "content": ""])
+    }
+
+    private mutating func addRole(to delta: inout JSONObject) {
+        guard !sentRole else { return }
+        sentRole = true
+        delta = JSONObject([("role", "assistant"), ("content", .null)] + delta.map { ($0.key, $0.value) })
+    }
+
+    private func chunk(delta: JSONObject, finishReason: CompletionFinishReason? = nil) -> JSONValue {
+        let choice: JSONValue = [
+            "index": .number(JSONNumber(choiceIndex)), "delta": .object(delta), "logprobs": .null,
+            "finish_reason": finishReason.map { .string($0.rawValue) } ?? .null,
+        ]
+        var object: JSONObject = [
+            "id": .string(id), "object": "chat.completion.chunk", "created": .number(JSONNumber(created)),
+            "model": .string(model), "choices": [choice],
+        ]
+        if includeUsage { object["usage"] = .null }
+        return .object(object)
+    }
+}

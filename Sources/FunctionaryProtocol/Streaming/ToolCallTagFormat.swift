@@ -1,0 +1,110 @@
+/// The `<tool_call>{"name": …, "arguments": …}</tool_call>` format of qwen2.5-text-only and gemma3 (§3.6, §3.7):
+/// parsing, streaming and the tool_choice prefixes, shared by both templates (they differ only in the stop token).
+enum ToolCallTagFormat {
+    static let open = "<tool_call>".scalars
+    static let close = "</tool_call>".scalars
+
+    /// The tool_choice prefix of §3.1 (what the prompt ends with).
+    static func prefix(for choice: ToolChoice) -> String {
+        switch choice {
+        case .auto, .none: return ""
+        case .required: return "<tool_call>\n"
+        case .function(let name): return "<tool_call>\n{\"name\": \"" + name + "\", \"arguments"
+        }
+    }
+
+    /// What the text between `<tool_call>` and `</tool_call>` is.
+    enum Reading {
+        /// Only whitespace: dropped, as the reference does.
+        case empty
+        case call(name: String, arguments: String)
+        /// Not a call: the whole `<tool_call>…</tool_call>` span is text.
+        case text
+    }
+
+    /// Reads a call body: a JSON object with a non-empty string `name` and `arguments` (missing means `{}`).
+    /// Arguments are re-serialised as Python's `json.dumps(ensure_ascii=False)` would; a string holding JSON is read
+    /// first. For `python`, a string `code` member (or a string that is not JSON) is the raw code.
+    static func read<C: BidirectionalCollection>(_ body: C) -> Reading where C.Element == Unicode.Scalar {
+        let stripped = body.pythonStripped()
+        if stripped.isEmpty { return .empty }
+        guard let value = try? JSONValue(parsing: String(scalars: stripped)),
+            let name = value["name"]?.stringValue, !name.isEmpty
+        else { return .text }
+        var arguments = value["arguments"] ?? .object(JSONObject())
+        if name == "python" {
+            if let code = arguments["code"]?.stringValue { return .call(name: name, arguments: code) }
+            if let code = arguments.stringValue, (try? JSONValue(parsing: code)) == nil {
+                return .call(name: name, arguments: code)
+            }
+        }
+        if let string = arguments.stringValue, let inner = try? JSONValue(parsing: string) {
+            arguments = inner
+        }
+        return .call(name: name, arguments: arguments.pythonJSON())
+    }
+
+    /// Non-streaming parse of the text after the prefix has been prepended and the output trimmed. Content is all
+    /// text outside calls (including text after a call and spans that are not calls), stripped, `nil` when empty.
+    static func parse(_ text: Scalars) -> AssistantOutput {
+        var parsed = ParsedOutput()
+        var content = Scalars()
+        let parts = text.split(marker: open)
+        content.append(contentsOf: parts[0])
+        for part in parts.dropFirst() {
+            guard let end = part.firstIndex(of: close) else {
+                content.append(contentsOf: open + part)  // unterminated: text
+                continue
+            }
+            switch read(part[..<end]) {
+            case .empty: break
+            case .call(let name, let arguments): parsed.addCall(name: name, arguments: arguments)
+            case .text: content.append(contentsOf: open + part[..<end] + close)
+            }
+            content.append(contentsOf: part[(end + close.count)...])
+        }
+        return parsed.output(content: Scalars(content.pythonStripped()))
+    }
+}
+
+/// Incremental `<tool_call>` reading (same rules as `ToolCallTagFormat.parse`). A call is announced, with all its
+/// arguments, when its `</tool_call>` arrives: until then it may still turn out to be text (unterminated or invalid).
+struct ToolCallTagGrammar: MarkerGrammar {
+    private var inCall = false
+    private var buffer: Scalars = []
+    private var run = TextRun(.stripped)
+
+    var markers: [Scalars] {
+        inCall ? [ToolCallTagFormat.close, ToolCallTagFormat.open] : [ToolCallTagFormat.open]
+    }
+
+    mutating func plain(_ scalar: Unicode.Scalar, into sink: inout EventSink) {
+        if inCall { buffer.append(scalar) } else { run.push(scalar, into: &sink) }
+    }
+
+    mutating func marker(_ index: Int, into sink: inout EventSink) {
+        if !inCall {
+            inCall = true
+        } else if index == 1 {
+            // A new <tool_call> before </tool_call>: the open one was text.
+            run.push(contentsOf: ToolCallTagFormat.open + buffer, into: &sink)
+        } else {
+            switch ToolCallTagFormat.read(buffer) {
+            case .empty: break
+            case .call(let name, let arguments):
+                sink.startCall(name: name)
+                sink.arguments(arguments.unicodeScalars)
+            case .text:
+                run.push(contentsOf: ToolCallTagFormat.open + buffer + ToolCallTagFormat.close, into: &sink)
+            }
+            inCall = false
+        }
+        buffer.removeAll()
+    }
+
+    mutating func end(into sink: inout EventSink) {
+        if inCall { run.push(contentsOf: ToolCallTagFormat.open + buffer, into: &sink) }
+        buffer.removeAll()
+        run.end()
+    }
+}

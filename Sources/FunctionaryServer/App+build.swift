@@ -1,0 +1,45 @@
+import FunctionaryProtocol
+import Hummingbird
+import Logging
+
+/// Builds the OpenAI-compatible server over an engine (the embedded llama.cpp engine in `functionary serve`,
+/// a scripted one in tests).
+///
+/// The application serves at once; until `model` has its model, `/health` answers 503 and the generation
+/// routes answer 503 with `Retry-After`.
+/// - Parameters:
+///   - configuration: address, model names, limits.
+///   - model: where the routes find the engine and template.
+///   - logger: the server's logger (one line per request, errors).
+///   - onServerRunning: called with the bound port once the server listens.
+/// - Returns: an application to run under a `ServiceGroup` (or with `runService()`).
+public func buildApplication<Engine: TextGenerator>(
+    configuration: ServerConfiguration, model: ModelHolder<Engine>, logger: Logger,
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) -> some ApplicationProtocol {
+    let router = buildRouter(configuration: configuration, model: model, logger: logger)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "functionary"),
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+        logger: logger)
+}
+
+/// The router with every route and middleware (exposed for tests that drive it without a socket).
+public func buildRouter<Engine: TextGenerator>(
+    configuration: ServerConfiguration, model: ModelHolder<Engine>, logger: Logger
+) -> Router<ServerRequestContext> {
+    let metrics = ServerMetrics()
+    let admission = Admission(slots: configuration.parallel, capacity: configuration.admissionCapacity)
+    let runner = GenerationRunner(
+        configuration: configuration, metrics: metrics, admission: admission, stop: StopSignal(gracePeriod: configuration.shutdownGracePeriod))
+    let router = Router(context: ServerRequestContext.self)
+    router.add(middleware: ObservabilityMiddleware(logger: logger, metrics: metrics))
+    if let apiKey = configuration.apiKey, !apiKey.isEmpty {
+        router.add(middleware: APIKeyMiddleware(apiKey: apiKey))
+    }
+    InfoController(configuration: configuration, model: model, metrics: metrics, admission: admission).addRoutes(to: router)
+    ChatCompletionsController(configuration: configuration, model: model, runner: runner).addRoutes(to: router)
+    CompletionsController(configuration: configuration, model: model, runner: runner).addRoutes(to: router)
+    return router
+}

@@ -1,0 +1,129 @@
+import Foundation
+import FunctionaryProtocol
+import Hummingbird
+
+/// `POST /v1/completions`: raw text completion of a prompt the client rendered itself, streamed or not.
+struct CompletionsController<Engine: TextGenerator>: Sendable {
+    let configuration: ServerConfiguration
+    let model: ModelHolder<Engine>
+    let runner: GenerationRunner
+
+    func addRoutes(to router: Router<ServerRequestContext>) {
+        router.post("/v1/completions") { request, context in
+            try await self.complete(request, context: context)
+        }
+    }
+
+    func complete(_ request: Request, context: ServerRequestContext) async throws -> Response {
+        let started = ContinuousClock.now
+        var request = request
+        let body = try await RequestJSON.collect(&request, limit: configuration.maxBodySize)
+        let loaded = try model.requireModel(retryAfter: configuration.retryAfterSeconds)
+        let (completion, _) = try RequestJSON.decode(CompletionRequest.self, from: body)
+        guard configuration.modelNames(loaded).contains(completion.model) else {
+            throw OpenAIError.modelNotFound(completion.model)
+        }
+        if completion.prompt.text.isEmpty {
+            throw OpenAIError.badRequest("'prompt' must not be empty.", param: "prompt", code: "invalid_value")
+        }
+        let (sampling, n) = try completion.samplingFields.parameters(configuration)
+        let generation = GenerationRequest(prompt: completion.prompt.text, sampling: sampling, n: n)
+        let cursor = try runner.start(generation, on: loaded.engine, record: context.record, started: started)
+        let encoder = TextCompletionEncoder(
+            id: "cmpl-\(context.record.id)", created: Int(Date.now.timeIntervalSince1970), model: completion.model,
+            includeUsage: completion.streamOptions?.includeUsage ?? false)
+        if completion.stream ?? false {
+            switch try await runner.firstEvent(cursor, request: request) {
+            case .clientGone:
+                return GenerationRunner.clientClosedResponse
+            case .event(let first):
+                let chunker = TextCompletionChunker(encoder: encoder, choices: n)
+                return runner.streamResponse(cursor: cursor, first: first, chunker: chunker, record: context.record)
+            }
+        }
+        guard let collected = try await runner.collect(cursor, choices: n, request: request) else {
+            return GenerationRunner.clientClosedResponse
+        }
+        return Response.json(encoder.completion(collected), extraHeaders: [.connection: "close"])
+    }
+}
+
+/// `text_completion` objects and chunks.
+struct TextCompletionEncoder: Sendable {
+    let id: String
+    let created: Int
+    let model: String
+    let includeUsage: Bool
+
+    func completion(_ collected: GenerationRunner.Collected) -> JSONValue {
+        let choices: [JSONValue] = collected.texts.indices.map { index in
+            let reason = collected.reasons[index] ?? (collected.stoppedByShutdown ? .length : .stop)
+            return choice(index, text: collected.texts[index], finishReason: .string(reason.rawValue))
+        }
+        var object = header
+        object["choices"] = .array(choices)
+        object["usage"] = ChatResponses.usage(collected.usage ?? GenerationUsage(promptTokens: 0, completionTokens: 0))
+        return .object(object)
+    }
+
+    func chunk(_ index: Int, text: String, finishReason: FinishReason? = nil) -> JSONValue {
+        var object = header
+        object["choices"] = [choice(index, text: text, finishReason: finishReason.map { .string($0.rawValue) } ?? .null)]
+        if includeUsage { object["usage"] = .null }
+        return .object(object)
+    }
+
+    func usageChunk(_ usage: GenerationUsage) -> JSONValue {
+        var object = header
+        object["choices"] = []
+        object["usage"] = ChatResponses.usage(usage)
+        return .object(object)
+    }
+
+    private var header: JSONObject {
+        ["id": .string(id), "object": "text_completion", "created": .number(JSONNumber(created)), "model": .string(model)]
+    }
+
+    private func choice(_ index: Int, text: String, finishReason: JSONValue) -> JSONValue {
+        ["index": .number(JSONNumber(index)), "text": .string(text), "logprobs": .null, "finish_reason": finishReason]
+    }
+}
+
+/// Streamed `/v1/completions`: text pieces as they come, then each choice's finish reason.
+struct TextCompletionChunker: StreamChunker {
+    let encoder: TextCompletionEncoder
+    private var finished: [Bool]
+
+    init(encoder: TextCompletionEncoder, choices: Int) {
+        self.encoder = encoder
+        self.finished = Array(repeating: false, count: choices)
+    }
+
+    mutating func start() -> [JSONValue] { [] }
+
+    mutating func handle(_ event: GenerationEvent) -> [JSONValue] {
+        switch event {
+        case .text(let index, let text) where finished.indices.contains(index) && !finished[index] && !text.isEmpty:
+            return [encoder.chunk(index, text: text)]
+        case .finished(let index, let reason) where finished.indices.contains(index) && !finished[index]:
+            finished[index] = true
+            return [encoder.chunk(index, text: "", finishReason: reason)]
+        default:
+            return []
+        }
+    }
+
+    mutating func end(stoppedByShutdown: Bool) -> [JSONValue] {
+        var out: [JSONValue] = []
+        for index in finished.indices where !finished[index] {
+            finished[index] = true
+            out.append(encoder.chunk(index, text: "", finishReason: stoppedByShutdown ? .length : .stop))
+        }
+        return out
+    }
+
+    func usageChunk(_ usage: GenerationUsage) -> JSONValue? {
+        guard encoder.includeUsage else { return Optional.none }
+        return encoder.usageChunk(usage)
+    }
+}

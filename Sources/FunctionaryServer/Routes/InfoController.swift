@@ -1,0 +1,61 @@
+import Foundation
+import FunctionaryProtocol
+import Hummingbird
+
+/// `GET /health`, `GET /v1/models` and `GET /metrics`.
+struct InfoController<Engine: TextGenerator>: Sendable {
+    let configuration: ServerConfiguration
+    let model: ModelHolder<Engine>
+    let metrics: ServerMetrics
+    let admission: Admission
+    let startedAt = Int(Date.now.timeIntervalSince1970)
+
+    func addRoutes(to router: Router<ServerRequestContext>) {
+        router.get("/health") { _, _ in self.health() }
+        router.get("/v1/models") { _, _ in self.models() }
+        router.get("/v1/models/:id") { _, context in try self.modelCard(context.parameters.require("id")) }
+        router.get("/metrics") { _, _ in await self.metricsText() }
+    }
+
+    /// 200 `{"status":"ok"}` once the model is loaded, 503 `{"status":"loading"}` before.
+    func health() -> Response {
+        if model.isReady { return .json(["status": "ok"]) }
+        var headers: HTTPFields = [:]
+        headers[.retryAfter] = String(configuration.retryAfterSeconds)
+        return .json(["status": "loading"], status: .serviceUnavailable, extraHeaders: headers)
+    }
+
+    func models() -> Response {
+        .json(["object": "list", "data": .array(configuration.modelNames(model.model).map(card))])
+    }
+
+    func modelCard(_ id: String) throws(OpenAIError) -> Response {
+        guard configuration.modelNames(model.model).contains(id) else { throw OpenAIError.modelNotFound(id) }
+        return .json(card(id))
+    }
+
+    private func card(_ name: String) -> JSONValue {
+        var card: JSONObject = [
+            "id": .string(name), "object": "model", "created": .number(JSONNumber(startedAt)), "owned_by": "functionary",
+        ]
+        if let loaded = model.model {
+            card["max_model_len"] = .number(JSONNumber(loaded.engine.contextSize))
+            card["template"] = .string(loaded.template.version.rawValue)
+        }
+        return .object(card)
+    }
+
+    /// Prometheus text; the load gauges are read from the engine when it reports them.
+    func metricsText() async -> Response {
+        let inFlight = admission.current
+        var stats = EngineStats(
+            activeSlots: min(inFlight, admission.slots), totalSlots: admission.slots, queuedRequests: max(0, inFlight - admission.slots))
+        if let loaded = model.model, let provider = loaded.engine as? any EngineStatsProviding {
+            stats = await provider.stats()
+        }
+        metrics.recordLoad(stats, inFlight: inFlight)
+        return Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: metrics.render())))
+    }
+}

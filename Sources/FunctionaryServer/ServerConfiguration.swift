@@ -1,0 +1,51 @@
+/// How the OpenAI-compatible server is set up: where it listens, what it calls its model, and the
+/// limits it enforces before a request reaches the engine.
+public struct ServerConfiguration: Sendable {
+    /// The address to bind (`127.0.0.1` by default: local only).
+    public var host: String
+    /// The port to bind; 0 picks a free one.
+    public var port: Int
+    /// The names a request's `model` may use; `/v1/models` lists them. The first is the main name. When empty,
+    /// the loaded model's `servedNames` are used.
+    public var servedModelNames: [String]
+    /// When set, every `/v1/*` request must send `Authorization: Bearer <apiKey>`.
+    public var apiKey: String?
+    /// Concurrent generations the engine runs (`--parallel`); also the most choices (`n`) one request may ask for.
+    public var parallel: Int
+    /// Requests that may wait for a slot beyond `parallel`; more get 429 (`--max-queue`).
+    public var maxQueue: Int
+    /// The largest request body accepted, in bytes; larger ones get 413.
+    public var maxBodySize: Int
+    /// Sampling temperature when a request does not set one (the reference server's 0.6).
+    public var defaultTemperature: Double
+    /// Seconds a client is told to wait (`Retry-After`) after a 429 or a 503.
+    public var retryAfterSeconds: Int
+    /// After SIGTERM/SIGINT, how long in-flight generations may go on before they are ended (cleanly, with
+    /// `finish_reason: "length"`).
+    public var shutdownGracePeriod: Duration
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 8000, servedModelNames: [String], apiKey: String? = nil, parallel: Int = 4,
+        maxQueue: Int = 64, maxBodySize: Int = 8 * 1024 * 1024, defaultTemperature: Double = 0.6, retryAfterSeconds: Int = 1,
+        shutdownGracePeriod: Duration = .seconds(5)
+    ) {
+        self.host = host
+        self.port = port
+        self.servedModelNames = servedModelNames
+        self.apiKey = apiKey
+        self.parallel = parallel
+        self.maxQueue = maxQueue
+        self.maxBodySize = maxBodySize
+        self.defaultTemperature = defaultTemperature
+        self.retryAfterSeconds = retryAfterSeconds
+        self.shutdownGracePeriod = shutdownGracePeriod
+    }
+
+    /// The names clients may use for `model`.
+    func modelNames<Engine>(_ loaded: LoadedModel<Engine>?) -> [String] {
+        servedModelNames.isEmpty ? (loaded?.servedNames ?? []) : servedModelNames
+    }
+
+    /// The most requests in flight (generating or waiting) at once.
+    var admissionCapacity: Int { max(1, parallel) + max(0, maxQueue) }
+}

@@ -1,0 +1,77 @@
+import FunctionaryProtocol
+import Prometheus
+
+/// The server's Prometheus metrics (`GET /metrics`). Each application has its own registry, so tests
+/// running several servers in one process do not mix their numbers.
+final class ServerMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+
+    private let promptTokens: Counter
+    private let completionTokens: Counter
+    private let cachedPromptTokens: Counter
+    private let timeToFirstToken: DurationHistogram
+    private let requestDuration: DurationHistogram
+    private let activeSlots: Gauge
+    private let totalSlots: Gauge
+    private let queueDepth: Gauge
+    private let inFlight: Gauge
+
+    static let namespace = "functionary"
+    static let latencyBuckets: [Duration] = [
+        .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
+        .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10), .seconds(30), .seconds(60), .seconds(120),
+    ]
+
+    init() {
+        func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+            MetricNameDescriptor(namespace: Self.namespace, metricName: metric, unitName: unit, helpText: help)
+        }
+        promptTokens = registry.makeCounter(descriptor: name("prompt_tokens", "total", "Prompt tokens of finished requests."))
+        completionTokens = registry.makeCounter(descriptor: name("completion_tokens", "total", "Generated tokens."))
+        cachedPromptTokens = registry.makeCounter(
+            descriptor: name("prompt_cache_hit_tokens", "total", "Prompt tokens reused from the prompt cache."))
+        timeToFirstToken = registry.makeDurationHistogram(
+            descriptor: name("time_to_first_token", "seconds", "Time from request to first generated text."),
+            buckets: Self.latencyBuckets)
+        requestDuration = registry.makeDurationHistogram(
+            descriptor: name("request_duration", "seconds", "Time from request to the end of its response."),
+            buckets: Self.latencyBuckets)
+        activeSlots = registry.makeGauge(descriptor: name("active_slots", "", "Slots generating or evaluating a prompt."))
+        totalSlots = registry.makeGauge(descriptor: name("slots", "", "Slots of the engine (--parallel)."))
+        queueDepth = registry.makeGauge(descriptor: name("queue_depth", "", "Requests waiting for a slot."))
+        inFlight = registry.makeGauge(descriptor: name("requests_in_flight", "", "Generation requests admitted and not finished."))
+    }
+
+    /// Counts a finished request by endpoint and HTTP status.
+    func recordRequest(endpoint: String, status: Int, duration: Duration) {
+        registry.makeCounter(
+            descriptor: MetricNameDescriptor(
+                namespace: Self.namespace, metricName: "requests", unitName: "total", helpText: "HTTP requests by endpoint and status."),
+            labels: [("endpoint", endpoint), ("status", String(status))]
+        ).increment()
+        if endpoint.hasPrefix("/v1/") { requestDuration.record(duration) }
+    }
+
+    func recordUsage(_ usage: GenerationUsage) {
+        promptTokens.increment(by: Int64(usage.promptTokens))
+        completionTokens.increment(by: Int64(usage.completionTokens))
+        cachedPromptTokens.increment(by: Int64(usage.cachedPromptTokens))
+    }
+
+    func recordTimeToFirstToken(_ duration: Duration) {
+        timeToFirstToken.record(duration)
+    }
+
+    /// Sets the load gauges (at scrape time).
+    func recordLoad(_ stats: EngineStats, inFlight requests: Int) {
+        activeSlots.set(Double(stats.activeSlots))
+        totalSlots.set(Double(stats.totalSlots))
+        queueDepth.set(Double(stats.queuedRequests))
+        inFlight.set(Double(requests))
+    }
+
+    /// The Prometheus text exposition.
+    func render() -> String {
+        registry.emitToString()
+    }
+}

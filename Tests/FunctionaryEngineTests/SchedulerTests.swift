@@ -1,0 +1,94 @@
+import Foundation
+import FunctionaryEngine
+import FunctionaryProtocol
+import Testing
+
+/// Slots, prompt cache, cancellation and the queue, each on its own engine.
+@Suite(.serialized) struct SchedulerTests {
+    static let system = "<start_of_turn>user\nYou are a helpful assistant. Answer briefly and precisely.\n\n"
+
+    /// The next turn of a conversation only evaluates what is new.
+    @Test func secondTurnReusesTheCache() async throws {
+        let engine = try TestModels.defaultEngine(parallel: 2)
+        let first = Self.system + "What is the capital of France?<end_of_turn>\n<start_of_turn>model\n"
+        let answer = try await engine.collect(
+            GenerationRequest(prompt: first, sampling: sampling(maxTokens: 12), templateStops: ["<end_of_turn>"]))
+        let firstUsage = try #require(answer.usage)
+        #expect(firstUsage.cachedPromptTokens == 0)
+
+        let second = first + answer.text + "<end_of_turn>\n<start_of_turn>user\nAnd of Italy?<end_of_turn>\n<start_of_turn>model\n"
+        let next = try await engine.collect(GenerationRequest(prompt: second, sampling: sampling(maxTokens: 8)))
+        let usage = try #require(next.usage)
+        #expect(usage.cachedPromptTokens >= firstUsage.promptTokens - 1, "\(usage) after \(firstUsage)")
+        #expect(usage.cachedPromptTokens < usage.promptTokens)
+
+        // The same prompt again: everything but the last token comes from the cache.
+        let again = try await engine.collect(GenerationRequest(prompt: second, sampling: sampling(maxTokens: 8)))
+        #expect(again.usage?.cachedPromptTokens == usage.promptTokens - 1)
+        #expect(again.text == next.text)
+    }
+
+    /// A cancelled request stops and frees its slot quickly.
+    @Test func cancellationFreesTheSlot() async throws {
+        let engine = try TestModels.defaultEngine(parallel: 2)
+        let prompt = "<start_of_turn>user\nCount from one to one thousand in words.<end_of_turn>\n<start_of_turn>model\n"
+        let task = Task {
+            var events = 0
+            for try await _ in engine.generate(GenerationRequest(prompt: prompt, sampling: sampling(maxTokens: 1500))) {
+                events += 1
+            }
+            return events
+        }
+        var waited = 0
+        while engine.currentStats().activeSlots == 0, waited < 200 {
+            try await Task.sleep(for: .milliseconds(20))
+            waited += 1
+        }
+        #expect(engine.currentStats().activeSlots == 1)
+        try await Task.sleep(for: .milliseconds(300))
+        task.cancel()
+        let start = ContinuousClock.now
+        while engine.currentStats().activeSlots != 0, ContinuousClock.now - start < .seconds(3) {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(engine.currentStats().activeSlots == 0)
+        #expect(ContinuousClock.now - start < .seconds(2))
+        _ = try? await task.value
+        // The engine goes on serving.
+        let after = try await engine.collect(GenerationRequest(prompt: prompt, sampling: sampling(maxTokens: 3)))
+        #expect(after.usage?.completionTokens ?? 0 > 0)
+    }
+
+    /// Requests beyond the free slots wait; beyond `maxQueue` waiting ones are refused.
+    @Test func queueLimit() async throws {
+        let engine = try TestModels.defaultEngine(parallel: 1, maxQueue: 1)
+        let prompt = "<start_of_turn>user\nTell me a long story.<end_of_turn>\n<start_of_turn>model\n"
+        let long = Task { try await engine.collect(GenerationRequest(prompt: prompt, sampling: sampling(maxTokens: 400))) }
+        while engine.currentStats().activeSlots == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        let waiting = Task { try await engine.collect(GenerationRequest(prompt: prompt, sampling: sampling(maxTokens: 2))) }
+        while engine.currentStats().queuedRequests == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(engine.currentStats() == EngineStats(activeSlots: 1, totalSlots: 1, queuedRequests: 1))
+        do {
+            _ = try await engine.collect(GenerationRequest(prompt: prompt, sampling: sampling(maxTokens: 2)))
+            Issue.record("a third request was accepted")
+        } catch let error as GenerationError {
+            #expect(error == .queueFull(limit: 1))
+        }
+        long.cancel()
+        _ = try? await long.value
+        let served = try await waiting.value
+        #expect(served.usage?.completionTokens ?? 0 > 0)
+    }
+
+    @Test func shutdownEndsRequests() async throws {
+        let engine = try TestModels.defaultEngine(parallel: 1)
+        let prompt = "<start_of_turn>user\nTell me a long story.<end_of_turn>\n<start_of_turn>model\n"
+        let running = Task { try await engine.collect(GenerationRequest(prompt: prompt, sampling: sampling(maxTokens: 1000))) }
+        while engine.currentStats().activeSlots == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        engine.shutdown()
+        await #expect(throws: GenerationError.self) { _ = try await running.value }
+        await #expect(throws: GenerationError.self) {
+            _ = try await engine.collect(GenerationRequest(prompt: prompt, sampling: sampling(maxTokens: 2)))
+        }
+    }
+}

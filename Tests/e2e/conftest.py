@@ -1,0 +1,144 @@
+"""End-to-end fixtures: the real `functionary serve` binary with the default model.
+
+FUNCTIONARY_BIN names the binary (`make test-e2e` sets it); the default model must be where `make deps`
+puts it (${FUNCTIONARY_HOME:-~/.cache/functionary}/models/gemma-3-270m-q4_k_m.gguf).
+"""
+
+import json
+import os
+import pathlib
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+MODEL = (pathlib.Path(os.environ.get("FUNCTIONARY_HOME", pathlib.Path.home() / ".cache" / "functionary"))
+         / "models" / "gemma-3-270m-q4_k_m.gguf")
+STARTUP_TIMEOUT = 180
+SHUTDOWN_TIMEOUT = 60
+
+
+def binary() -> pathlib.Path:
+    path = pathlib.Path(os.environ.get("FUNCTIONARY_BIN", ROOT / ".build" / "debug" / "functionary"))
+    if not path.exists():
+        pytest.skip(f"no functionary binary at {path} (set FUNCTIONARY_BIN)")
+    if not MODEL.exists():
+        pytest.skip(f"default model missing at {MODEL} (run make deps)")
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http(method: str, url: str, body=None, headers=None, timeout=60):
+    """A raw HTTP request: returns (status, headers, body text). Errors are returned, not raised."""
+    data = None
+    if body is not None:
+        data = body if isinstance(body, bytes) else (body if isinstance(body, str) else json.dumps(body)).encode()
+    request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json", **(headers or {})})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, dict(response.headers), response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read().decode()
+
+
+class Server:
+    """A running `functionary serve` process."""
+
+    def __init__(self, *extra: str, parallel: int = 4):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log_path = ROOT / ".build" / f"e2e-serve-{self.port}.log"
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self.log = open(self.log_path, "w")
+        args = [str(binary()), "serve", "--host", "127.0.0.1", "--port", str(self.port), "--ctx-size", "2048",
+                "--parallel", str(parallel), *extra]
+        self.process = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
+        self.wait_ready()
+        status, _, body = http("GET", self.base + "/v1/models", headers=self.auth_headers(extra))
+        self.model = json.loads(body)["data"][0]["id"] if status == 200 else None
+
+    @staticmethod
+    def auth_headers(extra):
+        if "--api-key" in extra:
+            return {"Authorization": "Bearer " + extra[list(extra).index("--api-key") + 1]}
+        return {}
+
+    def wait_ready(self):
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"functionary serve exited with {self.process.returncode}:\n{self.output()}")
+            try:
+                status, _, _ = http("GET", self.base + "/health", timeout=2)
+                if status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        self.process.kill()
+        raise RuntimeError(f"functionary serve not healthy after {STARTUP_TIMEOUT}s:\n{self.output()}")
+
+    def output(self) -> str:
+        self.log.flush()
+        return self.log_path.read_text()
+
+    def stop(self) -> int:
+        """SIGTERM, then wait: returns the exit status."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(SHUTDOWN_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+                raise RuntimeError(f"functionary serve ignored SIGTERM for {SHUTDOWN_TIMEOUT}s:\n{self.output()}")
+        self.log.close()
+        return self.process.returncode
+
+    def metric(self, name: str) -> float:
+        _, _, text = http("GET", self.base + "/metrics")
+        for line in text.splitlines():
+            if line.startswith(name + " "):
+                return float(line.split()[1])
+        raise KeyError(f"{name} not in /metrics:\n{text}")
+
+
+@pytest.fixture(scope="session")
+def server():
+    """The shared server: default model, --ctx-size 2048, --parallel 4."""
+    s = Server()
+    yield s
+    status = s.stop()
+    assert status == 0, f"exit status {status} after SIGTERM:\n{s.output()}"
+
+
+@pytest.fixture(scope="session")
+def client(server):
+    import openai
+    return openai.OpenAI(base_url=server.base + "/v1", api_key="unused", max_retries=0, timeout=300)
+
+
+@pytest.fixture
+def start_server():
+    """Starts extra servers (other flags); each is stopped with SIGTERM and must exit 0."""
+    started = []
+
+    def start(*extra, parallel=4):
+        s = Server(*extra, parallel=parallel)
+        started.append(s)
+        return s
+
+    yield start
+    for s in started:
+        status = s.stop()
+        assert status == 0, f"exit status {status} after SIGTERM:\n{s.output()}"

@@ -1,0 +1,157 @@
+"""End-to-end runs of the README's agent examples on the real default model.
+
+Each example runs `functionary chat --tools demo --prompt …` twice: on the embedded engine (in process) and
+over HTTP against `functionary serve` (started here on a free loopback port). Each run must execute the
+example's tool(s) (shown as `𝑓 name(…) -> result` lines) and end with a text answer.
+
+The default model is a small base model: the first step is forced to call the example's tool (a named
+tool_choice, which the engine's grammar enforces) and the step after the results is forced to answer in text
+(`--then-tool-choice none`), so that every run shows the whole loop deterministically.
+
+Needs the built binary (FUNCTIONARY_BIN, else .build/{release,debug}/functionary) and the default model in
+${FUNCTIONARY_HOME:-~/.cache/functionary}/models/; skipped when either is missing.
+"""
+
+import json
+import os
+import pathlib
+import socket
+import subprocess
+import time
+import urllib.request
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+MODEL = pathlib.Path(os.environ.get("FUNCTIONARY_HOME", pathlib.Path.home() / ".cache" / "functionary")) / "models" / (
+    "gemma-3-270m-q4_k_m.gguf"
+)
+
+EXAMPLES = [
+    pytest.param("Flip a coin for me", "flip_coin", id="coin-en"),
+    pytest.param("帮我抛一次硬币", "flip_coin", id="coin-zh"),
+    pytest.param("What's the weather like in Santa Cruz, CA compared to Seattle, WA?", "get_current_weather", id="weather"),
+    pytest.param("Is the car Song more expensive than car Tang?", "get_car_price", id="car-price"),
+]
+
+
+def agent_binary() -> pathlib.Path:
+    candidates = [os.environ.get("FUNCTIONARY_BIN")] + [str(ROOT / ".build" / c / "functionary") for c in ("release", "debug")]
+    for candidate in candidates:
+        if candidate and os.access(candidate, os.X_OK):
+            return pathlib.Path(candidate)
+    pytest.skip("the functionary binary is not built (set FUNCTIONARY_BIN or run `swift build`)")
+
+
+def require_model() -> None:
+    if not MODEL.is_file():
+        pytest.skip(f"the default model is missing ({MODEL}); run `make deps`")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def agent_server():
+    """`functionary serve` on a free port, for the HTTP runs (this file's own server, one slot)."""
+    binary = agent_binary()
+    require_model()
+    port = free_port()
+    log = open(ROOT / ".build" / f"agent-e2e-serve-{port}.log", "w") if (ROOT / ".build").is_dir() else subprocess.DEVNULL
+    server = subprocess.Popen(
+        [str(binary), "serve", "--host", "127.0.0.1", "--port", str(port), "--parallel", "2"],
+        stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}/v1"
+    deadline = time.monotonic() + 180
+    try:
+        while True:
+            if server.poll() is not None:
+                pytest.fail(f"functionary serve exited with status {server.returncode} before it was ready")
+            try:
+                with urllib.request.urlopen(url + "/models", timeout=2) as response:
+                    if response.status == 200 and json.load(response).get("data"):
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("functionary serve was not ready within 180 s")
+            time.sleep(0.5)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        if log is not subprocess.DEVNULL:
+            log.close()
+
+
+def run_chat(prompt: str, tool: str, extra: list[str]) -> subprocess.CompletedProcess:
+    binary = agent_binary()
+    require_model()
+    command = [
+        str(binary), "chat", "--tools", "demo", "--prompt", prompt, "--tool-choice", tool, "--then-tool-choice", "none",
+        "--temperature", "0", "--seed", "7", "--max-tokens", "96", *extra,
+    ]
+    # Bytes, decoded strictly below: a character split by the stream would fail the decode.
+    return subprocess.run(command, capture_output=True, timeout=600)
+
+
+def check_run(result: subprocess.CompletedProcess, tool: str) -> None:
+    stdout = result.stdout.decode("utf-8", errors="strict")
+    stderr = result.stderr.decode("utf-8", errors="replace")
+    assert result.returncode == 0, f"exit status {result.returncode}\nstdout:\n{stdout}\nstderr:\n{stderr}"
+    assert "\ufffd" not in stdout, f"broken characters in the output:\n{stdout}"
+    lines = stdout.splitlines()
+    calls = [line for line in lines if line.startswith("𝑓 ")]
+    assert calls, f"no tool call was executed:\n{stdout}\n{stderr}"
+    for call in calls:
+        assert call.startswith(f"𝑓 {tool}("), f"unexpected call {call!r}"
+        result_text = call.split(") -> ", 1)[1]
+        assert not result_text.startswith("Error:"), f"the call failed: {call}"
+        if tool == "flip_coin":
+            assert result_text in ("heads", "tails"), call
+        else:
+            json.loads(result_text)  # the demo tools answer JSON
+    last_call = max(i for i, line in enumerate(lines) if line.startswith("𝑓 "))
+    answer = "\n".join(lines[last_call + 1:]).strip()
+    assert answer, f"the run did not end with a text answer:\n{stdout}"
+
+
+@pytest.mark.parametrize("prompt, tool", EXAMPLES)
+def test_example_on_embedded_engine(prompt: str, tool: str) -> None:
+    check_run(run_chat(prompt, tool, []), tool)
+
+
+@pytest.mark.parametrize("prompt, tool", EXAMPLES)
+def test_example_over_http(agent_server: str, prompt: str, tool: str) -> None:
+    check_run(run_chat(prompt, tool, ["--url", agent_server]), tool)
+
+
+def test_required_tool_choice_calls_a_demo_tool() -> None:
+    """`--tool-choice required` (the README's form): some demo tool runs, then a text answer."""
+    result = run_chat("Is the car Song more expensive than car Tang?", "required", [])
+    stdout = result.stdout.decode("utf-8", errors="strict")
+    assert result.returncode == 0, result.stderr.decode("utf-8", errors="replace")
+    calls = [line for line in stdout.splitlines() if line.startswith("𝑓 ")]
+    assert calls and all(line.split("(", 1)[0][2:] in ("flip_coin", "get_current_weather", "get_car_price") for line in calls), stdout
+
+
+def test_code_interpreter_runs_python(tmp_path: pathlib.Path) -> None:
+    """The code interpreter end to end: a forced python call runs in the sandbox, with /mnt/data mapped."""
+    binary = agent_binary()
+    require_model()
+    command = [
+        str(binary), "chat", "--code-interpreter", "--data-dir", str(tmp_path), "--prompt",
+        "Use python to write the word hello into /mnt/data/out.txt", "--tool-choice", "required",
+        "--then-tool-choice", "none", "--temperature", "0", "--max-tokens", "64",
+    ]
+    result = subprocess.run(command, capture_output=True, timeout=600)
+    stdout = result.stdout.decode("utf-8", errors="strict")
+    assert result.returncode == 0, result.stderr.decode("utf-8", errors="replace")
+    assert any(line.startswith("𝑓 python(") for line in stdout.splitlines()), stdout

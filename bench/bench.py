@@ -1,0 +1,666 @@
+#!/usr/bin/env python3
+"""`make bench`: `functionary serve` against `llama-server` built from the same llama.cpp source.
+
+Both servers load the same GGUF with the same threads and the same context per sequence, one after the
+other (never both at once), and the same HTTP client measures both the same way (streamed responses,
+client-side clocks). One table compares them; bench/README.md explains each row.
+
+Stdlib only (urllib/http.client), so it runs in .deps/venv or any python3 >= 3.9.
+
+    .deps/venv/bin/python bench/bench.py --binary .build/release/functionary
+    .deps/venv/bin/python bench/bench.py --binary ... --only llama --quick
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import http.client
+import json
+import os
+import platform
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HOME = Path(os.environ.get("FUNCTIONARY_HOME") or Path.home() / ".cache" / "functionary")
+DEFAULT_MODEL = HOME / "models" / "gemma-3-270m-q4_k_m.gguf"
+DEFAULT_LLAMA_SERVER = ROOT / ".deps" / "bin" / "llama-server"
+SEED = 1234
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def loadavg() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "n/a"
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# HTTP: one streamed request, timed on the client
+
+
+@dataclass
+class Timed:
+    """One streamed request as the client saw it (perf_counter seconds)."""
+
+    sent: float = 0.0
+    first: float | None = None  # first chunk carrying generated text (content, tool name or arguments)
+    last: float | None = None  # last chunk carrying generated text
+    end: float = 0.0  # end of the stream ([DONE] or connection close)
+    chunks: int = 0  # chunks carrying generated text
+    text: str = ""
+    finish_reason: str | None = None
+    usage: dict | None = None
+    timings: dict | None = None  # llama-server's own timings, when present
+
+    @property
+    def prompt_tokens(self) -> int:
+        return int((self.usage or {}).get("prompt_tokens", 0))
+
+    @property
+    def completion_tokens(self) -> int:
+        return int((self.usage or {}).get("completion_tokens", 0))
+
+    @property
+    def cached_tokens(self) -> int:
+        details = (self.usage or {}).get("prompt_tokens_details") or {}
+        return int(details.get("cached_tokens") or 0)
+
+    @property
+    def ttft(self) -> float:
+        return (self.first if self.first is not None else self.end) - self.sent
+
+    def decode_rate(self) -> float | None:
+        """Tokens per second between the first and the last generated chunk (the first token's time excluded)."""
+        if self.first is None or self.last is None or self.completion_tokens < 2 or self.last <= self.first:
+            return None
+        return (self.completion_tokens - 1) / (self.last - self.first)
+
+
+class HTTPFailure(RuntimeError):
+    pass
+
+
+def post_stream(port: int, path: str, body: dict, timeout: float = 600.0) -> Timed:
+    """POSTs `body` with `stream: true` and reads the server-sent events, stamping each generated chunk."""
+    body = dict(body, stream=True, stream_options={"include_usage": True})
+    payload = json.dumps(body).encode()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    timed = Timed()
+    try:
+        timed.sent = time.perf_counter()
+        conn.request("POST", path, payload, {"Content-Type": "application/json", "Accept": "text/event-stream"})
+        resp = conn.getresponse()
+        if resp.status != 200:
+            raise HTTPFailure(f"POST {path} -> {resp.status}: {resp.read()[:500].decode(errors='replace')}")
+        while True:
+            line = resp.readline()
+            if not line:
+                break
+            now = time.perf_counter()
+            line = line.strip()
+            if not line.startswith(b"data:"):
+                continue
+            data = line[5:].strip()
+            if data == b"[DONE]":
+                break
+            event = json.loads(data)
+            if "error" in event:
+                raise HTTPFailure(f"POST {path}: error event {event['error']}")
+            if event.get("usage"):
+                timed.usage = event["usage"]
+            if event.get("timings"):
+                timed.timings = event["timings"]
+            for choice in event.get("choices") or []:
+                piece = generated_text(choice)
+                if piece:
+                    timed.chunks += 1
+                    timed.text += piece
+                    if timed.first is None:
+                        timed.first = now
+                    timed.last = now
+                if choice.get("finish_reason"):
+                    timed.finish_reason = choice["finish_reason"]
+        timed.end = time.perf_counter()
+    finally:
+        conn.close()
+    if timed.usage is None:
+        raise HTTPFailure(f"POST {path}: the stream ended without a usage chunk")
+    return timed
+
+
+def generated_text(choice: dict) -> str:
+    """The generated text a chunk carries: completion text, chat content, or tool-call name/arguments."""
+    if "text" in choice:
+        return choice.get("text") or ""
+    delta = choice.get("delta") or {}
+    out = delta.get("content") or ""
+    for call in delta.get("tool_calls") or []:
+        function = call.get("function") or {}
+        out += (function.get("name") or "") + (function.get("arguments") or "")
+    return out
+
+
+def get_json(port: int, path: str, timeout: float = 5.0) -> tuple[int, dict | None]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("GET", path)
+        resp = conn.getresponse()
+        raw = resp.read()
+        try:
+            return resp.status, json.loads(raw)
+        except ValueError:
+            return resp.status, None
+    finally:
+        conn.close()
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Servers
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """A server process on a free port, logging to a file, stopped with SIGTERM (then SIGKILL)."""
+
+    def __init__(self, name: str, argv: list[str], port: int, logdir: Path):
+        self.name, self.argv, self.port = name, argv, port
+        self.logfile = logdir / f"{name.replace(' ', '_')}-{port}.log"
+        self.proc: subprocess.Popen | None = None
+        self.model_id = "model"
+
+    def __enter__(self) -> "Server":
+        log(f"starting {self.name}: {' '.join(self.argv)}")
+        with open(self.logfile, "wb") as out:
+            self.proc = subprocess.Popen(self.argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.proc.returncode}:\n{self.tail()}")
+            try:
+                status, _ = get_json(self.port, "/health")
+                if status == 200:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.25)
+        else:
+            raise RuntimeError(f"{self.name} not healthy after 300 s:\n{self.tail()}")
+        _, models = get_json(self.port, "/v1/models")
+        if models and models.get("data"):
+            self.model_id = models["data"][0]["id"]
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.logfile.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+
+@dataclass
+class Config:
+    binary: Path
+    llama_server: Path
+    model: Path
+    threads: int
+    ctx: int
+    parallel: int
+    llama_args: list[str]
+    logdir: Path
+
+
+def ours_argv(cfg: Config, port: int, parallel: int) -> list[str]:
+    return [str(cfg.binary), "serve", "--model", str(cfg.model), "--host", "127.0.0.1", "--port", str(port),
+            "--parallel", str(parallel), "--ctx-size", str(cfg.ctx), "--threads", str(cfg.threads)]
+
+
+def llama_argv(cfg: Config, port: int, parallel: int) -> list[str]:
+    # --ctx-size is the whole KV pool in llama-server; without a unified KV cache each of the -np slots gets
+    # ctx/np, so ctx × np gives every slot the same context as one of ours (our --ctx-size is per sequence).
+    return [str(cfg.llama_server), "-m", str(cfg.model), "--host", "127.0.0.1", "--port", str(port),
+            "-np", str(parallel), "--no-kv-unified", "-c", str(cfg.ctx * parallel),
+            "-t", str(cfg.threads), "-tb", str(cfg.threads), *cfg.llama_args]
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Workloads
+
+
+def nonce(rng: random.Random) -> str:
+    """A unique first line, so that no prompt shares more than the BOS token with anything cached."""
+    return f"Run {rng.randrange(10**8):08d}."
+
+
+def counting_prompt(rng: random.Random, start: int = 1) -> str:
+    """A raw prompt that a base model continues for as long as it is allowed to."""
+    numbers = ", ".join(str(i) for i in range(start, start + 12))
+    return f"{nonce(rng)}\nCounting upwards, one number at a time: {numbers},"
+
+
+def long_prompt(rng: random.Random, sentences: int) -> str:
+    body = " ".join(
+        f"Line {i}: the {['red', 'green', 'blue', 'grey'][i % 4]} fox number {i} jumps over the lazy dog by the river."
+        for i in range(sentences))
+    return f"{nonce(rng)}\n{body}\nSummary:"
+
+
+REPLAY_TOOLS = [
+    {"type": "function", "function": {
+        "name": "get_weather", "description": "Get the current weather in a city.",
+        "parameters": {"type": "object", "properties": {
+            "city": {"type": "string", "enum": ["Paris", "Oslo", "Lima", "Cairo", "Tokyo", "Quito"]},
+            "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]}},
+            "required": ["city", "unit"]}}},
+    {"type": "function", "function": {
+        "name": "get_time", "description": "Get the local time in a city.",
+        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}},
+]
+REPLAY_CITIES = ["Paris", "Oslo", "Lima", "Cairo", "Tokyo", "Quito"]
+
+
+def replay_conversations(turns: int) -> list[list[dict]]:
+    """The message lists of each turn: turn k sends turn k-1's messages + the assistant's tool call + the
+    tool result + the next user message (a scripted call, so both servers see identical conversations)."""
+    messages: list[dict] = []
+    out = []
+    for k in range(turns):
+        city = REPLAY_CITIES[k % len(REPLAY_CITIES)]
+        if k > 0:
+            previous = REPLAY_CITIES[(k - 1) % len(REPLAY_CITIES)]
+            call_id = f"call_{k:02d}"
+            messages.append({"role": "assistant", "content": None, "tool_calls": [{
+                "id": call_id, "type": "function",
+                "function": {"name": "get_weather", "arguments": json.dumps({"city": previous, "unit": "celsius"})}}]})
+            messages.append({"role": "tool", "tool_call_id": call_id,
+                             "content": json.dumps({"city": previous, "temperature": 8 + 3 * k, "sky": "clear"})})
+        messages.append({"role": "user", "content": f"Thanks. And what is the weather like in {city} right now, in celsius?"})
+        out.append([dict(m) for m in messages])
+    return out
+
+
+GRAMMAR_TOOL = {"type": "function", "function": {
+    "name": "record_people", "description": "Store a list of people in the address book.",
+    "parameters": {"type": "object", "properties": {"people": {
+        "type": "array", "minItems": 40,
+        "items": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "name": {"type": "string"}, "city": {"type": "string"},
+            "email": {"type": "string"}},
+            "required": ["id", "name", "city", "email"]}}},
+        "required": ["people"]}}}
+
+
+def grammar_messages(rng: random.Random) -> list[dict]:
+    return [{"role": "user", "content": (
+        f"{nonce(rng)} Write out the address book as a long list: for every person from number 1 to number 60 give "
+        "the id, a name, a city and an email address. Start with: 1. Anna Berg, Oslo, anna.berg@example.com; "
+        "2. Ben Cole, Lima, ben.cole@example.com; 3.")}]
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Measurements
+
+
+def median(values: list[float]) -> float | None:
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+@dataclass
+class Results:
+    """Samples of one server, pooled over rounds; the table shows their medians."""
+
+    samples: dict[str, list[float]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    details: list[str] = field(default_factory=list)
+
+    def add(self, key: str, values: list[float | None]) -> None:
+        self.samples.setdefault(key, []).extend(v for v in values if v is not None)
+
+    @property
+    def values(self) -> dict[str, float | None]:
+        return {key: median(values) for key, values in self.samples.items()}
+
+
+def completion_body(server: Server, prompt: str, max_tokens: int) -> dict:
+    return {"model": server.model_id, "prompt": prompt, "max_tokens": max_tokens, "temperature": 0, "seed": SEED}
+
+
+def run_single_stream(server: Server, kind: str, opts: argparse.Namespace, res: Results, rng: random.Random) -> None:
+    """Decode, prefill and TTFT on a one-slot server, through /v1/completions with raw prompts (identical tokens)."""
+    for _ in range(2):  # warm-up
+        post_stream(server.port, "/v1/completions", completion_body(server, counting_prompt(rng), 16))
+
+    ttfts, decodes, server_decodes, prefills, server_prefills, tokens = [], [], [], [], [], []
+    for rep in range(opts.reps):
+        short = post_stream(server.port, "/v1/completions", completion_body(server, counting_prompt(rng, 1 + rep), 4))
+        ttfts.append(short.ttft * 1000)
+
+        decode = post_stream(server.port, "/v1/completions",
+                             completion_body(server, counting_prompt(rng, 1 + 7 * rep), opts.decode_tokens))
+        decodes.append(decode.decode_rate())
+        tokens.append(decode.completion_tokens)
+        if decode.timings and decode.timings.get("predicted_ms"):
+            server_decodes.append(decode.timings["predicted_n"] * 1000 / decode.timings["predicted_ms"])
+
+        long = post_stream(server.port, "/v1/completions", completion_body(server, long_prompt(rng, opts.prefill_lines), 1))
+        evaluated = long.prompt_tokens - long.cached_tokens
+        prefills.append(evaluated / long.ttft)
+        if long.timings and long.timings.get("prompt_ms"):
+            server_prefills.append(long.timings["prompt_n"] * 1000 / long.timings["prompt_ms"])
+        if rep == 0:
+            res.details.append(f"{kind}: long prompt {long.prompt_tokens} tokens ({long.cached_tokens} cached); "
+                               f"decode run: {decode.completion_tokens} tokens in {decode.chunks} chunks, "
+                               f"finish {decode.finish_reason}; text starts {decode.text[:60]!r}")
+    res.add("ttft_ms", ttfts)
+    res.add("decode", decodes)
+    res.add("prefill", prefills)
+    res.add("server_decode", server_decodes)
+    res.add("server_prefill", server_prefills)
+    res.details.append(f"{kind}: decode tok/s per rep {fmt_list(decodes)} (tokens {tokens}); "
+                       f"prefill tok/s {fmt_list(prefills)}; TTFT ms {fmt_list(ttfts)}")
+    if server_decodes:
+        res.details.append(f"{kind}: server-reported decode {fmt_list(server_decodes)}, prefill {fmt_list(server_prefills)}")
+
+
+def run_replay(server: Server, kind: str, opts: argparse.Namespace, res: Results, rendered: list[str] | None) -> None:
+    """The 6-turn tool conversation: prompt tokens evaluated (prompt − cached) against the tokens new in each turn."""
+    conversations = replay_conversations(opts.turns)
+    rows = []
+    previous_prompt = 0
+    for turn, messages in enumerate(conversations, start=1):
+        if kind == "ours":
+            body = {"model": server.model_id, "messages": messages, "tools": REPLAY_TOOLS, "tool_choice": "required",
+                    "max_tokens": opts.replay_tokens, "temperature": 0, "seed": SEED}
+            timed = post_stream(server.port, "/v1/chat/completions", body)
+        else:
+            if rendered is None:
+                res.notes.append(f"{kind}: replay skipped (no rendered prompts: needs --binary for `functionary render`)")
+                return
+            timed = post_stream(server.port, "/v1/completions",
+                                completion_body(server, rendered[turn - 1], opts.replay_tokens))
+        new = timed.prompt_tokens - previous_prompt
+        evaluated = timed.prompt_tokens - timed.cached_tokens
+        rows.append((turn, timed.prompt_tokens, new, timed.cached_tokens, evaluated))
+        previous_prompt = timed.prompt_tokens
+    later = rows[1:]
+    total_new = sum(r[2] for r in later)
+    total_eval = sum(r[4] for r in later)
+    res.add("replay_ratio", [total_eval / total_new if total_new > 0 else None])
+    res.add("replay_worst", [max((r[4] / r[2] for r in later if r[2] > 0), default=None)])
+    res.details.append(f"{kind}: replay turns (turn, prompt, new, cached, evaluated): {rows}")
+
+
+def run_grammar(server: Server, opts: argparse.Namespace, res: Results, rng: random.Random) -> None:
+    """Decode tokens/s with the tool grammar (named tool with a long-argument schema) against no tools at all."""
+    def request(with_tools: bool) -> Timed:
+        body = {"model": server.model_id, "messages": grammar_messages(rng), "max_tokens": opts.grammar_tokens,
+                "temperature": 0, "seed": SEED}
+        if with_tools:
+            body["tools"] = [GRAMMAR_TOOL]
+            body["tool_choice"] = {"type": "function", "function": {"name": "record_people"}}
+        return post_stream(server.port, "/v1/chat/completions", body)
+
+    request(True)  # warm-up (also compiles and caches the tool set's grammar)
+    request(False)
+    on, off, on_tokens, off_tokens = [], [], [], []
+    for _ in range(opts.reps):
+        a, b = request(True), request(False)
+        on.append(a.decode_rate())
+        off.append(b.decode_rate())
+        on_tokens.append(a.completion_tokens)
+        off_tokens.append(b.completion_tokens)
+    res.add("grammar_on", on)
+    res.add("grammar_off", off)
+    res.details.append(f"ours: grammar on tok/s {fmt_list(on)} (tokens {on_tokens}); off {fmt_list(off)} (tokens {off_tokens})")
+    if min(on_tokens + off_tokens, default=0) < opts.grammar_tokens // 2:
+        res.notes.append("grammar on/off: some runs stopped early (see details); rates are over fewer tokens")
+
+
+def run_concurrent(server: Server, kind: str, opts: argparse.Namespace, res: Results, rng: random.Random) -> None:
+    """Aggregate tokens/s: N streams at once on an N-slot server, and 1 stream on the same server, measured alike."""
+    def batch(streams: int) -> tuple[float, list[Timed]]:
+        prompts = [counting_prompt(rng, 1 + 100 * i) for i in range(streams)]
+        results: list[Timed | Exception | None] = [None] * streams
+        barrier = threading.Barrier(streams)
+
+        def worker(i: int) -> None:
+            try:
+                barrier.wait()
+                results[i] = post_stream(server.port, "/v1/completions", completion_body(server, prompts[i], opts.decode_tokens))
+            except Exception as error:  # noqa: BLE001 - reported below
+                results[i] = error
+
+        threads = [threading.Thread(target=worker, args=(i,)) for i in range(streams)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        failures = [r for r in results if not isinstance(r, Timed)]
+        if failures:
+            raise HTTPFailure(f"{kind}: concurrent request failed: {failures[0]}")
+        timed = [r for r in results if isinstance(r, Timed)]
+        start = min(t.sent for t in timed)
+        end = max(t.end for t in timed)
+        return sum(t.completion_tokens for t in timed) / (end - start), timed
+
+    batch(opts.parallel)  # warm-up: every slot once
+    singles, aggregates, tokens = [], [], []
+    for _ in range(opts.reps):
+        singles.append(batch(1)[0])
+        rate, timed = batch(opts.parallel)
+        aggregates.append(rate)
+        tokens.append([t.completion_tokens for t in timed])
+    res.add("single_e2e", singles)
+    res.add("aggregate", aggregates)
+    res.details.append(f"{kind}: {opts.parallel} streams tok/s {fmt_list(aggregates)} (tokens {tokens}); "
+                       f"1 stream on the same server {fmt_list(singles)}")
+
+
+def render_replay_prompts(binary: Path | None, turns: int) -> list[str] | None:
+    """The exact prompts our server builds for the replay turns (`functionary render`), for llama-server's /v1/completions."""
+    if binary is None or not binary.exists():
+        return None
+    prompts = []
+    for messages in replay_conversations(turns):
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+            json.dump({"messages": messages, "tools": REPLAY_TOOLS}, f)
+        try:
+            out = subprocess.run([str(binary), "render", "--template", "gemma3", "--generation-prompt",
+                                  "--tool-choice", "required", f.name], capture_output=True, check=True)
+        finally:
+            os.unlink(f.name)
+        prompts.append(out.stdout.decode())
+    return prompts
+
+
+def server_name(kind: str) -> str:
+    return "functionary serve" if kind == "ours" else "llama-server"
+
+
+def phase_single(kind: str, cfg: Config, opts: argparse.Namespace, res: Results, rng: random.Random, first: bool) -> None:
+    """Phase 1, a one-slot server: single-stream speed, the replay (first round only), and (ours) grammar on/off."""
+    argv = ours_argv if kind == "ours" else llama_argv
+    res.notes.append(f"{kind}: load average before a single-stream phase: {loadavg()}")
+    port = free_port()
+    with Server(server_name(kind), argv(cfg, port, 1), port, cfg.logdir) as server:
+        run_single_stream(server, kind, opts, res, rng)
+        if first:
+            rendered = None if kind == "ours" else render_replay_prompts(cfg.binary, opts.turns)
+            run_replay(server, kind, opts, res, rendered)
+        if kind == "ours":
+            run_grammar(server, opts, res, rng)
+
+
+def phase_parallel(kind: str, cfg: Config, opts: argparse.Namespace, res: Results, rng: random.Random, first: bool) -> None:
+    """Phase 2, an N-slot server: N concurrent streams against one."""
+    argv = ours_argv if kind == "ours" else llama_argv
+    res.notes.append(f"{kind}: load average before a {opts.parallel}-stream phase: {loadavg()}")
+    port = free_port()
+    with Server(f"{server_name(kind)} (parallel {opts.parallel})", argv(cfg, port, opts.parallel), port, cfg.logdir) as server:
+        run_concurrent(server, kind, opts, res, rng)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Report
+
+
+def fmt(value: float | None, digits: int = 1) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def fmt_list(values: list[float | None]) -> str:
+    return "[" + ", ".join(fmt(v) for v in values) + "]"
+
+
+def ratio(a: float | None, b: float | None) -> float | None:
+    return a / b if a is not None and b not in (None, 0) else None
+
+
+def verdict(value: float | None, target: str) -> str:
+    if value is None or target == "—":
+        return "—" if target == "—" else "n/a"
+    op, bound = target.split(" ")
+    bound_value = float(bound.rstrip("×"))
+    ok = value >= bound_value if op == "≥" else value <= bound_value
+    return "PASS" if ok else "FAIL"
+
+
+def table(ours: Results | None, llama: Results | None, opts: argparse.Namespace) -> str:
+    o = ours.values if ours else {}
+    l = llama.values if llama else {}
+    n = opts.parallel
+    rows = [
+        # (metric, ours, llama, ratio, target, digits)
+        ("single-stream decode, tok/s", o.get("decode"), l.get("decode"), ratio(o.get("decode"), l.get("decode")), "≥ 0.95×", 1),
+        ("single-stream prefill, tok/s", o.get("prefill"), l.get("prefill"), ratio(o.get("prefill"), l.get("prefill")), "—", 1),
+        ("time to first token (short prompt), ms", o.get("ttft_ms"), l.get("ttft_ms"),
+         ratio(o.get("ttft_ms"), l.get("ttft_ms")), "—", 1),
+        (f"aggregate, {n} streams, tok/s", o.get("aggregate"), l.get("aggregate"),
+         ratio(o.get("aggregate"), l.get("aggregate")), "≥ 1.0×", 1),
+        (f"{n} streams ÷ own single stream", ratio(o.get("aggregate"), o.get("single_e2e")),
+         ratio(l.get("aggregate"), l.get("single_e2e")), ratio(o.get("aggregate"), o.get("single_e2e")), "≥ 1.5×", 2),
+        (f"{opts.turns}-turn replay: evaluated ÷ new tokens", o.get("replay_ratio"), l.get("replay_ratio"),
+         o.get("replay_ratio"), "≤ 1.2×", 2),
+        ("decode with tool grammar, tok/s", o.get("grammar_on"), None, None, "—", 1),
+        ("decode without tools, tok/s", o.get("grammar_off"), None, None, "—", 1),
+        ("grammar on ÷ off", ratio(o.get("grammar_on"), o.get("grammar_off")), None,
+         ratio(o.get("grammar_on"), o.get("grammar_off")), "≥ 0.85×", 2),
+    ]
+    header = ("metric", "ours", "llama-server", "ratio", "target", "pass?")
+    lines = [header] + [(m, fmt(a, d), fmt(b, d), fmt(r, 2) + ("×" if r is not None else ""), t, verdict(r, t))
+                        for m, a, b, r, t, d in rows]
+    widths = [max(len(row[i]) for row in lines) for i in range(len(header))]
+    out = ["| " + " | ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)) + " |" for row in lines]
+    out.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(out)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--binary", type=Path, default=ROOT / ".build" / "release" / "functionary",
+                        help="the functionary binary (serve; render for llama-server's replay prompts)")
+    parser.add_argument("--llama-server", type=Path, default=DEFAULT_LLAMA_SERVER)
+    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--ctx-size", type=int, default=4096, help="context per sequence (both servers)")
+    parser.add_argument("--parallel", type=int, default=4, help="streams for the aggregate measurement")
+    parser.add_argument("--reps", type=int, help="repetitions per measurement and round (default 3; 2 with --quick)")
+    parser.add_argument("--rounds", type=int,
+                        help="rounds per phase, alternating the servers; the median pools reps × rounds samples "
+                             "(default 2; 1 with --quick)")
+    parser.add_argument("--only", choices=["ours", "llama"], help="measure one server only")
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions and tokens (for development)")
+    parser.add_argument("--llama-arg", action="append", default=None,
+                        help="extra llama-server argument (repeatable; default: --swa-full, as our engine keeps "
+                             "the whole sliding-window history)")
+    parser.add_argument("--markdown", type=Path, help="also write the table and details to this file")
+    opts = parser.parse_args()
+    opts.decode_tokens, opts.prefill_lines, opts.turns, opts.replay_tokens, opts.grammar_tokens = 128, 60, 6, 48, 128
+    if opts.quick:
+        opts.decode_tokens, opts.prefill_lines, opts.replay_tokens, opts.grammar_tokens = 48, 30, 24, 48
+
+    opts.reps = opts.reps or (2 if opts.quick else 3)
+    opts.rounds = opts.rounds or (1 if opts.quick else 2)
+    kinds = [opts.only] if opts.only else ["ours", "llama"]
+    if not opts.model.exists():
+        parser.error(f"model not found: {opts.model} (run `make deps`)")
+    if "ours" in kinds and not opts.binary.exists():
+        parser.error(f"functionary binary not found: {opts.binary} (run `make build`)")
+    if "llama" in kinds and not opts.llama_server.exists():
+        parser.error(f"llama-server not found: {opts.llama_server} (run `make deps`)")
+
+    logdir = Path(tempfile.mkdtemp(prefix="functionary-bench-"))
+    cfg = Config(binary=opts.binary.resolve(), llama_server=opts.llama_server.resolve(), model=opts.model.resolve(),
+                 threads=opts.threads, ctx=opts.ctx_size, parallel=opts.parallel,
+                 llama_args=opts.llama_arg if opts.llama_arg is not None else ["--swa-full"], logdir=logdir)
+    started = datetime.datetime.now(datetime.timezone.utc)
+    start_load = loadavg()
+    log(f"model {cfg.model.name}, threads {cfg.threads}, ctx {cfg.ctx}/sequence, reps {opts.reps}, logs in {logdir}")
+    # Phase by phase, in rounds that alternate the servers A B, B A, … so that both sides of each ratio are
+    # measured close together in time and a linear drift of the machine's load falls on both alike.
+    results = {kind: Results() for kind in kinds}
+    for phase in (phase_single, phase_parallel):
+        for round_index in range(opts.rounds):
+            for kind in kinds if round_index % 2 == 0 else kinds[::-1]:
+                log(f"{phase.__name__}, round {round_index + 1}/{opts.rounds}: {kind} (load {loadavg()})")
+                # the same seed for both servers: identical prompts (each server has its own cache)
+                rng = random.Random(f"{SEED}-{phase.__name__}-{round_index}")
+                try:
+                    phase(kind, cfg, opts, results[kind], rng, round_index == 0)
+                except (RuntimeError, OSError, ValueError) as error:
+                    log(f"{kind} failed: {error}")
+                    return 1
+
+    report = [
+        f"Functionary bench, {started:%Y-%m-%d %H:%M} UTC, {platform.node()} ({os.cpu_count()} CPUs), "
+        f"model {cfg.model.name}, threads {cfg.threads}, context {cfg.ctx} per sequence, {opts.reps} reps × {opts.rounds} rounds (median)"
+        + (", --quick" if opts.quick else ""),
+        f"load average at start: {start_load}; at end: {loadavg()}  (a shared machine: other jobs skew absolute numbers; "
+        "the ratios come from the same run)",
+        "",
+        table(results.get("ours"), results.get("llama"), opts),
+        "",
+    ]
+    for res in results.values():
+        report += [f"- {note}" for note in res.notes]
+    for res in results.values():
+        report += [f"- {detail}" for detail in res.details]
+    text = "\n".join(report)
+    print(text)
+    if opts.markdown:
+        opts.markdown.write_text(text + "\n")
+    shutil.rmtree(logdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
