@@ -55,11 +55,15 @@ extension RemoteEnginePool {
                 throw unavailableError(lastFailure: lastFailure)
             }
             tried.insert(lease.index)
-            if let constraintError = unsupportedConstraint(grammar: grammar, lease: lease) {
+            let upstreamGrammar: String?
+            do {
+                if let constraintError = unsupportedConstraint(grammar: grammar, lease: lease) { throw constraintError }
+                upstreamGrammar = try await grammar.asyncMap { try await resolvingTokens(in: $0, lease: lease) }
+            } catch {
                 await router.release(lease)
-                throw constraintError
+                throw error
             }
-            let outcome = await attempt(request, grammar: grammar, lease: lease, continuation: continuation)
+            let outcome = await attempt(request, grammar: upstreamGrammar, lease: lease, continuation: continuation)
             switch outcome {
             case .completed(let text):
                 let cached = text.isEmpty ? [] : PrefixAffinity.blockHashes(of: request.prompt + text, blockSize: options.affinity.blockSize)
@@ -106,6 +110,7 @@ extension RemoteEnginePool {
             logger.info("engine request failed", metadata: metadata)
             return
         }
+        await tokenCache.forget(upstream: lease.endpoint.root)
         if await router.markUnhealthy(lease.index, reason: failure.description) {
             logger.warning("engine taken out of rotation", metadata: metadata)
         }
