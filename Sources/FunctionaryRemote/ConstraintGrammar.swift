@@ -9,10 +9,17 @@ enum ConstraintGrammar {
         var warnings: [String]
     }
 
-    /// - Throws: `GenerationError.invalidConstraint` when a schema is invalid or a schema rule is also
-    ///   defined by the grammar.
+    /// The constraint's grammar followed by the rules of its schemas. Token references (`<|from|>`)
+    /// are left in place: `resolvingTokens` settles them per engine.
+    /// - Throws: `GenerationError.invalidConstraint` when the grammar cannot be read, has no `root`,
+    ///   a schema is invalid, or a schema rule is also defined by the grammar.
     static func render(_ constraint: OutputConstraint) throws -> Rendered {
-        let defined = GBNFRuleSet.definedNames(in: constraint.grammar)
+        let defined: Set<String>
+        do {
+            defined = Set(try GBNF.rules(in: constraint.grammar).defined)
+        } catch {
+            throw GenerationError.invalidConstraint("the grammar cannot be read: \(error)")
+        }
         guard defined.contains("root") else {
             throw GenerationError.invalidConstraint("the grammar has no root rule")
         }
@@ -31,5 +38,49 @@ enum ConstraintGrammar {
         var grammar = constraint.grammar
         if !grammar.hasSuffix("\n") { grammar += "\n" }
         return Rendered(grammar: grammar + converter.rules.text, warnings: converter.warnings)
+    }
+
+    /// Settles the grammar's token references (`<|from|>`, which the templates use for special
+    /// markers) the way the embedded engine does: llama.cpp's server gets `<[id]>` when the marker is
+    /// one token of its vocabulary (`tokenID`) and a string literal otherwise; vLLM and SGLang, whose
+    /// grammars have no token syntax, always get the literal.
+    /// - Throws: `GenerationError.invalidConstraint` for a token-id reference or a negated token that
+    ///   the engine cannot express.
+    static func resolvingTokens(
+        in grammar: String, kind: RemoteEngineKind, tokenID: (String) async -> Int?
+    ) async throws -> String {
+        guard grammar.contains("<") else { return grammar }
+        let pieces: [GBNF.Piece]
+        do {
+            pieces = try GBNF.pieces(in: grammar)
+        } catch {
+            throw GenerationError.invalidConstraint("the grammar cannot be read: \(error)")
+        }
+        var out: [GBNF.Piece] = []
+        out.reserveCapacity(pieces.count)
+        for piece in pieces {
+            guard case .token(let inner) = piece else {
+                out.append(piece)
+                continue
+            }
+            let negated: Bool
+            if case .other(let before)? = out.last, before.hasSuffix("!") { negated = true } else { negated = false }
+            if inner.hasPrefix("[") {
+                guard kind == .llamaCpp else {
+                    throw GenerationError.invalidConstraint("token-id references like <\(inner)> only work with llama.cpp engines")
+                }
+                out.append(piece)
+                continue
+            }
+            let marker = "<" + inner + ">"
+            if kind == .llamaCpp, let id = await tokenID(marker) {
+                out.append(.token("[\(id)]"))
+            } else if negated {
+                throw GenerationError.invalidConstraint("the engine cannot exclude \(marker): it is not one token there")
+            } else {
+                out.append(.other(GrammarText.literal(marker)))
+            }
+        }
+        return GBNF.text(of: out)
     }
 }

@@ -97,8 +97,8 @@ struct GBNFRuleSet: Sendable {
     }
 }
 
-/// GBNF text pieces.
-enum GBNF {
+/// Pieces of GBNF text, as the converter writes them.
+enum GrammarText {
     /// A quoted literal: `"` `\` and control characters escaped, everything else raw.
     static func literal(_ text: String) -> String {
         var out = "\""

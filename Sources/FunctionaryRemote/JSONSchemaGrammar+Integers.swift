@@ -43,7 +43,7 @@ extension JSONSchemaGrammar {
             out += from == to ? "[" + digitString(from) + "]" : "[" + digitString(from) + "-" + digitString(to) + "]"
         }
         func moreDigits(_ minDigits: Int, _ maxDigits: Int) {
-            out += GBNF.repeated("[0-9]", min: minDigits, max: maxDigits)
+            out += GrammarText.repeated("[0-9]", min: minDigits, max: maxDigits)
         }
         func uniformRange(_ from: [UInt8], _ to: [UInt8]) {
             var i = 0

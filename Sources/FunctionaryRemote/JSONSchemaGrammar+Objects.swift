@@ -39,7 +39,7 @@ extension JSONSchemaGrammar {
                 return
             }
             if let values = object["enum"]?.arrayValue, object["$ref"] == nil {
-                for literal in values.map({ GBNF.literal($0.compactJSON()) }) {
+                for literal in values.map({ GrammarText.literal($0.compactJSON()) }) {
                     if let i = enumCounts.firstIndex(where: { $0.0 == literal }) {
                         enumCounts[i].1 += 1
                     } else {
@@ -82,7 +82,7 @@ extension JSONSchemaGrammar {
             let valueRule = try visit(schema, name: name + "-" + property, path: path + "/properties/" + property)
             memberRules[property] = rules.add(
                 name + "-" + property + "-kv",
-                GBNF.literal(JSONValue.quoted(property)) + " " + space + " \":\" " + space + " " + valueRule)
+                GrammarText.literal(JSONValue.quoted(property)) + " " + space + " \":\" " + space + " " + valueRule)
             if required.contains(property) { requiredNames.append(property) } else { optionalNames.append(property) }
         }
         // "*" (not a valid property rule name) stands for the additional members.
@@ -163,9 +163,9 @@ extension JSONSchemaGrammar {
             var out = ""
             var rejects = ""
             for (i, (scalar, child)) in node.children.enumerated() {
-                rejects += GBNF.classChar(scalar)
+                rejects += GrammarText.classChar(scalar)
                 if i > 0 { out += " | " }
-                out += "[" + GBNF.classChar(scalar) + "]"
+                out += "[" + GrammarText.classChar(scalar) + "]"
                 out += child.children.isEmpty ? " " + char + "+" : " (" + render(child) + ")"
             }
             if !node.children.isEmpty {

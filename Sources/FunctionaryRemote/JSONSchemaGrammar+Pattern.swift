@@ -59,7 +59,7 @@ extension JSONSchemaGrammar {
         return rules.add(name, "\"\\\"\" (" + rule + ") \"\\\"\"")
     }
 
-    /// A recursive-descent reading of the pattern, producing GBNF.
+    /// A recursive-descent reading of the pattern, producing GrammarText.
     private struct PatternParser {
         let scalars: [Unicode.Scalar]
         let name: String
@@ -71,7 +71,7 @@ extension JSONSchemaGrammar {
 
         static func rule(_ piece: Piece) -> String { piece.isLiteral ? "\"" + piece.text + "\"" : piece.text }
 
-        /// Reads up to the closing `)` of the current group (or the end) and returns its GBNF.
+        /// Reads up to the closing `)` of the current group (or the end) and returns its GrammarText.
         mutating func sequence(grammar: inout JSONSchemaGrammar) throws -> String {
             Self.rule(try group(grammar: &grammar))
         }
@@ -199,7 +199,7 @@ extension JSONSchemaGrammar {
                 item = grammar.rules.add(name + "-" + String(subRules.count + 1), last.text)
                 subRules[last.text] = item
             }
-            pieces.append((GBNF.repeated(item, min: minTimes, max: maxTimes), false))
+            pieces.append((GrammarText.repeated(item, min: minTimes, max: maxTimes), false))
         }
 
         /// A run of literal characters; a character followed by a quantifier stands alone.

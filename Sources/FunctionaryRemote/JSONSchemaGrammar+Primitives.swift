@@ -14,15 +14,15 @@ extension JSONSchemaGrammar {
         let hexDigit = "[0-9a-fA-F]"
         switch name {
         case "space":
-            return "| \" \" | " + GBNF.repeated("\"\\n\"", min: 1, max: 2) + " " + GBNF.repeated("[ \\t]", min: 0, max: 20)
+            return "| \" \" | " + GrammarText.repeated("\"\\n\"", min: 1, max: 2) + " " + GrammarText.repeated("[ \\t]", min: 0, max: 20)
         case "boolean":
             return "(\"true\" | \"false\")"
         case "null":
             return "\"null\""
         case "decimal-part":
-            return GBNF.repeated(digit, min: 1, max: 16)
+            return GrammarText.repeated(digit, min: 1, max: 16)
         case "integral-part":
-            return "[0] | [1-9] " + GBNF.repeated(digit, min: 0, max: 15)
+            return "[0] | [1-9] " + GrammarText.repeated(digit, min: 0, max: 15)
         case "number":
             let integral = grammar.primitive("integral-part")
             let decimal = grammar.primitive("decimal-part")
@@ -30,7 +30,7 @@ extension JSONSchemaGrammar {
         case "integer":
             return "(\"-\"? " + grammar.primitive("integral-part") + ")"
         case "char":
-            return "[^\"\\\\\\x7F\\x00-\\x1F] | [\\\\] ([\"\\\\bfnrt] | \"u\" " + GBNF.repeated(hexDigit, min: 4, max: 4) + ")"
+            return "[^\"\\\\\\x7F\\x00-\\x1F] | [\\\\] ([\"\\\\bfnrt] | \"u\" " + GrammarText.repeated(hexDigit, min: 4, max: 4) + ")"
         case "string":
             return "\"\\\"\" " + grammar.primitive("char") + "* \"\\\"\""
         case "value":
@@ -48,14 +48,14 @@ extension JSONSchemaGrammar {
             let (value, space) = (grammar.primitive("value"), grammar.primitive("space"))
             return "\"[\" \(space) ( \(value) (\",\" \(space) \(value))* )? \(space) \"]\""
         case "uuid":
-            let groups = [8, 4, 4, 4, 12].map { GBNF.repeated(hexDigit, min: $0, max: $0) }
+            let groups = [8, 4, 4, 4, 12].map { GrammarText.repeated(hexDigit, min: $0, max: $0) }
             return "\"\\\"\" " + groups.joined(separator: " \"-\" ") + " \"\\\"\""
         case "date":
-            return GBNF.repeated(digit, min: 4, max: 4)
+            return GrammarText.repeated(digit, min: 4, max: 4)
                 + " \"-\" ( \"0\" [1-9] | \"1\" [0-2] ) \"-\" ( \"0\" [1-9] | [1-2] [0-9] | \"3\" [0-1] )"
         case "time":
             return "([01] [0-9] | \"2\" [0-3]) \":\" [0-5] [0-9] \":\" [0-5] [0-9] ( \".\" "
-                + GBNF.repeated(digit, min: 3, max: 3)
+                + GrammarText.repeated(digit, min: 3, max: 3)
                 + " )? ( \"Z\" | ( \"+\" | \"-\" ) ( [01] [0-9] | \"2\" [0-3] ) \":\" [0-5] [0-9] )"
         case "date-time":
             return grammar.primitive("date") + " \"T\" " + grammar.primitive("time")

@@ -63,10 +63,10 @@ struct JSONSchemaGrammar {
             let inner = try visit(.object(base), name: name + "-0", path: path)
             return rules.add(name, inner + " | " + primitive("null"))
         }
-        if let value = object["const"] { return rules.add(name, GBNF.literal(value.compactJSON())) }
+        if let value = object["const"] { return rules.add(name, GrammarText.literal(value.compactJSON())) }
         if let values = object["enum"] {
             let items = try Self.nonEmptyArray(values, path: path + "/enum")
-            return rules.add(name, "(" + items.map { GBNF.literal($0.compactJSON()) }.joined(separator: " | ") + ")")
+            return rules.add(name, "(" + items.map { GrammarText.literal($0.compactJSON()) }.joined(separator: " | ") + ")")
         }
         let typeName: String
         switch object["type"] {
@@ -149,7 +149,7 @@ struct JSONSchemaGrammar {
         let minLength = try Self.count(object, "minLength", path: path) ?? 0
         let maxLength = try Self.count(object, "maxLength", path: path)
         if minLength > 0 || maxLength != nil {
-            let chars = GBNF.repeated(primitive("char"), min: minLength, max: maxLength)
+            let chars = GrammarText.repeated(primitive("char"), min: minLength, max: maxLength)
             return rules.add(name, "\"\\\"\" " + chars + " \"\\\"\"")
         }
         return primitive("string")
@@ -186,7 +186,7 @@ struct JSONSchemaGrammar {
     static func separatedRepetition(_ item: String, min: Int, max: Int?, separator: String) -> String {
         if max == 0 { return "" }
         if min == 0 && max == 1 { return item + "?" }
-        let rest = GBNF.repeated("(" + separator + " " + item + ")", min: min == 0 ? 0 : min - 1, max: max.map { $0 - 1 })
+        let rest = GrammarText.repeated("(" + separator + " " + item + ")", min: min == 0 ? 0 : min - 1, max: max.map { $0 - 1 })
         let result = rest.isEmpty ? item : item + " " + rest
         return min == 0 ? "(" + result + ")?" : result
     }

@@ -44,18 +44,26 @@ extension RemoteEnginePool {
             try Task.checkCancellation()
             guard let lease = await router.acquire(hashes: hashes, promptBytes: promptBytes, excluding: tried) else {
                 if !probed {
-                    // Nothing healthy (left): look again at once rather than waiting for the next health check.
+                    // Nothing healthy (left): look again at once rather than waiting for the next health check,
+                    // and give the engines that answer one more chance (once: `probed`).
                     probed = true
-                    if await checkHealth(onlyUnhealthy: true, excluding: tried) > 0 { continue }
+                    if await checkHealth(onlyUnhealthy: true) > 0 {
+                        tried.removeAll()
+                        continue
+                    }
                 }
                 throw unavailableError(lastFailure: lastFailure)
             }
             tried.insert(lease.index)
-            if let constraintError = unsupportedConstraint(grammar: grammar, lease: lease) {
+            let upstreamGrammar: String?
+            do {
+                if let constraintError = unsupportedConstraint(grammar: grammar, lease: lease) { throw constraintError }
+                upstreamGrammar = try await grammar.asyncMap { try await resolvingTokens(in: $0, lease: lease) }
+            } catch {
                 await router.release(lease)
-                throw constraintError
+                throw error
             }
-            let outcome = await attempt(request, grammar: grammar, lease: lease, continuation: continuation)
+            let outcome = await attempt(request, grammar: upstreamGrammar, lease: lease, continuation: continuation)
             switch outcome {
             case .completed(let text):
                 let cached = text.isEmpty ? [] : PrefixAffinity.blockHashes(of: request.prompt + text, blockSize: options.affinity.blockSize)
@@ -102,6 +110,7 @@ extension RemoteEnginePool {
             logger.info("engine request failed", metadata: metadata)
             return
         }
+        await tokenCache.forget(upstream: lease.endpoint.root)
         if await router.markUnhealthy(lease.index, reason: failure.description) {
             logger.warning("engine taken out of rotation", metadata: metadata)
         }

@@ -21,6 +21,7 @@ extension RemoteEnginePool {
         for (index, problem) in results {
             let endpoint = upstreams[index].endpoint.root
             if let problem {
+                await tokenCache.forget(upstream: endpoint)
                 if await router.markUnhealthy(index, reason: problem) {
                     logger.warning("engine taken out of rotation", metadata: ["engine": "\(endpoint)", "error": "\(problem)"])
                 }

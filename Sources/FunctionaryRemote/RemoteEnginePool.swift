@@ -26,6 +26,7 @@ public final class RemoteEnginePool: TextGenerator, EngineStatsProviding {
     let transport: any UpstreamTransport
     let router: UpstreamRouter
     let logger: Logger
+    let tokenCache = TokenIDCache()
 
     init(
         upstreams: [(UpstreamEndpoint, UpstreamProfile, healthy: Bool)], contextSize: Int, options: RemoteEngineOptions,

@@ -47,6 +47,9 @@ final class HTTPClientTransport: UpstreamTransport {
         var configuration = HTTPClient.Configuration()
         configuration.timeout = .init(connect: Self.timeAmount(connectTimeout), read: Self.timeAmount(readTimeout))
         configuration.decompression = .disabled
+        // Idle connections are dropped before the servers' own keep-alive timeouts (5 s in uvicorn and
+        // cpp-httplib) close them under us; and every in-flight stream needs its own HTTP/1 connection.
+        configuration.connectionPool = .init(idleTimeout: .seconds(2), concurrentHTTP1ConnectionsPerHostSoftLimit: 4096)
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
@@ -54,17 +57,29 @@ final class HTTPClientTransport: UpstreamTransport {
         var outgoing = HTTPClientRequest(url: request.url)
         outgoing.method = request.method == .post ? .POST : .GET
         for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
+        // One connection per request: engine servers close idle keep-alive connections on their own
+        // schedule (llama-server after each stream), and a reused dead connection fails the request.
+        // A new loopback/LAN connection costs far less than a token.
+        outgoing.headers.replaceOrAdd(name: "Connection", value: "close")
         if let body = request.body {
             outgoing.headers.add(name: "Content-Type", value: "application/json")
             outgoing.body = .bytes(ByteBuffer(bytes: body))
         }
         let deadline = request.timeout.map { NIODeadline.now() + Self.timeAmount($0) } ?? .distantFuture
-        let response: HTTPClientResponse
-        do {
-            response = try await client.execute(outgoing, deadline: deadline)
-        } catch {
-            throw Self.failure(error)
+        var response: HTTPClientResponse? = nil
+        var attempt = 0
+        while response == nil {
+            attempt += 1
+            do {
+                response = try await client.execute(outgoing, deadline: deadline)
+            } catch {
+                // A pooled connection the server closed while idle fails before anything was sent or
+                // answered: send once more on a fresh connection.
+                if attempt < 3 && Self.isStaleConnection(error) && !Task.isCancelled { continue }
+                throw Self.failure(error)
+            }
         }
+        guard let response else { throw UpstreamFailure(kind: .connection, message: "no response") }
         var iterator = response.body.makeAsyncIterator()
         return UpstreamHTTPResponse(status: Int(response.status.code)) {
             do {
@@ -93,6 +108,16 @@ final class HTTPClientTransport: UpstreamTransport {
             }
         }
         return UpstreamFailure(kind: .connection, message: String(describing: error))
+    }
+
+    static func isStaleConnection(_ error: any Error) -> Bool {
+        if let channelError = error as? ChannelError, channelError == .ioOnClosedChannel || channelError == .alreadyClosed {
+            return true
+        }
+        if let clientError = error as? HTTPClientError, clientError == .remoteConnectionClosed {
+            return true
+        }
+        return false
     }
 
     static func timeAmount(_ duration: Duration) -> TimeAmount {

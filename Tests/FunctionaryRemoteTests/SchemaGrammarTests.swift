@@ -185,3 +185,57 @@ import Testing
         #expect(matcher.accepts(#"<{ "s":"x" }>"#))
     }
 }
+
+/// Token references of the template grammars, per engine kind.
+@Suite struct TokenReferenceTests {
+    static let grammar = "root ::= <|from|> \"assistant\\n\" <|recipient|> name \"\\n\" <|content|> \"x\"\nname ::= \"all\"\n"
+
+    @Test func llamaCppGetsTokenIdsWhereTheMarkerIsOneToken() async throws {
+        let resolved = try await ConstraintGrammar.resolvingTokens(in: Self.grammar, kind: .llamaCpp) { marker in
+            marker == "<|from|>" ? 32001 : marker == "<|recipient|>" ? 32002 : nil
+        }
+        #expect(resolved == "root ::= <[32001]> \"assistant\\n\" <[32002]> name \"\\n\" \"<|content|>\" \"x\"\nname ::= \"all\"\n")
+    }
+
+    @Test func otherEnginesGetLiterals() async throws {
+        for kind in [RemoteEngineKind.vllm, .sglang, .openai] {
+            let resolved = try await ConstraintGrammar.resolvingTokens(in: Self.grammar, kind: kind) { _ in
+                Issue.record("\(kind) must not look up tokens")
+                return 1
+            }
+            #expect(resolved == "root ::= \"<|from|>\" \"assistant\\n\" \"<|recipient|>\" name \"\\n\" \"<|content|>\" \"x\"\nname ::= \"all\"\n")
+            let matcher = try GBNFMatcher(resolved)
+            #expect(matcher.accepts("<|from|>assistant\n<|recipient|>all\n<|content|>x"))
+        }
+        await #expect(throws: GenerationError.self) {
+            _ = try await ConstraintGrammar.resolvingTokens(in: "root ::= <[7]>\n", kind: .vllm) { _ in nil }
+        }
+        await #expect(throws: GenerationError.self) {
+            _ = try await ConstraintGrammar.resolvingTokens(in: "root ::= !<|stop|> \"x\"\n", kind: .sglang) { _ in nil }
+        }
+        // Markers inside literals and classes are text, not references.
+        let text = "root ::= \"<b>\" [<>] \"x\"\n"
+        #expect(try await ConstraintGrammar.resolvingTokens(in: text, kind: .vllm) { _ in nil } == text)
+    }
+
+    @Test func thePoolAsksALlamaServerOncePerMarker() async throws {
+        let transport = ScriptedTransport { request in
+            if request.url.hasSuffix("/tokenize") {
+                let body = String(decoding: request.body ?? [], as: UTF8.self)
+                return .json(200, body.contains("<|python_tag|>") ? #"{"tokens":[128010]}"# : #"{"tokens":[27,91,1527,91,29]}"#)
+            }
+            return ScriptedReply(chunks: [Array(try! Remote.fixture("llamacpp/stream-text.sse").utf8)])
+        }
+        let pool = try Remote.pool(["http://a:8080"], kind: .llamaCpp, transport: transport)
+        var request = RoutingTests.request("p")
+        request.constraint = OutputConstraint(grammar: "root ::= <|python_tag|> [a-z]* | <|from|>\n")
+        for _ in 0..<2 {
+            let result = await Remote.run(pool, request)
+            #expect(result.error == nil)
+        }
+        let bodies = await transport.log.bodies(to: "http://a:8080")
+        #expect(bodies.count == 2)
+        #expect(bodies.allSatisfy { $0["grammar"] == .string("root ::= <[128010]> [a-z]* | \"<|from|>\"\n") })
+        #expect(await transport.log.requests.filter { $0.url.hasSuffix("/tokenize") }.count == 2, "one lookup per marker")
+    }
+}
