@@ -2,7 +2,7 @@
     import ArgumentParser
     import FunctionaryRemote
 
-    /// `functionary serve` flags for remote engines (vLLM, SGLang, llama.cpp servers): see docs/scaling.md.
+    /// `functionary serve` flags for remote engines (vLLM, SGLang, llama.cpp servers): see the README, "Scaling out".
     struct RemoteEngineFlags: ParsableArguments {
         @Option(
             name: .customLong("engine-url"),

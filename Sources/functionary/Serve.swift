@@ -82,7 +82,7 @@ struct Serve: AsyncParsableCommand {
             })
     }
 
-    /// vLLM / SGLang / llama.cpp servers behind this one (docs/scaling.md).
+    /// vLLM / SGLang / llama.cpp servers behind this one (README, "Scaling out").
     private func serveRemote(logger: Logger) async throws {
         guard let version = TemplateVersion(rawValue: engine.template) else { throw ValidationError("--template is required") }
         let options = try remote.options(contextSize: engine.contextSize > 0 ? engine.contextSize : nil)

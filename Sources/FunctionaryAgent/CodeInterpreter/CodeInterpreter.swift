@@ -8,7 +8,7 @@ import FunctionaryProtocol
 /// ignores it is killed and the interpreter restarts), output is truncated, and the process runs in its
 /// own folder with memory, CPU-time and file-size limits, a scrubbed environment and, where the platform
 /// allows (`unshare -n`), no network. A crash ends the cell with an error and the next cell starts a
-/// fresh interpreter. See docs/agent.md for what is and is not isolated.
+/// fresh interpreter. See the README ("The code interpreter") for what is and is not isolated.
 public actor CodeInterpreter {
     /// Limits and paths.
     public struct Configuration: Sendable, Hashable {
