@@ -168,17 +168,37 @@ struct CodeInterpreterTests {
 
     @Test("cancelling a cell interrupts it; the state survives")
     func cancelCell() async throws {
-        let python = interpreter()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("functionary-data-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let python = interpreter(data: folder)
         defer { Task { await python.shutdown() } }
         _ = try await python.run("z = 5")
+        let cell = Task { try await python.run("import time\nopen('started', 'w').close()\ntime.sleep(30)") }
+        // Cancel once the cell is running (under load it may take a while to start).
+        let deadline = ContinuousClock.now + .seconds(20)
+        while !FileManager.default.fileExists(atPath: folder + "/started"), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         let start = ContinuousClock.now
-        let cell = Task { try await python.run("import time\ntime.sleep(30)") }
-        try await Task.sleep(for: .milliseconds(500))
         cell.cancel()
         let result = try await cell.value
         #expect(ContinuousClock.now - start < .seconds(4))
         #expect(result.error?.contains("KeyboardInterrupt") == true)
         #expect(try await python.run("z").result == "5")
+    }
+
+    @Test("a cell cancelled before it starts does not run")
+    func cancelledBeforeStart() async throws {
+        let python = interpreter()
+        defer { Task { await python.shutdown() } }
+        _ = try await python.run("counter = 0")
+        let cell = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await python.run("counter += 1")
+        }
+        let result = try await cell.value
+        #expect(result.error == "Error: the cell was cancelled before it ran.")
+        #expect(try await python.run("counter").result == "0")
     }
 
     @Test("python calls in a conversation: raw code or {\"code\": …}, results sent back")

@@ -17,6 +17,26 @@ struct LimitsTests {
         }
     }
 
+    /// A client that sends its whole oversized body before reading (no `Expect: 100-continue`) gets the 413.
+    @Test(arguments: [false, true]) func oversizedUploadIsReadAndAnswered(chunked: Bool) async throws {
+        let app = TestServer.app(engine: .answering(["x"])) { $0.maxBodySize = 1024 }
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            let socket = try RawSocket(port: port)
+            let body = TestServer.chat(messages: #"[{"role":"user","content":""# + String(repeating: "a", count: 600_000) + #""}]"#)
+            var request = "POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+            if chunked {
+                request += "Transfer-Encoding: chunked\r\n\r\n" + String(body.utf8.count, radix: 16) + "\r\n" + body + "\r\n0\r\n\r\n"
+            } else {
+                request += "Content-Length: \(body.utf8.count)\r\n\r\n" + body
+            }
+            try socket.send(request)
+            let response = try await socket.receive(until: "request_too_large")
+            #expect(response.hasPrefix("HTTP/1.1 413"))
+            socket.close()
+        }
+    }
+
     @Test func defaultLimitIsEightMiB() {
         #expect(ServerConfiguration(servedModelNames: ["m"]).maxBodySize == 8 * 1024 * 1024)
     }

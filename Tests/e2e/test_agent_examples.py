@@ -1,7 +1,7 @@
 """End-to-end runs of the README's agent examples on the real default model.
 
 Each example runs `functionary chat --tools demo --prompt …` twice: on the embedded engine (in process) and
-over HTTP against `functionary serve` (started here on a free loopback port). Each run must execute the
+over HTTP against `functionary serve` (the session's shared server from conftest.py). Each run must execute the
 example's tool(s) (shown as `𝑓 name(…) -> result` lines) and end with a text answer.
 
 The default model is a small base model: the first step is forced to call the example's tool (a named
@@ -15,10 +15,7 @@ ${FUNCTIONARY_HOME:-~/.cache/functionary}/models/; skipped when either is missin
 import json
 import os
 import pathlib
-import socket
 import subprocess
-import time
-import urllib.request
 
 import pytest
 
@@ -48,47 +45,10 @@ def require_model() -> None:
         pytest.skip(f"the default model is missing ({MODEL}); run `make deps`")
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def agent_server():
-    """`functionary serve` on a free port, for the HTTP runs (this file's own server, one slot)."""
-    binary = agent_binary()
-    require_model()
-    port = free_port()
-    log = open(ROOT / ".build" / f"agent-e2e-serve-{port}.log", "w") if (ROOT / ".build").is_dir() else subprocess.DEVNULL
-    server = subprocess.Popen(
-        [str(binary), "serve", "--host", "127.0.0.1", "--port", str(port), "--parallel", "2"],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.monotonic() + 180
-    try:
-        while True:
-            if server.poll() is not None:
-                pytest.fail(f"functionary serve exited with status {server.returncode} before it was ready")
-            try:
-                with urllib.request.urlopen(url + "/models", timeout=2) as response:
-                    if response.status == 200 and json.load(response).get("data"):
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("functionary serve was not ready within 180 s")
-            time.sleep(0.5)
-        yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        if log is not subprocess.DEVNULL:
-            log.close()
+def agent_server(server) -> str:
+    """The base URL of the session's shared `functionary serve` (conftest.py), for the HTTP runs."""
+    return server.base + "/v1"
 
 
 def run_chat(prompt: str, tool: str, extra: list[str]) -> subprocess.CompletedProcess:

@@ -64,6 +64,7 @@ extension CodeInterpreter {
         let body = Array(JSONValue.object(request).compactJSON().utf8)
         let frame = Array("\(body.count)\n".utf8) + body
 
+        if Task.isCancelled { return CellResult(error: "Error: the cell was cancelled before it ran.") }
         var process = current
         do {
             try process.send(frame)

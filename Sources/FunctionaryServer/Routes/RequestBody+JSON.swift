@@ -3,19 +3,40 @@ import Hummingbird
 
 /// Reading and decoding request bodies with errors in OpenAI's shape.
 enum RequestJSON {
+    /// How much of an oversized body is read and thrown away before answering 413, so that a client that sends
+    /// the whole body before reading (most do, without `Expect: 100-continue`) gets the answer instead of a stall.
+    static let discardLimit = 256 * 1024 * 1024
+
     /// Collects the body, refusing more than `limit` bytes (413), also when `Content-Length` announces it.
+    ///
+    /// An oversized body is still read to its end (and thrown away, up to `discardLimit`), so that a client
+    /// that sends the whole body before reading the answer gets its 413 instead of a stalled upload.
+    /// The collected body is put back into the request (Hummingbird keeps the connection's part stream
+    /// behind it, for the inbound-close helpers).
     static func collect(_ request: inout Request, limit: Int) async throws(OpenAIError) -> [UInt8] {
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
-            throw OpenAIError.bodyTooLarge(limit: limit)
-        }
+        let announced = request.headers[.contentLength].flatMap(Int.init)
+        var bytes: [UInt8] = []
+        var seen = 0
+        var tooLarge = (announced ?? 0) > limit
+        if !tooLarge, let announced { bytes.reserveCapacity(announced) }
         do {
-            let buffer = try await request.collectBody(upTo: limit)
-            return Array(buffer.readableBytesView)
-        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
-            throw OpenAIError.bodyTooLarge(limit: limit)
+            for try await buffer in request.body {
+                seen += buffer.readableBytes
+                if seen > limit { tooLarge = true }
+                if tooLarge {
+                    if seen > discardLimit { break }
+                    continue
+                }
+                bytes.append(contentsOf: buffer.readableBytesView)
+            }
         } catch {
             throw OpenAIError.badRequest("The request body could not be read: \(error).")
         }
+        if tooLarge {
+            throw OpenAIError.bodyTooLarge(limit: limit)
+        }
+        request.body = RequestBody(buffer: ByteBuffer(bytes: bytes))
+        return bytes
     }
 
     /// Parses the body as a JSON object and decodes `T` from it.
