@@ -124,6 +124,19 @@ import Testing
         #expect(result.last?["finish_reason"] == "function_call")
     }
 
+    @Test func parallelToolCallsFalseSendsOnlyTheFirstCall() {
+        let raw = RequestHandlingCases.raw[.v3Llama3]?[3] ?? ""  // two calls
+        var stream = ChatCompletionChunkStream(
+            template: TemplateV3Llama3(), toolChoice: .auto, parallelToolCalls: false, id: "chatcmpl-1", model: "m", created: 0)
+        let chunks = scalarDeltas(raw).flatMap { stream.feed($0) } + stream.finish(.stop)
+        let calls = chunks.compactMap { $0["choices"]?.arrayValue?.first?["delta"]?["tool_calls"]?.arrayValue?.first }
+        #expect(calls.allSatisfy { $0["index"] == 0 })
+        #expect(calls.compactMap { $0["function"]?["arguments"]?.stringValue }.joined() == "{\"location\": \"Istanbul\"}")
+        #expect(chunks.last?["choices"]?.arrayValue?.first?["finish_reason"] == "tool_calls")
+        let message = TemplateV3Llama3().parse(raw, toolChoice: .auto).responseMessage(legacyFunctions: false, parallelToolCalls: false)
+        #expect(message.toolCalls?.map(\.function) == [RequestHandlingCases.istanbul])
+    }
+
     @Test func namedToolChoiceEndsWithStop() {
         let raw = RequestHandlingCases.raw[.gemma3]?[7] ?? ""
         let result = choices(.gemma3, [raw], choice: .function("get_weather"))
@@ -151,12 +164,15 @@ import Testing
         #expect(chunk?["choices"]?.arrayValue?.first?["index"] == 2)
         #expect(builder.id.hasPrefix("chatcmpl-") && builder.id.count == 38)
         #expect(builder.callCount == 1)
-        #expect(builder.finishReason(engine: .length) == .toolCalls)
+        #expect(builder.finishReason(engine: .stop) == .toolCalls)
+        #expect(builder.finishReason(engine: .length) == .length)
     }
 
     @Test func finishReasonRule() {
         #expect(CompletionFinishReason.resolve(engine: .stop, madeCalls: false, toolChoice: .auto, legacyFunctions: false) == .stop)
-        #expect(CompletionFinishReason.resolve(engine: .length, madeCalls: true, toolChoice: .required, legacyFunctions: false) == .toolCalls)
+        #expect(CompletionFinishReason.resolve(engine: .stop, madeCalls: true, toolChoice: .required, legacyFunctions: false) == .toolCalls)
+        // A cut-off output reports `length` even when calls were read (their arguments may be truncated).
+        #expect(CompletionFinishReason.resolve(engine: .length, madeCalls: true, toolChoice: .auto, legacyFunctions: false) == .length)
         #expect(CompletionFinishReason.resolve(engine: .stop, madeCalls: true, toolChoice: .auto, legacyFunctions: true) == .functionCall)
         #expect(CompletionFinishReason.resolve(engine: .stop, madeCalls: true, toolChoice: .function("f"), legacyFunctions: false) == .stop)
         #expect(CompletionFinishReason.resolve(engine: .length, madeCalls: true, toolChoice: .function("f"), legacyFunctions: true) == .length)

@@ -6,7 +6,8 @@
 ///    follows in its own chunks), or together with the first call's header;
 /// 2. a call's header: `{"index", "id", "type": "function", "function": {"name", "arguments": ""}}`, then its argument
 ///    pieces `{"index", "function": {"arguments"}}`; with legacy `functions` only the first call is sent, as
-///    `function_call` deltas (`{"name", "arguments": ""}`, then `{"arguments"}`);
+///    `function_call` deltas (`{"name", "arguments": ""}`, then `{"arguments"}`); with `parallelToolCalls: false` only
+///    the first call is sent;
 /// 3. text chunks `{"content": piece}` wherever text comes;
 /// 4. the last chunk: empty delta and `finish_reason` (`CompletionFinishReason.resolve`).
 /// With `includeUsage` (`stream_options.include_usage`) every chunk has `"usage": null` and `usageChunk` makes the
@@ -21,6 +22,8 @@ public struct ChatCompletionChunkBuilder: Sendable {
     public let choiceIndex: Int
     public let toolChoice: ToolChoice
     public let legacyFunctions: Bool
+    /// `parallel_tool_calls`: when `false`, calls after the first are not sent.
+    public let parallelToolCalls: Bool
     public let includeUsage: Bool
 
     private var sentRole = false
@@ -36,10 +39,11 @@ public struct ChatCompletionChunkBuilder: Sendable {
     ///   - choiceIndex: the choice these chunks belong to.
     ///   - toolChoice: the resolved tool_choice (decides the finish reason).
     ///   - legacyFunctions: the request used `functions`: calls go out as `function_call`.
+    ///   - parallelToolCalls: `parallel_tool_calls`; `false` sends only the first call.
     ///   - includeUsage: add `"usage": null` to every chunk (`stream_options.include_usage`).
     public init(
         id: String, model: String, created: Int, choiceIndex: Int = 0, toolChoice: ToolChoice = .auto,
-        legacyFunctions: Bool = false, includeUsage: Bool = false
+        legacyFunctions: Bool = false, parallelToolCalls: Bool = true, includeUsage: Bool = false
     ) {
         self.id = id
         self.model = model
@@ -47,6 +51,7 @@ public struct ChatCompletionChunkBuilder: Sendable {
         self.choiceIndex = choiceIndex
         self.toolChoice = toolChoice
         self.legacyFunctions = legacyFunctions
+        self.parallelToolCalls = parallelToolCalls
         self.includeUsage = includeUsage
     }
 
@@ -70,8 +75,8 @@ public struct ChatCompletionChunkBuilder: Sendable {
                 chunks.append(chunk(delta: ["content": .string(text)]))
             case .toolCallStart(let index, let callID, let name):
                 callCount += 1
+                guard index == 0 || (parallelToolCalls && !legacyFunctions) else { continue }
                 if legacyFunctions {
-                    guard index == 0 else { continue }
                     var delta: JSONObject = ["function_call": ["name": .string(name), "arguments": ""]]
                     addRole(to: &delta)
                     chunks.append(chunk(delta: delta))
@@ -85,9 +90,8 @@ public struct ChatCompletionChunkBuilder: Sendable {
                     chunks.append(chunk(delta: delta))
                 }
             case .toolCallArguments(let index, let piece):
-                guard !piece.isEmpty else { continue }
+                guard !piece.isEmpty, index == 0 || (parallelToolCalls && !legacyFunctions) else { continue }
                 if legacyFunctions {
-                    guard index == 0 else { continue }
                     chunks.append(chunk(delta: ["function_call": ["arguments": .string(piece)]]))
                 } else {
                     let call: JSONValue = ["index": .number(JSONNumber(index)), "function": ["arguments": .string(piece)]]
