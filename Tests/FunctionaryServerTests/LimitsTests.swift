@@ -106,9 +106,13 @@ struct LimitsTests {
             let chat = try await client.post("/v1/chat/completions", json: TestServer.chat())
             #expect(chat.status == .serviceUnavailable)
             #expect(chat.headers[.retryAfter] == "1")
+            let models = try await client.execute(uri: "/v1/models", method: .get)
+            #expect(models.status == .serviceUnavailable, "clients that poll /v1/models for readiness must wait")
+            #expect(try await client.execute(uri: "/metrics", method: .get).status == .ok)
             holder.ready(LoadedModel(engine: .answering(["hi"]), template: TestTemplate(), displayName: "m"))
             #expect(try await client.execute(uri: "/health", method: .get).status == .ok)
             #expect(try await client.post("/v1/chat/completions", json: TestServer.chat()).status == .ok)
+            #expect(try await client.execute(uri: "/v1/models", method: .get).status == .ok)
         }
     }
 }

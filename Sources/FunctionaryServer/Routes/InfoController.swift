@@ -12,7 +12,7 @@ struct InfoController<Engine: TextGenerator>: Sendable {
 
     func addRoutes(to router: Router<ServerRequestContext>) {
         router.get("/health") { _, _ in self.health() }
-        router.get("/v1/models") { _, _ in self.models() }
+        router.get("/v1/models") { _, _ in try self.models() }
         router.get("/v1/models/:id") { _, context in try self.modelCard(context.parameters.require("id")) }
         router.get("/metrics") { _, _ in await self.metricsText() }
     }
@@ -25,12 +25,16 @@ struct InfoController<Engine: TextGenerator>: Sendable {
         return .json(["status": "loading"], status: .serviceUnavailable, extraHeaders: headers)
     }
 
-    func models() -> Response {
-        .json(["object": "list", "data": .array(configuration.modelNames(model.model).map(card))])
+    /// The served models; 503 while the model loads, like every route that needs it (clients that poll
+    /// `/v1/models` for readiness then wait until requests can succeed).
+    func models() throws(OpenAIError) -> Response {
+        let loaded = try model.requireModel(retryAfter: configuration.retryAfterSeconds)
+        return .json(["object": "list", "data": .array(configuration.modelNames(loaded).map(card))])
     }
 
     func modelCard(_ id: String) throws(OpenAIError) -> Response {
-        guard configuration.modelNames(model.model).contains(id) else { throw OpenAIError.modelNotFound(id) }
+        let loaded = try model.requireModel(retryAfter: configuration.retryAfterSeconds)
+        guard configuration.modelNames(loaded).contains(id) else { throw OpenAIError.modelNotFound(id) }
         return .json(card(id))
     }
 
