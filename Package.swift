@@ -18,9 +18,11 @@ let swiftSettings: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
 var targets: [Target] = [
     .target(name: "FunctionaryProtocol", swiftSettings: swiftSettings),
+    // A GBNF interpreter shared by the grammar tests (not shipped: no product names it).
+    .target(name: "GBNFTestSupport", path: "Tests/GBNFTestSupport", swiftSettings: swiftSettings),
     .testTarget(
         name: "FunctionaryProtocolTests",
-        dependencies: ["FunctionaryProtocol"],
+        dependencies: ["FunctionaryProtocol", "GBNFTestSupport"],
         resources: [.copy("Fixtures")],
         swiftSettings: swiftSettings
     ),
@@ -108,7 +110,7 @@ if protocolOnly {
         ),
         .testTarget(
             name: "FunctionaryRemoteTests",
-            dependencies: ["FunctionaryRemote", "FunctionaryProtocol"],
+            dependencies: ["FunctionaryRemote", "FunctionaryProtocol", "GBNFTestSupport"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
@@ -134,13 +136,23 @@ targets.append(
     )
 )
 
+var products: [Product] = [
+    .executable(name: "functionary", targets: ["functionary"]),
+    .library(name: "FunctionaryProtocol", targets: ["FunctionaryProtocol"]),
+]
+if !protocolOnly {
+    products += [
+        .library(name: "FunctionaryAgent", targets: ["FunctionaryAgent"]),
+        .library(name: "FunctionaryRemote", targets: ["FunctionaryRemote"]),
+        .library(name: "FunctionaryServer", targets: ["FunctionaryServer"]),
+    ]
+    if !noEngine { products.append(.library(name: "FunctionaryEngine", targets: ["FunctionaryEngine"])) }
+}
+
 let package = Package(
     name: "functionary-swift",
     platforms: [.macOS(.v14)],
-    products: [
-        .executable(name: "functionary", targets: ["functionary"]),
-        .library(name: "FunctionaryProtocol", targets: ["FunctionaryProtocol"]),
-    ],
+    products: products,
     dependencies: dependencies,
     targets: targets
 )

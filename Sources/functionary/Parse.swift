@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import FunctionaryProtocol
 
 /// `functionary parse`: turns raw model output into an assistant message, or a stream of deltas
@@ -67,14 +68,14 @@ struct Parse: AsyncParsableCommand {
             }
             deltas.append(delta)
         }
-        var parser = template.makeStreamParser(toolChoice: choice)
-        var chunks = ChunkStream(model: model)
-        var lines = chunks.start()
+        var stream = ChatCompletionChunkStream(
+            template: template, toolChoice: choice, id: ChatCompletionChunkBuilder.makeID(), model: model,
+            created: Int(Date().timeIntervalSince1970))
+        var lines: [JSONValue] = []
         for delta in deltas {
-            lines += chunks.chunks(for: parser.feed(delta))
+            lines += stream.feed(delta)
         }
-        lines += chunks.chunks(for: parser.finish())
-        lines.append(chunks.finish())
+        lines += stream.finish(.stop)
         return lines.map { $0.compactJSON() + "\n" }.joined()
     }
 }

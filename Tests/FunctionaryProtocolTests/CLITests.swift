@@ -45,8 +45,8 @@ private enum CLI {
         let output = dir.appendingPathComponent("stdout")
         let errors = dir.appendingPathComponent("stderr")
         try Data(stdin.utf8).write(to: input)
-        fm.createFile(atPath: output.path, contents: nil)
-        fm.createFile(atPath: errors.path, contents: nil)
+        _ = fm.createFile(atPath: output.path, contents: nil)
+        _ = fm.createFile(atPath: errors.path, contents: nil)
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments

@@ -1,4 +1,5 @@
 import Foundation
+import GBNFTestSupport
 import Testing
 
 @testable import FunctionaryProtocol

@@ -1,4 +1,5 @@
 import FunctionaryProtocol
+import GBNFTestSupport
 import Testing
 
 @testable import FunctionaryRemote

@@ -61,13 +61,30 @@ def test_chat_without_tools(client, server):
 
 
 def test_tool_choice_required(client, server):
+    # One call (parallel_tool_calls=false): the grammar ends the output after it, so the model stops by itself.
+    response = client.chat.completions.create(
+        model=server.model, messages=ASK, tools=[WEATHER, TIME], tool_choice="required", parallel_tool_calls=False,
+        max_tokens=96, temperature=0)
+    choice = response.choices[0]
+    assert choice.finish_reason == "tool_calls"
+    assert len(choice.message.tool_calls) == 1
+    check_call(choice.message.tool_calls[0])
+    assert response.usage.completion_tokens < 96
+
+
+def test_parallel_calls_cut_by_max_tokens(client, server):
+    # Parallel calls allowed: the small base model keeps calling until max_tokens. The answer says so
+    # ("length", as OpenAI does for truncated output) and still returns every call that was complete.
     response = client.chat.completions.create(
         model=server.model, messages=ASK, tools=[WEATHER, TIME], tool_choice="required", max_tokens=96, temperature=0)
     choice = response.choices[0]
-    assert choice.finish_reason == "tool_calls"
     assert choice.message.tool_calls
     for call in choice.message.tool_calls:
         check_call(call)
+    if choice.finish_reason == "length":
+        assert response.usage.completion_tokens == 96
+    else:
+        assert choice.finish_reason == "tool_calls"
 
 
 def test_tool_choice_named(client, server):
@@ -124,7 +141,7 @@ def test_parallel_tool_calls(client, server):
 def test_streaming_tool_calls_reassembled(client, server):
     stream = client.chat.completions.create(
         model=server.model, messages=ASK, tools=[WEATHER, TIME], tool_choice="required", max_tokens=96, temperature=0,
-        stream=True)
+        parallel_tool_calls=False, stream=True)
     calls = {}
     finish = None
     roles = []
@@ -157,7 +174,7 @@ def test_streaming_tool_calls_reassembled(client, server):
 
 def test_streaming_helper_reassembles_calls(client, server):
     kwargs = dict(model=server.model, messages=ASK, tools=[WEATHER], tool_choice="required", max_tokens=96,
-                  temperature=0)
+                  temperature=0, parallel_tool_calls=False)
     with client.chat.completions.stream(**kwargs) as stream:
         final = stream.get_final_completion()
     choice = final.choices[0]

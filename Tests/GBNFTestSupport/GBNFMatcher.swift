@@ -1,8 +1,8 @@
 /// A small GBNF interpreter for tests: parses a grammar and tells whether a whole string matches a
 /// rule. Token references `<X>` match the text `<X>`. Written independently of llama.cpp's parser, so
 /// that grammar tests check the language a grammar describes, not only that it parses.
-struct GBNFMatcher {
-    indirect enum Node {
+public struct GBNFMatcher {
+    public indirect enum Node: Sendable {
         case literal([Unicode.Scalar])
         case characterClass(negated: Bool, ranges: [ClosedRange<UInt32>])
         case any
@@ -12,13 +12,13 @@ struct GBNFMatcher {
         case repetition(Node, min: Int, max: Int?)
     }
 
-    struct ParseError: Error, CustomStringConvertible {
-        var description: String
+    public struct ParseError: Error, CustomStringConvertible {
+        public var description: String
     }
 
-    private(set) var rules: [String: Node] = [:]
+    public private(set) var rules: [String: Node] = [:]
 
-    init(_ grammar: String) throws {
+    public init(_ grammar: String) throws {
         var parser = Parser(scalars: Array(grammar.unicodeScalars))
         rules = try parser.parseGrammar()
         for (name, node) in rules { try checkReferences(node, in: name) }
@@ -38,10 +38,13 @@ struct GBNFMatcher {
     }
 
     /// Whether all of `text` matches `rule`.
-    func matches(_ text: String, rule: String = "root") -> Bool {
+    public func matches(_ text: String, rule: String = "root") -> Bool {
         var run = Run(rules: rules, input: Array(text.unicodeScalars))
         return run.ends(.reference(rule), from: 0).contains(run.input.count)
     }
+
+    /// The same as `matches`: the name the schema-grammar tests use.
+    public func accepts(_ text: String, rule: String = "root") -> Bool { matches(text, rule: rule) }
 
     private struct Run {
         let rules: [String: Node]
@@ -275,5 +278,5 @@ struct GBNFMatcher {
 }
 
 extension GBNFMatcher: CustomStringConvertible {
-    var description: String { "GBNFMatcher(\(rules.count) rules)" }
+    public var description: String { "GBNFMatcher(\(rules.count) rules)" }
 }
