@@ -164,7 +164,10 @@ cpu_signature() {
 
 build_llama() {
     cmake_args
-    local key; key="$(hash_str "$(cat "$STAMPS/llama-src")" "${CMAKE_ARGS[*]}" "${BUILD_TARGETS[*]}" "$(cpu_signature)" "$(g++ --version | head -1)")"
+    # The key leaves out where this clone is (the ninja path is inside it), so that every clone on the
+    # machine shares the cached build.
+    local args="${CMAKE_ARGS[*]}"
+    local key; key="$(hash_str "$(cat "$STAMPS/llama-src")" "${args//$VENV/VENV}" "${BUILD_TARGETS[*]}" "$(cpu_signature)" "$(g++ --version | head -1)")"
     if stamp_ok llama-build "$key" && [ -f "$DEPS/lib/libllama.a" ] && [ -x "$DEPS/bin/llama-server" ] && [ -f "$DEPS/include/llama.h" ]; then
         log "llama.cpp build: up to date"
         return
