@@ -134,7 +134,7 @@ extension RemoteEnginePool {
                 let text = (try? await response.text(limit: 1 << 16)) ?? ""
                 return .failedBeforeOutput(UpstreamFailure.fromBody(.status(response.status), body: text))
             }
-            var sse = SSEDecoder()
+            var sse = ServerSentEventDecoder()
             var decoder = UpstreamStreamDecoder(kind: lease.profile.kind, choices: request.n)
             var firstChoiceText = ""
             func emit(_ events: [GenerationEvent]) {
@@ -166,7 +166,7 @@ extension RemoteEnginePool {
             return produced ? .failedAfterOutput(failure) : .failedBeforeOutput(failure)
         } catch let error as GenerationError {
             return .rejected(error)
-        } catch SSEError.lineTooLong(let limit) {
+        } catch ServerSentEventError.lineTooLong(let limit) {
             let failure = UpstreamFailure(kind: .protocolViolation, message: "an event line exceeded \(limit) bytes")
             return produced ? .failedAfterOutput(failure) : .failedBeforeOutput(failure)
         } catch {

@@ -23,7 +23,7 @@ struct UpstreamStreamDecoder: Sendable {
 
     /// The events of one SSE event.
     /// - Throws: `UpstreamFailure` for an error event or a chunk that is not the upstream's protocol.
-    mutating func decode(_ event: SSEDecoder.Event) throws -> [GenerationEvent] {
+    mutating func decode(_ event: ServerSentEvent) throws -> [GenerationEvent] {
         let data = event.data.trimmingWhitespace()
         if data == "[DONE]" {
             isDone = true
@@ -36,7 +36,7 @@ struct UpstreamStreamDecoder: Sendable {
         } catch {
             throw UpstreamFailure(kind: .protocolViolation, message: "the upstream sent an event that is not JSON: \(data.prefix(200))")
         }
-        if json["error"] != nil || json["object"]?.stringValue == "error" || event.name == "error" {
+        if json["error"] != nil || json["object"]?.stringValue == "error" || event.event == "error" {
             throw UpstreamFailure.fromJSON(.streamError(UpstreamFailure.streamCode(json)), json: json)
         }
         guard json.objectValue != nil else {

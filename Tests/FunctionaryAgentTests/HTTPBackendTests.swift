@@ -24,7 +24,7 @@ func assemble(_ bytes: [UInt8], splitAt cuts: [Int]) throws -> (AssistantTurn, [
     var events: [TurnEvent] = []
     var start = 0
     for cut in cuts + [bytes.count] {
-        for event in decoder.feed(bytes[start..<cut]) { events += try assembler.consume(event) }
+        for event in try decoder.feed(bytes[start..<cut]) { events += try assembler.consume(event) }
         start = cut
     }
     for event in decoder.finish() { events += try assembler.consume(event) }
@@ -53,9 +53,9 @@ struct HTTPBackendTests {
     }
 
     @Test("CRLF and CR line endings, comments, multi-line data, event names, a last event without a blank line")
-    func sseDetails() {
+    func sseDetails() throws {
         var decoder = ServerSentEventDecoder()
-        var events = decoder.feed(Array(": keep-alive\r\nevent: message\r\ndata: a\r\ndata:b\r\n\r\ndata: c\r\rdata: d".utf8))
+        var events = try decoder.feed(Array(": keep-alive\r\nevent: message\r\ndata: a\r\ndata:b\r\n\r\ndata: c\r\rdata: d".utf8))
         events += decoder.finish()
         #expect(events == [ServerSentEvent(event: "message", data: "a\nb"), ServerSentEvent(data: "c"), ServerSentEvent(data: "d")])
     }

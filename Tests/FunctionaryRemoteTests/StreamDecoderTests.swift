@@ -13,7 +13,7 @@ import Testing
 
     /// Decodes `bytes` delivered as the chunks `bytes[..<split]` and `bytes[split...]`.
     static func decode(_ bytes: [UInt8], kind: RemoteEngineKind, choices: Int = 1, split: Int) throws -> Decoded {
-        var sse = SSEDecoder()
+        var sse = ServerSentEventDecoder()
         var decoder = UpstreamStreamDecoder(kind: kind, choices: choices)
         var events: [GenerationEvent] = []
         for chunk in [bytes[..<split], bytes[split...]] {
@@ -102,15 +102,15 @@ import Testing
     }
 
     @Test func sseCommentsPingsAndCRLF() throws {
-        var sse = SSEDecoder()
+        var sse = ServerSentEventDecoder()
         let text = ": ping\r\n\r\ndata: {\"a\":1}\r\n\r\n:\n\nevent: error\ndata: line1\ndata: line2\n\ndata: tail"
         var events = try sse.feed(Array(text.utf8))
         events += sse.finish()
-        #expect(events == [.init(data: "{\"a\":1}"), .init(name: "error", data: "line1\nline2"), .init(data: "tail")])
+        #expect(events == [.init(data: "{\"a\":1}"), .init(event: "error", data: "line1\nline2"), .init(data: "tail")])
     }
 
     @Test func sseLineLimit() {
-        var sse = SSEDecoder(maximumLineBytes: 8)
-        #expect(throws: SSEError.self) { try sse.feed(Array("data: 0123456789".utf8)) }
+        var sse = ServerSentEventDecoder(maximumLineBytes: 8)
+        #expect(throws: ServerSentEventError.lineTooLong(8)) { try sse.feed(Array("data: 0123456789".utf8)) }
     }
 }

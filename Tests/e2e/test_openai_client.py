@@ -3,46 +3,7 @@ forced with tool_choice required/named, and the grammar keeps them valid)."""
 
 import json
 
-
-WEATHER = {
-    "type": "function",
-    "function": {
-        "name": "get_weather",
-        "description": "Get the current weather in a city",
-        "parameters": {
-            "type": "object",
-            "properties": {
-                "city": {"type": "string", "enum": ["Paris", "London", "Tokyo"]},
-                "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]},
-            },
-            "required": ["city", "unit"],
-        },
-    },
-}
-TIME = {
-    "type": "function",
-    "function": {
-        "name": "get_time",
-        "description": "Get the current time in a timezone",
-        "parameters": {
-            "type": "object",
-            "properties": {"timezone": {"type": "string", "enum": ["UTC", "CET"]}},
-            "required": ["timezone"],
-        },
-    },
-}
-ASK = [{"role": "user", "content": "What is the weather in Paris, in celsius?"}]
-
-
-def check_call(call, names=("get_weather", "get_time")):
-    assert call.type == "function"
-    assert call.id.startswith("call_")
-    assert call.function.name in names
-    arguments = json.loads(call.function.arguments)
-    assert isinstance(arguments, dict)
-    tool = {"get_weather": WEATHER, "get_time": TIME}[call.function.name]
-    assert set(arguments) == set(tool["function"]["parameters"]["required"])
-    return arguments
+from tools import ASK, TIME, WEATHER, check_call
 
 
 def test_chat_without_tools(client, server):

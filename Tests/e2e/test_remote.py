@@ -18,39 +18,12 @@ import urllib.request
 
 import pytest
 
+from tools import ASK, TIME, WEATHER, check_call
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 MODEL = (pathlib.Path(os.environ.get("FUNCTIONARY_HOME", pathlib.Path.home() / ".cache" / "functionary"))
          / "models" / "gemma-3-270m-q4_k_m.gguf")
 STARTUP_TIMEOUT = 180
-
-WEATHER = {
-    "type": "function",
-    "function": {
-        "name": "get_weather",
-        "description": "Get the current weather in a city",
-        "parameters": {
-            "type": "object",
-            "properties": {
-                "city": {"type": "string", "enum": ["Paris", "London", "Tokyo"]},
-                "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]},
-            },
-            "required": ["city", "unit"],
-        },
-    },
-}
-TIME = {
-    "type": "function",
-    "function": {
-        "name": "get_time",
-        "description": "Get the current time in a timezone",
-        "parameters": {
-            "type": "object",
-            "properties": {"timezone": {"type": "string", "enum": ["UTC", "CET"]}},
-            "required": ["timezone"],
-        },
-    },
-}
-ASK = [{"role": "user", "content": "What is the weather in Paris, in celsius?"}]
 
 
 def require(path: pathlib.Path, what: str) -> pathlib.Path:
@@ -201,13 +174,6 @@ def call_summary(response):
     calls = [(c.function.name, c.function.arguments) for c in choice.message.tool_calls or []]
     return choice.message.content, calls, choice.finish_reason
 
-
-def check_call(call):
-    assert call.type == "function" and call.id.startswith("call_")
-    tool = {"get_weather": WEATHER, "get_time": TIME}[call.function.name]
-    arguments = json.loads(call.function.arguments)
-    assert set(arguments) == set(tool["function"]["parameters"]["required"])
-    return arguments
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -67,7 +67,13 @@ public struct HTTPBackend: ChatBackend {
                         whole += buffer.readableBytesView
                         continue
                     }
-                    for event in decoder.feed(buffer.readableBytesView) {
+                    let events: [ServerSentEvent]
+                    do {
+                        events = try decoder.feed(buffer.readableBytesView)
+                    } catch ServerSentEventError.lineTooLong(let limit) {
+                        throw AgentError(.invalidResponse, "The server at \(url) sent an event line longer than \(limit) bytes.")
+                    }
+                    for event in events {
                         for piece in try assembler.consume(event) { onEvent(piece) }
                         if assembler.isDone { break reading }
                     }

@@ -17,11 +17,17 @@ public struct ServerSentEventDecoder: Sendable {
     var dataLines: [String] = []
     var eventName: String?
     var afterCR = false
+    /// The longest line accepted, so that a broken server cannot make a client buffer without end.
+    public let maximumLineBytes: Int
 
-    public init() {}
+    public init(maximumLineBytes: Int = 16 << 20) {
+        self.maximumLineBytes = maximumLineBytes
+    }
 
     /// Consumes more of the body and returns the events it completed.
-    public mutating func feed<Bytes: Sequence>(_ bytes: Bytes) -> [ServerSentEvent] where Bytes.Element == UInt8 {
+    /// - Throws: `ServerSentEventError.lineTooLong` when a line grows past `maximumLineBytes`.
+    public mutating func feed<Bytes: Sequence>(_ bytes: Bytes) throws(ServerSentEventError) -> [ServerSentEvent]
+    where Bytes.Element == UInt8 {
         var events: [ServerSentEvent] = []
         for byte in bytes {
             if afterCR {
@@ -36,6 +42,7 @@ public struct ServerSentEventDecoder: Sendable {
                 endLine(into: &events)
             default:
                 line.append(byte)
+                if line.count > maximumLineBytes { throw .lineTooLong(maximumLineBytes) }
             }
         }
         return events
@@ -50,7 +57,7 @@ public struct ServerSentEventDecoder: Sendable {
         return events
     }
 
-    mutating func endLine(into events: inout [ServerSentEvent]) {
+    private mutating func endLine(into events: inout [ServerSentEvent]) {
         defer { line.removeAll(keepingCapacity: true) }
         if line.isEmpty {
             dispatch(into: &events)
@@ -75,7 +82,7 @@ public struct ServerSentEventDecoder: Sendable {
         }
     }
 
-    mutating func dispatch(into events: inout [ServerSentEvent]) {
+    private mutating func dispatch(into events: inout [ServerSentEvent]) {
         defer {
             dataLines.removeAll()
             eventName = nil
@@ -83,4 +90,10 @@ public struct ServerSentEventDecoder: Sendable {
         guard !dataLines.isEmpty else { return }
         events.append(ServerSentEvent(event: eventName, data: dataLines.joined(separator: "\n")))
     }
+}
+
+/// A server-sent-event stream that cannot be read.
+public enum ServerSentEventError: Error, Hashable, Sendable {
+    /// A line longer than the decoder's limit (in bytes).
+    case lineTooLong(Int)
 }
