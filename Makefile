@@ -33,7 +33,7 @@ test: build-debug
 	$(MAKE) test-e2e
 
 test-e2e:
-	FUNCTIONARY_BIN=$(CURDIR)/.build/debug/functionary $(PYTHON) -m pytest -q Tests/e2e
+	FUNCTIONARY_E2E_REQUIRED=1 FUNCTIONARY_BIN=$(CURDIR)/.build/debug/functionary $(PYTHON) -m pytest -q Tests/e2e
 
 serve: build
 	.build/release/functionary serve --host $(HOST) --port $(PORT) $(ARGS)

@@ -1,6 +1,6 @@
 """End-to-end fixtures: the real `functionary serve` binary with the default model.
 
-FUNCTIONARY_BIN names the binary (`make test-e2e` sets it); the default model must be where `make deps`
+FUNCTIONARY_BIN names the binary (`make test-e2e` sets it, and FUNCTIONARY_E2E_REQUIRED=1 so that nothing skips); the default model must be where `make deps`
 puts it (${FUNCTIONARY_HOME:-~/.cache/functionary}/models/gemma-3-270m-q4_k_m.gguf).
 """
 
@@ -21,6 +21,18 @@ MODEL = (pathlib.Path(os.environ.get("FUNCTIONARY_HOME", pathlib.Path.home() / "
          / "models" / "gemma-3-270m-q4_k_m.gguf")
 STARTUP_TIMEOUT = 180
 SHUTDOWN_TIMEOUT = 60
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under `make test` (FUNCTIONARY_E2E_REQUIRED=1) a test that would skip because a binary or the model is
+    missing fails instead: the suite must not pass without having run."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and os.environ.get("FUNCTIONARY_E2E_REQUIRED") == "1":
+        report.outcome = "failed"
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.longrepr = f"skipped under FUNCTIONARY_E2E_REQUIRED=1: {reason}"
 
 
 def binary() -> pathlib.Path:
