@@ -6,13 +6,14 @@
 #   make bench  engine benchmark against llama-server from the same llama.cpp source
 SHELL := /bin/bash
 SWIFT ?= swift
-EXTRA_LDFLAGS := $(shell cat .deps/ldflags 2>/dev/null)
-SWIFT_LINK := $(foreach f,$(EXTRA_LDFLAGS),-Xlinker $(f))
+# Extra linker flags that `make deps` wrote (the CUDA libraries with GGML_CUDA=1): read when a recipe runs,
+# after deps, not when make starts (a first `GGML_CUDA=1 make build` must already link them).
+SWIFT_LINK = $$(for f in $$(cat .deps/ldflags 2>/dev/null); do printf -- '-Xlinker %s ' "$$f"; done)
 PYTHON := .deps/venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: deps build build-debug test test-swift test-e2e serve bench lint clean
+.PHONY: deps build build-debug test test-e2e serve bench lint clean
 
 deps:
 	@bash scripts/deps.sh

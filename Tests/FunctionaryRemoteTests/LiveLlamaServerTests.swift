@@ -5,8 +5,9 @@ import Testing
 @testable import FunctionaryRemote
 
 /// A real `llama-server` (from `make deps`) with the default model: the native dialect, the grammars
-/// the converter writes, the prompt cache. Skipped when the binary or the model is missing.
-@Suite(.serialized, .enabled(if: LiveLlamaServer.isAvailable, "needs .deps/bin/llama-server and the default model"))
+/// the converter writes, the prompt cache. Like the engine tests, these need what `make deps` installs: a
+/// missing binary or model fails them (`LiveLlamaServer.start`), it does not skip them.
+@Suite(.serialized)
 struct LiveLlamaServerTests {
     static let prompt = "<start_of_turn>user\nWhat is the weather in Paris, in celsius?<end_of_turn>\n<start_of_turn>model\n"
 
@@ -125,9 +126,6 @@ final class LiveLlamaServer: Sendable {
             ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/functionary").path
         return home + "/models/gemma-3-270m-q4_k_m.gguf"
     }()
-    static var isAvailable: Bool {
-        FileManager.default.isExecutableFile(atPath: binary) && FileManager.default.fileExists(atPath: model)
-    }
 
     let process: Process
     let port: Int
@@ -157,6 +155,8 @@ final class LiveLlamaServer: Sendable {
     }
 
     private static func start() throws -> LiveLlamaServer {
+        try #require(FileManager.default.isExecutableFile(atPath: binary), "no llama-server at \(binary): run make deps")
+        try #require(FileManager.default.fileExists(atPath: model), "no default model at \(model): run make deps")
         let port = Int.random(in: 20000...45000)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)

@@ -126,7 +126,7 @@ class Server:
 
 
 @pytest.fixture(scope="session")
-def server():
+def embedded_server():
     """The shared server: default model, --ctx-size 2048, --parallel 4."""
     s = Server()
     yield s
@@ -135,9 +135,9 @@ def server():
 
 
 @pytest.fixture(scope="session")
-def client(server):
-    import openai
-    return openai.OpenAI(base_url=server.base + "/v1", api_key="unused", max_retries=0, timeout=300)
+def server(embedded_server):
+    """The server most tests talk to: the shared embedded one (test_openai_client.py also runs remote)."""
+    return embedded_server
 
 
 @pytest.fixture

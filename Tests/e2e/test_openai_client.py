@@ -1,9 +1,33 @@
 """The server driven by the official `openai` client, with the default model (a small base model: tool calls are
-forced with tool_choice required/named, and the grammar keeps them valid)."""
+forced with tool_choice required/named, and the grammar keeps them valid).
+
+Every test runs twice: against the embedded engine (the session's shared `functionary serve`, conftest.py) and
+against `functionary serve --engine-url A --engine-url B` in front of two real `llama-server` processes
+(remote_setup.py): the same API through remote engines (issue 6).
+"""
 
 import json
 
+import openai
+import pytest
+
+from remote_setup import remote_stack
 from tools import ASK, TIME, WEATHER, check_call
+
+
+@pytest.fixture(scope="module", params=["embedded", "remote"])
+def server(request):
+    """The server under test: the shared embedded one, or a remote stack started for this module."""
+    if request.param == "embedded":
+        yield request.getfixturevalue("embedded_server")
+        return
+    with remote_stack("openai-client") as (front, _):
+        yield front
+
+
+@pytest.fixture(scope="module")
+def client(server):
+    return openai.OpenAI(base_url=server.base + "/v1", api_key="unused", max_retries=0, timeout=300)
 
 
 def test_chat_without_tools(client, server):

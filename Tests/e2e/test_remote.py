@@ -2,165 +2,33 @@
 
 Needs the binaries `make deps` and `make build-debug` produce: .deps/bin/llama-server (or $LLAMA_SERVER),
 the functionary binary ($FUNCTIONARY_BIN, default .build/debug/functionary) and the default model. Tests skip
-when one is missing. The tests run in file order: the last ones kill upstreams.
+when one is missing (under `make test` they fail, conftest.py). The tests run in file order: the last ones kill upstreams.
 """
 
 import json
-import os
-import pathlib
-import signal
-import socket
-import subprocess
 import threading
 import time
-import urllib.error
-import urllib.request
 
 import pytest
 
-from tools import ASK, TIME, WEATHER, check_call
-
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-MODEL = (pathlib.Path(os.environ.get("FUNCTIONARY_HOME", pathlib.Path.home() / ".cache" / "functionary"))
-         / "models" / "gemma-3-270m-q4_k_m.gguf")
-STARTUP_TIMEOUT = 180
-
-
-def require(path: pathlib.Path, what: str) -> pathlib.Path:
-    if not path.exists():
-        pytest.skip(f"{what} missing at {path}")
-    return path
-
-
-def llama_server_binary() -> pathlib.Path:
-    return require(pathlib.Path(os.environ.get("LLAMA_SERVER", ROOT / ".deps" / "bin" / "llama-server")), "llama-server")
-
-
-def functionary_binary() -> pathlib.Path:
-    return require(pathlib.Path(os.environ.get("FUNCTIONARY_BIN", ROOT / ".build" / "debug" / "functionary")),
-                   "functionary binary")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def http(method, url, body=None, timeout=60):
-    """(status, body text); HTTP errors are returned, connection errors raised."""
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
-
-
-class Process:
-    """A child process with a log file, ready when GET /health answers 200."""
-
-    def __init__(self, name, args, port):
-        self.port = port
-        self.base = f"http://127.0.0.1:{port}"
-        self.log_path = ROOT / ".build" / f"e2e-remote-{name}-{port}.log"
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        self.args = args
-        self.start()
-
-    def start(self):
-        self.log = open(self.log_path, "a")
-        self.process = subprocess.Popen(self.args, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"{self.args[0]} exited with {self.process.returncode}:\n{self.output()}")
-            try:
-                if http("GET", self.base + "/health", timeout=2)[0] == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        self.process.kill()
-        raise RuntimeError(f"{self.args[0]} not healthy after {STARTUP_TIMEOUT}s:\n{self.output()}")
-
-    def output(self):
-        self.log.flush()
-        return self.log_path.read_text()
-
-    def kill(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait()
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(60)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.close()
-        return self.process.returncode
-
-
-class LlamaServer(Process):
-    def __init__(self, name, slots=2, threads=1):
-        port = free_port()
-        # The embedded engine's context settings (one KV stream per sequence, full sliding-window cache,
-        # batch 512): the same numerics, so greedy outputs can be compared token for token. The thread count
-        # matters too: llama.cpp's CPU flash attention splits its sums by thread, and with a 270M model a
-        # different rounding is enough to flip a near tie between two tool names.
-        args = [str(llama_server_binary()), "-m", str(require(MODEL, "default model")), "--host", "127.0.0.1",
-                "--port", str(port), "-c", str(2048 * slots), "-np", str(slots), "-t", str(threads), "--no-kv-unified", "--swa-full",
-                "-b", "512", "-ub", "512", "--metrics"]
-        super().__init__(name, args, port)
-
-    def metrics(self):
-        """The llamacpp:* counters as a dict."""
-        _, text = http("GET", self.base + "/metrics")
-        values = {}
-        for line in text.splitlines():
-            if line.startswith("llamacpp:"):
-                name, value = line.split()[:2]
-                values[name[len("llamacpp:"):]] = float(value)
-        return values
-
-
-class Functionary(Process):
-    def __init__(self, name, *extra):
-        port = free_port()
-        args = [str(functionary_binary()), "serve", "--host", "127.0.0.1", "--port", str(port), "--template", "gemma3",
-                *extra]
-        super().__init__(name, args, port)
-        self.model = json.loads(http("GET", self.base + "/v1/models")[1])["data"][0]["id"]
-
-    def client(self):
-        import openai
-        return openai.OpenAI(base_url=self.base + "/v1", api_key="unused", max_retries=0, timeout=300)
+from remote_setup import MODEL, Functionary, LlamaServer, http, remote_stack
+from tools import ASK, TIME, WEATHER
 
 
 @pytest.fixture(scope="module")
-def upstreams():
-    servers = []
-    try:
-        servers.append(LlamaServer("a"))
-        servers.append(LlamaServer("b"))
-        yield servers
-    finally:
-        for s in servers:
-            s.stop()
+def stack():
+    with remote_stack("remote") as (front, upstreams):
+        yield front, upstreams
 
 
 @pytest.fixture(scope="module")
-def remote(upstreams):
-    front = Functionary("front", *[arg for s in upstreams for arg in ("--engine-url", s.base + "/v1")],
-                       "--engine-health-interval", "0.5", "--parallel", "8")
-    yield front
-    status = front.stop()
-    assert status == 0, f"exit status {status} after SIGTERM:\n{front.output()}"
+def remote(stack):
+    return stack[0]
+
+
+@pytest.fixture(scope="module")
+def upstreams(stack):
+    return stack[1]
 
 
 @pytest.fixture(scope="module")
@@ -177,7 +45,8 @@ def call_summary(response):
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# The openai-client checks of the server issue, through the remote engines
+# The openai-client checks of the server issue run through a remote stack in test_openai_client.py; here what
+# only the remote setup has
 
 
 def test_models_and_health(remote):
@@ -186,71 +55,25 @@ def test_models_and_health(remote):
     assert json.loads(http("GET", remote.base + "/v1/models")[1])["data"][0]["id"] == remote.model
 
 
-def test_chat_without_tools(client, remote):
-    response = client.chat.completions.create(
-        model=remote.model, messages=[{"role": "user", "content": "Say hello."}], max_tokens=16, temperature=0)
-    choice = response.choices[0]
-    assert response.object == "chat.completion"
-    assert isinstance(choice.message.content, str) and not choice.message.tool_calls
-    assert choice.finish_reason in ("stop", "length")
-    assert response.usage.prompt_tokens > 0 and 0 < response.usage.completion_tokens <= 16
-
-
-def test_tool_choice_required(client, remote):
-    response = client.chat.completions.create(
-        model=remote.model, messages=ASK, tools=[WEATHER, TIME], tool_choice="required", parallel_tool_calls=False,
-        max_tokens=96, temperature=0)
-    choice = response.choices[0]
-    assert choice.finish_reason == "tool_calls"
-    assert len(choice.message.tool_calls) == 1
-    check_call(choice.message.tool_calls[0])
-
-
-def test_tool_choice_named(client, remote):
-    response = client.chat.completions.create(
-        model=remote.model, messages=ASK, tools=[WEATHER, TIME],
-        tool_choice={"type": "function", "function": {"name": "get_time"}}, max_tokens=96, temperature=0)
-    calls = response.choices[0].message.tool_calls
-    assert calls and all(c.function.name == "get_time" for c in calls)
-    assert check_call(calls[0])["timezone"] in ("UTC", "CET")
-
-
-def test_streaming_tool_calls_reassembled(client, remote):
-    stream = client.chat.completions.create(
-        model=remote.model, messages=ASK, tools=[WEATHER], tool_choice="required", max_tokens=96, temperature=0,
-        parallel_tool_calls=False, stream=True, stream_options={"include_usage": True})
-    calls, finish, usage = {}, None, None
-    for chunk in stream:
-        if chunk.usage:
-            usage = chunk.usage
-        for choice in chunk.choices:
-            for delta in choice.delta.tool_calls or []:
-                entry = calls.setdefault(delta.index, {"name": "", "arguments": ""})
-                if delta.function and delta.function.name:
-                    entry["name"] += delta.function.name
-                if delta.function and delta.function.arguments:
-                    entry["arguments"] += delta.function.arguments
-            finish = choice.finish_reason or finish
-    assert finish == "tool_calls"
-    assert calls and all(c["name"] == "get_weather" for c in calls.values())
-    for c in calls.values():
-        assert set(json.loads(c["arguments"])) == {"city", "unit"}
-    assert usage is not None and usage.completion_tokens > 0
-
-
-def test_streaming_text(client, remote):
-    stream = client.chat.completions.create(
-        model=remote.model, messages=[{"role": "user", "content": "Name three colors."}], max_tokens=24, temperature=0,
-        stream=True)
-    text = "".join(chunk.choices[0].delta.content or "" for chunk in stream if chunk.choices)
-    assert text
-
-
 def test_context_overflow_is_a_client_error(remote):
     status, body = http("POST", remote.base + "/v1/chat/completions", {
         "model": remote.model, "messages": [{"role": "user", "content": "word " * 5000}], "max_tokens": 8})
     assert status == 400, body
     assert json.loads(body)["error"]["message"]
+
+
+def test_metrics_count_remote_requests(remote):
+    """The same /metrics as with the embedded engine: requests by status, tokens, the slot gauges."""
+    status, _ = http("POST", remote.base + "/v1/chat/completions", {
+        "model": remote.model, "messages": [{"role": "user", "content": "Say hi."}], "max_tokens": 4, "temperature": 0})
+    assert status == 200
+    _, text = http("GET", remote.base + "/metrics")
+    values = {line.split()[0]: float(line.split()[1]) for line in text.splitlines() if line and not line.startswith("#")}
+    assert values['functionary_requests_total{endpoint="/v1/chat/completions",status="200"}'] >= 1, text
+    assert values['functionary_requests_total{endpoint="/v1/chat/completions",status="400"}'] >= 1, text
+    assert values["functionary_completion_tokens_total"] >= 1, text
+    assert values["functionary_active_slots"] == 0, text
+    assert "functionary_time_to_first_token_seconds_count" in values, text
 
 
 # ---------------------------------------------------------------------------------------------------------------
