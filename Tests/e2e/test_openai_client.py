@@ -112,7 +112,8 @@ def test_parallel_tool_calls(client, server):
         model=server.model, messages=messages, tools=[WEATHER, TIME], tool_choice="required", max_tokens=192,
         temperature=0)
     calls = many.choices[0].message.tool_calls
-    assert calls
+    # Parallel calls allowed: the base model, held to tool calls by the grammar, writes more than one.
+    assert len(calls) >= 2, calls
     assert len({call.id for call in calls}) == len(calls)
     for call in calls:
         check_call(call)
@@ -200,6 +201,25 @@ def test_legacy_functions(client, server):
     assert message.function_call.name == "get_weather"
     assert json.loads(message.function_call.arguments)["city"] in ("Paris", "London", "Tokyo")
     assert not message.tool_calls
+    # A named function_call, like a named tool_choice, ends with "stop" (protocol section 6.4).
+    assert response.choices[0].finish_reason == "stop"
+
+
+def test_legacy_functions_streaming(client, server):
+    stream = client.chat.completions.create(
+        model=server.model, messages=ASK, functions=[WEATHER["function"]], function_call={"name": "get_weather"},
+        max_tokens=96, temperature=0, stream=True)
+    name, arguments, finish = "", "", None
+    for chunk in stream:
+        for choice in chunk.choices:
+            assert not choice.delta.tool_calls, "legacy functions stream function_call deltas, not tool_calls"
+            if choice.delta.function_call:
+                name += choice.delta.function_call.name or ""
+                arguments += choice.delta.function_call.arguments or ""
+            finish = choice.finish_reason or finish
+    assert name == "get_weather"
+    assert json.loads(arguments)["city"] in ("Paris", "London", "Tokyo")
+    assert finish in ("stop", "function_call")
 
 
 def test_raw_completions(client, server):
