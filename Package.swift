@@ -62,13 +62,15 @@ if protocolOnly {
             ),
             .testTarget(
                 name: "FunctionaryEngineTests",
-                dependencies: ["FunctionaryEngine", "FunctionaryProtocol"],
+                dependencies: ["FunctionaryEngine", "FunctionaryProtocol", "GBNFTestSupport"],
                 swiftSettings: swiftSettings
             ),
         ]
         cliDependencies.append("FunctionaryEngine")
     }
     targets += [
+        // A scripted loopback HTTP server shared by the HTTP client tests (not shipped).
+        .target(name: "HTTPTestSupport", path: "Tests/HTTPTestSupport", swiftSettings: swiftSettings),
         .target(
             name: "FunctionaryServer",
             dependencies: [
@@ -110,13 +112,13 @@ if protocolOnly {
         ),
         .testTarget(
             name: "FunctionaryRemoteTests",
-            dependencies: ["FunctionaryRemote", "FunctionaryProtocol", "GBNFTestSupport"],
+            dependencies: ["FunctionaryRemote", "FunctionaryProtocol", "GBNFTestSupport", "HTTPTestSupport"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "FunctionaryAgentTests",
-            dependencies: ["FunctionaryAgent", "FunctionaryProtocol"],
+            dependencies: ["FunctionaryAgent", "FunctionaryProtocol", "HTTPTestSupport"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -86,10 +86,11 @@ final class GrammarCompiler: Sendable {
         }
     }
 
-    /// GBNF (with a `root` rule) for values matching a JSON Schema, from llama.cpp's converter.
+    /// GBNF (with a `root` rule) for values matching a JSON Schema, from llama.cpp's converter (which
+    /// knows no `nullable`: it is rewritten as an `anyOf` with `null` first).
     static func schemaGrammar(_ schema: JSONValue, rule: String) throws(GenerationError) -> String {
         var error: UnsafeMutablePointer<CChar>?
-        guard let result = fshim_json_schema_to_gbnf(schema.compactJSON(), &error) else {
+        guard let result = fshim_json_schema_to_gbnf(NullableSchema.expanded(schema).compactJSON(), &error) else {
             let message = error.map { String(cString: $0) } ?? "unknown error"
             fshim_free(error)
             throw .invalidConstraint("the JSON Schema of '\(rule)' cannot be turned into a grammar: \(message)")

@@ -34,16 +34,20 @@ struct EngineOptions: ParsableArguments {
     }
 
     /// The engine configuration these flags describe.
-    var configuration: EngineConfiguration {
+    var configuration: EngineConfiguration { configuration(maxQueue: 64) }
+
+    /// The engine configuration these flags describe, with `maxQueue` requests allowed to wait for a slot.
+    func configuration(maxQueue: Int) -> EngineConfiguration {
         EngineConfiguration(
             modelPath: model ?? DefaultModel.path, contextSize: contextSize, threads: threads, gpuLayers: gpuLayers,
-            parallel: parallel)
+            parallel: parallel, maxQueue: maxQueue)
     }
 
     /// Loads the model and settles the prompt template (`--template`, or told from the model).
+    /// - Parameter maxQueue: requests that may wait for a slot (`serve --max-queue`).
     /// - Throws: `EngineError` when the model cannot be loaded or the template cannot be told.
-    func loadEngine() throws -> (engine: LlamaEngine, template: TemplateVersion) {
-        let engine = try LlamaEngine(configuration: configuration)
+    func loadEngine(maxQueue: Int = 64) throws -> (engine: LlamaEngine, template: TemplateVersion) {
+        let engine = try LlamaEngine(configuration: configuration(maxQueue: maxQueue))
         if template != "auto", let version = TemplateVersion(rawValue: template) {
             return (engine, version)
         }

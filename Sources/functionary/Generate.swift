@@ -38,14 +38,19 @@ struct Generate: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let request = try readRequest()
-        let resolved = try request.resolveTools()
+        // A bad request is one `error: …` line and exit code 2, as with render and parse.
+        let (request, resolved) = try CommandIO.run { () throws -> (ChatCompletionRequest, ResolvedTools) in
+            let request = try readRequest()
+            return (request, try request.resolveTools())
+        }
         let loadStart = ContinuousClock.now
         let (engine, version) = try engineOptions.loadEngine()
         defer { engine.shutdown() }
         let loadTime = ContinuousClock.now - loadStart
         let template = version.template
-        let prompt = try PromptBuilder.prompt(template: template, messages: request.messages, resolved: resolved)
+        let prompt = try CommandIO.run {
+            try PromptBuilder.prompt(template: template, messages: request.messages, resolved: resolved)
+        }
 
         var sampling = SamplingParameters(request: request)
         if let maxTokens { sampling.maxTokens = maxTokens }
@@ -87,27 +92,13 @@ struct Generate: AsyncParsableCommand {
         printError(report(version: version, engine: engine, usage: usage, finish: finish, load: loadTime, first: firstText, total: total))
     }
 
-    private func readRequest() throws -> ChatCompletionRequest {
-        let data: Data
-        if requestFile == "-" {
-            data = FileHandle.standardInput.readDataToEndOfFile()
-        } else {
-            guard let contents = FileManager.default.contents(atPath: requestFile) else {
-                throw ValidationError("cannot read the request file '\(requestFile)'")
-            }
-            data = contents
-        }
-        var json = try JSONValue(parsing: String(decoding: data, as: UTF8.self))
+    private func readRequest() throws(InputError) -> ChatCompletionRequest {
+        var json = try CommandIO.readJSON(requestFile)
         if case .object(var object) = json, object["model"] == nil {
             object["model"] = ""
             json = .object(object)
         }
-        do {
-            return try JSONValueDecoder().decode(ChatCompletionRequest.self, from: json)
-        } catch {
-            let (path, message) = JSONValueDecoder.describe(error)
-            throw ValidationError("invalid request\(path.isEmpty ? "" : " at \(path)"): \(message)")
-        }
+        return try CommandIO.decode(ChatCompletionRequest.self, from: json)
     }
 
     private func report(

@@ -70,11 +70,12 @@ struct Serve: AsyncParsableCommand {
         let stem = fileName.hasSuffix(".gguf") ? String(fileName.dropLast(5)) : fileName
         let names = servedModelNames.isEmpty ? [stem, fileName] : servedModelNames
         let engineOptions = engine
+        let maxQueue = self.maxQueue
         try await serve(
             names: names, loading: modelPath, logger: logger,
             load: {
                 // Loading blocks for a while: run it on its own thread, not on the concurrency pool.
-                let (llama, template) = try await Self.offPool { try engineOptions.loadEngine() }
+                let (llama, template) = try await Self.offPool { try engineOptions.loadEngine(maxQueue: maxQueue) }
                 return LoadedModel(engine: llama, template: template.template, displayName: fileName)
             },
             shutdown: { llama in

@@ -109,6 +109,31 @@ struct CodeInterpreterTests {
         #expect(try await python.run("small = bytearray(1 << 20); len(small)").result == "1048576")
     }
 
+    @Test("CPU time is bounded: a busy cell under a long wall-clock limit ends at its CPU limit; the state survives")
+    func cpuTimeBounded() async throws {
+        let python = CodeInterpreter(
+            configuration: CodeInterpreter.Configuration(timeLimit: .seconds(30), killGrace: .seconds(1), cpuTimeLimit: .seconds(1)))
+        defer { Task { await python.shutdown() } }
+        _ = try await python.run("kept = 1")
+        let start = ContinuousClock.now
+        let busy = try await python.run("while True: pass")
+        #expect(ContinuousClock.now - start < .seconds(10))
+        #expect(busy.error?.contains("TimeoutError: the cell exceeded its CPU time limit") == true, "\(busy.formatted)")
+        #expect(try await python.run("kept + 1").result == "2")
+    }
+
+    @Test("file size is bounded: writing past the limit fails with OSError and the interpreter goes on")
+    func fileSizeBounded() async throws {
+        let python = CodeInterpreter(
+            configuration: CodeInterpreter.Configuration(timeLimit: .seconds(10), killGrace: .seconds(1), fileSizeLimit: 1 << 20))
+        defer { Task { await python.shutdown() } }
+        let big = try await python.run("with open('big.bin', 'wb') as f:\n    f.write(b'x' * (2 << 20))")
+        #expect(big.error?.contains("OSError") == true || big.error?.contains("File too large") == true, "\(big.formatted)")
+        #expect(!big.restarted)
+        let small = try await python.run("with open('small.bin', 'wb') as f:\n    f.write(b'x' * 1000)\nimport os; os.path.getsize('small.bin')")
+        #expect(small.result == "1000", "\(small.formatted)")
+    }
+
     @Test("output is truncated to the bound")
     func outputBounded() async throws {
         let python = interpreter(output: 1000)

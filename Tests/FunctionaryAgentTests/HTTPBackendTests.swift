@@ -1,5 +1,6 @@
 import Foundation
 import FunctionaryProtocol
+import HTTPTestSupport
 import Testing
 
 @testable import FunctionaryAgent

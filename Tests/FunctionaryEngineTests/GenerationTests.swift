@@ -51,6 +51,33 @@ import Testing
         #expect(result.finish[0] != nil)
     }
 
+    /// Four unconstrained greedy sequences decoding together each continue their own prompt: a word
+    /// repeated twenty times is continued with that word, and no sequence shows another's word (a mix-up of
+    /// KV cells, logits or samplers between sequences would). No grammar, so nothing else forces the text.
+    @Test func concurrentTextDoesNotMix() async throws {
+        let engine = try SharedEngine.get()
+        let words = ["apple", "river", "candle", "tiger"]
+        let texts = try await withThrowingTaskGroup(of: (String, String).self) { group in
+            for word in words {
+                group.addTask {
+                    let prompt = Array(repeating: word, count: 20).joined(separator: " ")
+                    let result = try await engine.collect(GenerationRequest(prompt: prompt, sampling: sampling(maxTokens: 12)))
+                    return (word, result.text)
+                }
+            }
+            var collected: [String: String] = [:]
+            for try await (word, text) in group { collected[word] = text }
+            return collected
+        }
+        for word in words {
+            let text = try #require(texts[word]).lowercased()
+            #expect(text.contains(word), "\(word): \(text.debugDescription)")
+            for other in words where other != word {
+                #expect(!text.contains(other), "\(word)'s sequence wrote \(other): \(text.debugDescription)")
+            }
+        }
+    }
+
     /// Chinese and emoji stream as whole characters, even when a character spans several tokens.
     @Test func utf8StreamsWholeCharacters() async throws {
         let engine = try SharedEngine.get()
@@ -87,6 +114,21 @@ import Testing
         #expect(length.finish[0] == .length)
         #expect(length.usage?.completionTokens == 3)
         #expect("Hello world. STOP here. END".hasPrefix(length.text))
+    }
+
+    /// Without max_tokens a generation may use what remains of the context, and ends there with `length`
+    /// (a grammar that never ends keeps the model writing).
+    @Test func maxTokensDefaultsToTheRestOfTheContext() async throws {
+        let engine = try LlamaEngine(
+            configuration: EngineConfiguration(modelPath: TestModels.defaultModel, contextSize: 48, threads: TestModels.threads, parallel: 1))
+        defer { engine.shutdown() }
+        var parameters = sampling(maxTokens: 1)
+        parameters.maxTokens = nil
+        let constraint = OutputConstraint(grammar: #"root ::= "a " root"# + "\n")
+        let result = try await engine.collect(GenerationRequest(prompt: "Say a:", sampling: parameters, constraint: constraint))
+        let usage = try #require(result.usage)
+        #expect(result.finish[0] == .length)
+        #expect(usage.promptTokens + usage.completionTokens == 48, "\(usage)")
     }
 
     @Test func severalChoicesShareThePrompt() async throws {

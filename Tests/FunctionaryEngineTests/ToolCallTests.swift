@@ -1,6 +1,7 @@
 import Foundation
 import FunctionaryEngine
 import FunctionaryProtocol
+import GBNFTestSupport
 import Testing
 
 /// Grammar-enforced tool calls on the default model (which knows nothing of tools) for every template.
@@ -135,6 +136,27 @@ import Testing
             #expect(text.contains("<[\(token)]>"), "\(marker) is not its token in the grammar")
         }
         #expect(try engine.compiledGrammar(for: v2).contains(#""<|from|>""#))
+    }
+
+    /// `"nullable": true` admits `null` in the engine's argument grammars (llama.cpp's converter knows no
+    /// `nullable`; the engine rewrites it first), and only where the schema says so.
+    @Test func nullableFieldsAdmitNull() throws {
+        let engine = try SharedEngine.get()
+        let schema: JSONValue = [
+            "type": "object",
+            "properties": [
+                "note": ["type": "string", "nullable": true],
+                "size": ["type": "integer"],
+                "tags": ["type": "array", "items": ["type": "string", "enum": ["a", "b"], "nullable": true]],
+            ],
+            "required": ["note", "size", "tags"], "additionalProperties": false,
+        ]
+        let matcher = try GBNFMatcher(try engine.compiledGrammar(for: ToolGrammar.jsonResponse(schema: schema)))
+        #expect(matcher.matches(#"{"note": null, "size": 3, "tags": [null, "a"]}"#))
+        #expect(matcher.matches(#"{"note": "hi", "size": 3, "tags": []}"#))
+        #expect(!matcher.matches(#"{"note": 5, "size": 3, "tags": []}"#))
+        #expect(!matcher.matches(#"{"note": null, "size": null, "tags": []}"#))
+        #expect(!matcher.matches(#"{"note": null, "size": 3, "tags": ["c"]}"#))
     }
 
     /// On the tiny v2 model (random weights, Functionary's special tokens) the grammar turns noise

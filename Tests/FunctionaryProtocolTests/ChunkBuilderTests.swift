@@ -45,6 +45,21 @@ import Testing
         choices.map { ($0["delta"] ?? .null).compactJSON() }
     }
 
+    /// The twelve request-handling cases of every template, streamed as chunks at every two-piece split and one
+    /// delta per scalar: the chunk invariants hold and the last chunk carries the case's finish_reason, the same
+    /// as the non-streaming answer's (legacy functions included: `function_call`, not the reference's §9.7).
+    @Test(arguments: TemplateVersion.allCases)
+    func requestHandlingCasesFinishAsNonStreaming(_ version: TemplateVersion) {
+        for (caseVersion, expected, raw) in RequestHandlingCases.all where caseVersion == version {
+            for deltas in twoPieceSplits(raw) + [scalarDeltas(raw)] {
+                let result = choices(version, deltas, choice: expected.choice, legacy: expected.legacyFunctions)
+                #expect(
+                    result.last?["finish_reason"] == .string(expected.finish.rawValue),
+                    "\(version) \(expected) \(deltas.map(\.debugDescription))")
+            }
+        }
+    }
+
     @Test func textOnly() {
         let result = choices(.qwen25, ["Normal", " text", " generation"])
         #expect(

@@ -101,7 +101,7 @@ enum Remote {
 
     static func pool(
         _ roots: [String], kind: RemoteEngineKind = .vllm, slots: Int? = nil, healthy: [Bool]? = nil,
-        options: RemoteEngineOptions = RemoteEngineOptions(), transport: ScriptedTransport
+        options: RemoteEngineOptions = RemoteEngineOptions(), transport: any UpstreamTransport
     ) throws -> RemoteEnginePool {
         var upstreams: [(UpstreamEndpoint, UpstreamProfile, healthy: Bool)] = []
         for (i, root) in roots.enumerated() {

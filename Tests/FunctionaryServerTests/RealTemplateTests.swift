@@ -61,4 +61,42 @@ struct RealTemplateTests {
             #expect(content.isEmpty)
         }
     }
+
+    /// A `code_interpreter` tool: the prompt offers `python`, the grammar allows it, and a python call comes back
+    /// as a `python` tool call whose arguments are the code itself (the Functionary convention).
+    @Test func codeInterpreterCallsArePython() async throws {
+        let output = "<tool_call>\n{\"name\": \"python\", \"arguments\": {\"code\": \"x = 6 * 7\\nx\"}}\n</tool_call>"
+        let engine = ScriptedEngine.answering([output])
+        try await TestServer.app(engine: engine, template: TemplateGemma3()).test(.router) { client in
+            let body = TestServer.chat(#""tools":[{"type":"code_interpreter"}],"tool_choice":"required""#)
+            let json = try await client.post("/v1/chat/completions", json: body).json()
+            let request = try #require(engine.requests.first)
+            #expect(request.prompt.contains("python"))
+            let constraint = try #require(request.constraint)
+            #expect(constraint.grammar.contains("python"))
+            let choice = try #require(json["choices"]?.arrayValue?.first)
+            #expect(choice["finish_reason"] == "tool_calls")
+            let call = try #require(choice["message"]?["tool_calls"]?.arrayValue?.first)
+            #expect(call["function"]?["name"] == "python")
+            #expect(call["function"]?["arguments"] == "x = 6 * 7\nx")
+        }
+    }
+
+    /// A stream that ends inside a call (here cut off by max_tokens) is still a whole stream: what cannot be read
+    /// as a call arrives as content, then the finish chunk and `[DONE]`; never an error.
+    @Test func unreadableStreamedOutputIsContent() async throws {
+        let cut = "<tool_call>\n{\"name\": \"get_weather\", \"argu"
+        let engine = ScriptedEngine.answering(["<tool_", "call>\n{\"name\": ", "\"get_weather\", \"argu"], reason: .length)
+        try await TestServer.app(engine: engine, template: TemplateGemma3()).test(.router) { client in
+            let body = TestServer.chat(#""stream":true,"tools":[\#(TestServer.weatherTool)]"#)
+            let response = try await client.post("/v1/chat/completions", json: body)
+            #expect(response.status == .ok)
+            #expect(response.events.last == "[DONE]")
+            let chunks = try response.chunks()
+            let content = chunks.compactMap { chunk in chunk.delta?["content"]?.stringValue }.joined()
+            #expect(content == cut)
+            #expect(chunks.allSatisfy { $0.delta?["tool_calls"] == nil })
+            #expect(chunks.last?["choices"]?.arrayValue?.first?["finish_reason"] == "length")
+        }
+    }
 }

@@ -4,9 +4,9 @@ Each example runs `functionary chat --tools demo --prompt …` twice: on the emb
 over HTTP against `functionary serve` (the session's shared server from conftest.py). Each run must execute the
 example's tool(s) (shown as `𝑓 name(…) -> result` lines) and end with a text answer.
 
-The default model is a small base model: the first step is forced to call the example's tool (a named
-tool_choice, which the engine's grammar enforces) and the step after the results is forced to answer in text
-(`--then-tool-choice none`), so that every run shows the whole loop deterministically.
+The default model is a small base model: the first step is forced to call (a named tool_choice, or `required`
+for the weather example's parallel calls; the engine's grammar enforces both) and the step after the results is
+forced to answer in text (`--then-tool-choice none`), so that every run shows the whole loop deterministically.
 
 Needs the built binary (FUNCTIONARY_BIN, else .build/{release,debug}/functionary) and the default model in
 ${FUNCTIONARY_HOME:-~/.cache/functionary}/models/; skipped when either is missing.
@@ -24,11 +24,14 @@ MODEL = pathlib.Path(os.environ.get("FUNCTIONARY_HOME", pathlib.Path.home() / ".
     "gemma-3-270m-q4_k_m.gguf"
 )
 
+# (prompt, the tool that must run, the first step's tool_choice, how many calls at least). The weather example
+# runs with `required` (parallel calls allowed, as in the README): the model makes two calls of one turn.
 EXAMPLES = [
-    pytest.param("Flip a coin for me", "flip_coin", id="coin-en"),
-    pytest.param("帮我抛一次硬币", "flip_coin", id="coin-zh"),
-    pytest.param("What's the weather like in Santa Cruz, CA compared to Seattle, WA?", "get_current_weather", id="weather"),
-    pytest.param("Is the car Song more expensive than car Tang?", "get_car_price", id="car-price"),
+    pytest.param("Flip a coin for me", "flip_coin", "flip_coin", 1, id="coin-en"),
+    pytest.param("帮我抛一次硬币", "flip_coin", "flip_coin", 1, id="coin-zh"),
+    pytest.param("What's the weather like in Santa Cruz, CA compared to Seattle, WA?", "get_current_weather", "required", 2,
+                 id="weather"),
+    pytest.param("Is the car Song more expensive than car Tang?", "get_car_price", "get_car_price", 1, id="car-price"),
 ]
 
 
@@ -51,25 +54,25 @@ def agent_server(server) -> str:
     return server.base + "/v1"
 
 
-def run_chat(prompt: str, tool: str, extra: list[str]) -> subprocess.CompletedProcess:
+def run_chat(prompt: str, choice: str, extra: list[str]) -> subprocess.CompletedProcess:
     binary = agent_binary()
     require_model()
     command = [
-        str(binary), "chat", "--tools", "demo", "--prompt", prompt, "--tool-choice", tool, "--then-tool-choice", "none",
+        str(binary), "chat", "--tools", "demo", "--prompt", prompt, "--tool-choice", choice, "--then-tool-choice", "none",
         "--temperature", "0", "--seed", "7", "--max-tokens", "96", *extra,
     ]
     # Bytes, decoded strictly below: a character split by the stream would fail the decode.
     return subprocess.run(command, capture_output=True, timeout=600)
 
 
-def check_run(result: subprocess.CompletedProcess, tool: str) -> None:
+def check_run(result: subprocess.CompletedProcess, tool: str, min_calls: int = 1) -> None:
     stdout = result.stdout.decode("utf-8", errors="strict")
     stderr = result.stderr.decode("utf-8", errors="replace")
     assert result.returncode == 0, f"exit status {result.returncode}\nstdout:\n{stdout}\nstderr:\n{stderr}"
     assert "\ufffd" not in stdout, f"broken characters in the output:\n{stdout}"
     lines = stdout.splitlines()
     calls = [line for line in lines if line.startswith("𝑓 ")]
-    assert calls, f"no tool call was executed:\n{stdout}\n{stderr}"
+    assert len(calls) >= min_calls, f"{len(calls)} tool calls executed, expected {min_calls} or more:\n{stdout}\n{stderr}"
     for call in calls:
         assert call.startswith(f"𝑓 {tool}("), f"unexpected call {call!r}"
         result_text = call.split(") -> ", 1)[1]
@@ -83,14 +86,14 @@ def check_run(result: subprocess.CompletedProcess, tool: str) -> None:
     assert answer, f"the run did not end with a text answer:\n{stdout}"
 
 
-@pytest.mark.parametrize("prompt, tool", EXAMPLES)
-def test_example_on_embedded_engine(prompt: str, tool: str) -> None:
-    check_run(run_chat(prompt, tool, []), tool)
+@pytest.mark.parametrize("prompt, tool, choice, min_calls", EXAMPLES)
+def test_example_on_embedded_engine(prompt: str, tool: str, choice: str, min_calls: int) -> None:
+    check_run(run_chat(prompt, choice, []), tool, min_calls)
 
 
-@pytest.mark.parametrize("prompt, tool", EXAMPLES)
-def test_example_over_http(agent_server: str, prompt: str, tool: str) -> None:
-    check_run(run_chat(prompt, tool, ["--url", agent_server]), tool)
+@pytest.mark.parametrize("prompt, tool, choice, min_calls", EXAMPLES)
+def test_example_over_http(agent_server: str, prompt: str, tool: str, choice: str, min_calls: int) -> None:
+    check_run(run_chat(prompt, choice, ["--url", agent_server]), tool, min_calls)
 
 
 def test_required_tool_choice_calls_a_demo_tool() -> None:

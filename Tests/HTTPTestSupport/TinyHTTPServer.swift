@@ -6,22 +6,28 @@ import Foundation
     import Darwin
 #endif
 
-/// A one-thread HTTP/1.1 server on a free loopback port for HTTPBackend tests: each connection gets
+/// A one-thread HTTP/1.1 server on a free loopback port for tests of HTTP clients (the agent's HTTPBackend, the
+/// remote engines' transport): each connection gets
 /// the scripted reply (pieces written with pauses, then the connection closes). Requests are recorded.
-final class TinyHTTPServer: @unchecked Sendable {
+public final class TinyHTTPServer: @unchecked Sendable {
     // @unchecked Sendable: `received` is only touched under `lock`; `listener` and `port` are set once in init.
-    struct Piece: Sendable {
-        var bytes: [UInt8]
-        var pauseBefore: Double = 0
+    public struct Piece: Sendable {
+        public var bytes: [UInt8]
+        public var pauseBefore: Double = 0
+
+        public init(bytes: [UInt8], pauseBefore: Double = 0) {
+            self.bytes = bytes
+            self.pauseBefore = pauseBefore
+        }
     }
 
     private let lock = NSLock()
     private var received: [String] = []
     private let listener: Int32
-    let port: Int
+    public let port: Int
     let reply: @Sendable (String) -> [Piece]
 
-    init(reply: @escaping @Sendable (String) -> [Piece]) throws {
+    public init(reply: @escaping @Sendable (String) -> [Piece]) throws {
         self.reply = reply
         #if canImport(Glibc)
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -50,15 +56,15 @@ final class TinyHTTPServer: @unchecked Sendable {
         thread.start()
     }
 
-    var url: String { "http://127.0.0.1:\(port)/v1" }
+    public var url: String { "http://127.0.0.1:\(port)/v1" }
 
-    var requests: [String] {
+    public var requests: [String] {
         lock.lock()
         defer { lock.unlock() }
         return received
     }
 
-    func stop() {
+    public func stop() {
         shutdown(listener, Int32(SHUT_RDWR))
         close(listener)
     }
@@ -104,11 +110,11 @@ final class TinyHTTPServer: @unchecked Sendable {
         return String(decoding: data, as: UTF8.self)
     }
 
-    static func head(status: String = "200 OK", contentType: String = "text/event-stream", length: Int? = nil) -> Piece {
+    public static func head(status: String = "200 OK", contentType: String = "text/event-stream", length: Int? = nil) -> Piece {
         var text = "HTTP/1.1 \(status)\r\nContent-Type: \(contentType)\r\nConnection: close\r\n"
         if let length { text += "Content-Length: \(length)\r\n" }
         return Piece(bytes: Array((text + "\r\n").utf8))
     }
 
-    static func piece(_ text: String, pause: Double = 0) -> Piece { Piece(bytes: Array(text.utf8), pauseBefore: pause) }
+    public static func piece(_ text: String, pause: Double = 0) -> Piece { Piece(bytes: Array(text.utf8), pauseBefore: pause) }
 }
