@@ -8,27 +8,37 @@ extension Scheduler {
         batch.n_tokens = 0
         var generating: [ChoiceState] = []
         for job in active where job.promptDone {
-            for choice in job.choices where !choice.finished {
-                choice.batchIndex = add(choice.nextToken, position: choice.position, slot: choice.slot, output: true)
-                generating.append(choice)
-            }
+            for choice in job.choices where !choice.finished { generating.append(choice) }
         }
-        var budget = batchCapacity - Int(batch.n_tokens)
+        var budget = batchCapacity - generating.count
         if !generating.isEmpty { budget = min(budget, promptChunkWhileGenerating) }
         var prompting: [ActiveJob] = []
         for job in active where !job.promptDone && budget > 0 {
-            let tokens = job.pending.tokens
-            let count = min(tokens.count - job.promptPosition, budget)
-            job.promptOutputIndex = -1
-            for k in 0..<count {
-                let position = job.promptPosition + k
-                let last = position == tokens.count - 1
-                let index = add(tokens[position], position: position, slot: job.primarySlot, output: last)
-                if last { job.promptOutputIndex = index }
-            }
+            let count = min(job.pending.tokens.count - job.promptPosition, budget)
             job.promptTokensInBatch = count
             budget -= count
             prompting.append(job)
+        }
+        // The batch holds its tokens in sequence-id order. With one KV stream per sequence, llama.cpp
+        // splits a batch into passes over runs of consecutive sequence ids (`split_equal`, sequential):
+        // in any other order the generating sequences would take several passes over the weights.
+        generating.sort { slots[$0.slot].sequence < slots[$1.slot].sequence }
+        prompting.sort { slots[$0.primarySlot].sequence < slots[$1.primarySlot].sequence }
+        var nextChoice = 0
+        var nextPrompt = 0
+        while nextChoice < generating.count || nextPrompt < prompting.count {
+            let choiceFirst =
+                nextPrompt == prompting.count
+                || (nextChoice < generating.count
+                    && slots[generating[nextChoice].slot].sequence < slots[prompting[nextPrompt].primarySlot].sequence)
+            if choiceFirst {
+                let choice = generating[nextChoice]
+                nextChoice += 1
+                choice.batchIndex = add(choice.nextToken, position: choice.position, slot: choice.slot, output: true)
+            } else {
+                addPromptChunk(prompting[nextPrompt])
+                nextPrompt += 1
+            }
         }
         guard batch.n_tokens > 0 else { return }
 
@@ -53,6 +63,19 @@ extension Scheduler {
         for choice in generating {
             guard let job = active.first(where: { $0.choices.contains { $0 === choice } }) else { continue }
             sampleNext(job, choice, outputIndex: choice.batchIndex)
+        }
+    }
+
+    /// Adds the next `promptTokensInBatch` prompt tokens of a job to the batch, the prompt's last token
+    /// with its logits.
+    private func addPromptChunk(_ job: ActiveJob) {
+        let tokens = job.pending.tokens
+        job.promptOutputIndex = -1
+        for k in 0..<job.promptTokensInBatch {
+            let position = job.promptPosition + k
+            let last = position == tokens.count - 1
+            let index = add(tokens[position], position: position, slot: job.primarySlot, output: last)
+            if last { job.promptOutputIndex = index }
         }
     }
 
