@@ -426,40 +426,60 @@ def run_replay(server: Server, kind: str, opts: argparse.Namespace, res: Results
     res.details.append(f"{kind}: replay turns (turn, prompt, new, cached, evaluated): {rows}")
 
 
-def run_grammar(server: Server, opts: argparse.Namespace, res: Results, rng: random.Random) -> None:
-    """Decode tokens/s with the tool grammar (named tool with a long-argument schema) against no tools at all.
+def run_grammar(server: Server, opts: argparse.Namespace, res: Results, rng: random.Random, binary: Path) -> None:
+    """Decode tokens/s with the tool grammar on and off, over the same prompt.
+
+    On: `/v1/chat/completions` with a named tool whose schema asks for long arguments, so the grammar
+    constrains every generated token. Off: the very prompt our server builds for that request (rendered by
+    `functionary render --generation-prompt --tool-choice record_people`, tool definitions and the call's
+    opening included) on `/v1/completions`, with no grammar. The same context length on both sides, so the
+    ratio is the grammar's cost alone. (Against a request without tools, the tool definitions' longer prompt
+    would also slow the attention; the details list that rate too.)
 
     A tool call's arguments may reach the client in one piece when the call is complete (the stream parser
     holds them until it can tell them apart), so chunk times cannot time the decode here. Instead each
     measurement is a pair of requests that differ only in max_tokens (M, then 1; fresh nonce each, same
-    length): rate = (tokens_M − tokens_1) ÷ (time_M − time_1), request sent → end of stream. The prompt's
-    processing and the HTTP round trip cancel out. The same method for both sides."""
-    def request(with_tools: bool, max_tokens: int) -> Timed:
-        body = {"model": server.model_id, "messages": grammar_messages(rng), "max_tokens": max_tokens,
-                "temperature": 0, "seed": SEED}
-        if with_tools:
-            body["tools"] = [GRAMMAR_TOOL]
-            body["tool_choice"] = {"type": "function", "function": {"name": "record_people"}}
-        return post_stream(server.port, "/v1/chat/completions", body)
+    length), after a request of the same kind that leaves both the same prompt cache: rate = (tokens_M −
+    tokens_1) ÷ (time_M − time_1), request sent → end of stream. The prompt's processing and the HTTP round
+    trip cancel out. The same method for every side."""
+    def request(kind: str, max_tokens: int) -> Timed:
+        messages = grammar_messages(rng)
+        base = {"model": server.model_id, "max_tokens": max_tokens, "temperature": 0, "seed": SEED}
+        if kind == "grammar":
+            return post_stream(server.port, "/v1/chat/completions", dict(
+                base, messages=messages, tools=[GRAMMAR_TOOL],
+                tool_choice={"type": "function", "function": {"name": "record_people"}}))
+        if kind == "no-grammar":
+            prompt = render_prompt(binary, {"messages": messages, "tools": [GRAMMAR_TOOL]}, "record_people")
+            return post_stream(server.port, "/v1/completions", dict(base, prompt=prompt))
+        return post_stream(server.port, "/v1/chat/completions", dict(base, messages=messages))
 
-    def rate(with_tools: bool) -> tuple[float | None, int]:
-        long, short = request(with_tools, opts.grammar_tokens), request(with_tools, 1)
+    def rate(kind: str) -> tuple[float | None, int]:
+        # First a request of the same kind, so that both of the pair find the same prompt cache (this kind's
+        # shared prefix: the tool definitions); after another kind, the long one alone would evaluate it.
+        request(kind, 1)
+        long, short = request(kind, opts.grammar_tokens), request(kind, 1)
         tokens = long.completion_tokens - short.completion_tokens
         seconds = (long.end - long.sent) - (short.end - short.sent)
         return (tokens / seconds if tokens > 0 and seconds > 0 else None), long.completion_tokens
 
-    request(True, 8)  # warm-up (also compiles and caches the tool set's grammar)
-    request(False, 8)
-    on, off, on_tokens, off_tokens = [], [], [], []
+    kinds = ("grammar", "no-grammar", "no-tools")
+    for kind in kinds:
+        request(kind, 8)  # warm-up (also compiles and caches the tool set's grammar)
+    rates: dict[str, list] = {kind: [] for kind in kinds}
+    tokens: dict[str, list] = {kind: [] for kind in kinds}
     for _ in range(opts.reps):
-        for with_tools, rates, tokens in ((True, on, on_tokens), (False, off, off_tokens)):
-            value, count = rate(with_tools)
-            rates.append(value)
-            tokens.append(count)
-    res.add("grammar_on", on)
-    res.add("grammar_off", off)
-    res.details.append(f"ours: grammar on tok/s {fmt_list(on)} (tokens {on_tokens}); off {fmt_list(off)} (tokens {off_tokens})")
-    if min(on_tokens + off_tokens, default=0) < opts.grammar_tokens // 2:
+        for kind in kinds:
+            value, count = rate(kind)
+            rates[kind].append(value)
+            tokens[kind].append(count)
+    res.add("grammar_on", rates["grammar"])
+    res.add("grammar_off", rates["no-grammar"])
+    res.details.append(
+        f"ours: grammar on tok/s {fmt_list(rates['grammar'])} (tokens {tokens['grammar']}); off, same prompt "
+        f"{fmt_list(rates['no-grammar'])} (tokens {tokens['no-grammar']}); a request without tools (shorter prompt) "
+        f"{fmt_list(rates['no-tools'])} (tokens {tokens['no-tools']})")
+    if min(tokens["grammar"] + tokens["no-grammar"], default=0) < opts.grammar_tokens // 2:
         res.notes.append("grammar on/off: some runs stopped early (see details); rates are over fewer tokens")
 
 
@@ -503,21 +523,24 @@ def run_concurrent(server: Server, kind: str, opts: argparse.Namespace, res: Res
                        f"1 stream on the same server {fmt_list(singles)}")
 
 
+def render_prompt(binary: Path, request: dict, tool_choice: str) -> str:
+    """The exact prompt our server builds for a chat request (`functionary render --generation-prompt`)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(request, f)
+    try:
+        out = subprocess.run([str(binary), "render", "--template", "gemma3", "--generation-prompt",
+                              "--tool-choice", tool_choice, f.name], capture_output=True, check=True)
+    finally:
+        os.unlink(f.name)
+    return out.stdout.decode()
+
+
 def render_replay_prompts(binary: Path | None, turns: int) -> list[str] | None:
-    """The exact prompts our server builds for the replay turns (`functionary render`), for llama-server's /v1/completions."""
+    """The exact prompts our server builds for the replay turns, for llama-server's /v1/completions."""
     if binary is None or not binary.exists():
         return None
-    prompts = []
-    for messages in replay_conversations(turns):
-        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
-            json.dump({"messages": messages, "tools": REPLAY_TOOLS}, f)
-        try:
-            out = subprocess.run([str(binary), "render", "--template", "gemma3", "--generation-prompt",
-                                  "--tool-choice", "required", f.name], capture_output=True, check=True)
-        finally:
-            os.unlink(f.name)
-        prompts.append(out.stdout.decode())
-    return prompts
+    return [render_prompt(binary, {"messages": messages, "tools": REPLAY_TOOLS}, "required")
+            for messages in replay_conversations(turns)]
 
 
 def server_name(kind: str) -> str:
@@ -535,7 +558,7 @@ def phase_single(kind: str, cfg: Config, opts: argparse.Namespace, res: Results,
             rendered = None if kind == "ours" else render_replay_prompts(cfg.binary, opts.turns)
             run_replay(server, kind, opts, res, rendered)
         if kind == "ours":
-            run_grammar(server, opts, res, rng)
+            run_grammar(server, opts, res, rng, cfg.binary)
 
 
 def phase_parallel(kind: str, cfg: Config, opts: argparse.Namespace, res: Results, rng: random.Random, first: bool) -> None:
@@ -589,7 +612,7 @@ def table(ours: Results | None, llama: Results | None, opts: argparse.Namespace,
         (f"{opts.turns}-turn replay: evaluated ÷ new tokens", o.get("replay_ratio"), l.get("replay_ratio"),
          o.get("replay_ratio"), "≤ 1.2×", 2),
         ("decode with tool grammar, tok/s", o.get("grammar_on"), None, None, "—", 1),
-        ("decode without tools, tok/s", o.get("grammar_off"), None, None, "—", 1),
+        ("decode without grammar (same prompt), tok/s", o.get("grammar_off"), None, None, "—", 1),
         ("grammar on ÷ off", ratio(o.get("grammar_on"), o.get("grammar_off")), None,
          ratio(o.get("grammar_on"), o.get("grammar_off")), "≥ 0.85×", 2),
     ]
