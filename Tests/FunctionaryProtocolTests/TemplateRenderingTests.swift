@@ -151,8 +151,8 @@ func pythonStripped(_ text: String) -> String {
         return (tools, messages)
     }
 
-    /// The fastest of several renderings (robust against other tests running at the same time) must
-    /// take under 1 ms per KB of prompt, even in a debug build.
+    /// "Well under a millisecond per KB": the fastest of several renderings (robust against other tests running
+    /// at the same time) must take under 0.25 ms per KB of prompt, even in a debug build (measured: 0.03–0.05 ms).
     @Test func renderingIsFast() throws {
         let (tools, messages) = Self.conversation()
         #expect(messages.count == 50)
@@ -171,7 +171,7 @@ func pythonStripped(_ text: String) -> String {
             let perKB = fastest * 1024 / bytes
             print("\(version.rawValue): \(bytes) bytes in \(fastest), \(perKB) per KB")
             #expect(bytes > 10_000)
-            #expect(perKB < .milliseconds(1), "\(version.rawValue): \(perKB) per KB of prompt (\(bytes) bytes)")
+            #expect(perKB < .microseconds(250), "\(version.rawValue): \(perKB) per KB of prompt (\(bytes) bytes)")
         }
     }
 }

@@ -15,6 +15,7 @@ ${FUNCTIONARY_HOME:-~/.cache/functionary}/models/; skipped when either is missin
 import json
 import os
 import pathlib
+import re
 import subprocess
 
 import pytest
@@ -118,3 +119,24 @@ def test_code_interpreter_runs_python(tmp_path: pathlib.Path) -> None:
     stdout = result.stdout.decode("utf-8", errors="strict")
     assert result.returncode == 0, result.stderr.decode("utf-8", errors="replace")
     assert any(line.startswith("𝑓 python(") for line in stdout.splitlines()), stdout
+
+
+def test_embedded_engine_reuses_the_prompt_cache_between_steps() -> None:
+    """In process, the step after the tool results evaluates only what is new: its prompt (the first step's
+    prompt, the call and the result) is mostly found in the engine's prompt cache (`--verbose` prints each model
+    turn's usage). Both steps offer the same tools (`required`, then `auto`; a named choice or `none` would change
+    the tools in the prompt), and the run may end at --max-steps 2 (exit status 3)."""
+    binary = agent_binary()
+    require_model()
+    command = [str(binary), "chat", "--tools", "demo", "--prompt", "Flip a coin for me", "--tool-choice", "required",
+               "--then-tool-choice", "auto", "--max-steps", "2", "--temperature", "0", "--seed", "7", "--max-tokens", "48",
+               "--verbose"]
+    result = subprocess.run(command, capture_output=True, timeout=600)
+    output = result.stdout.decode("utf-8", errors="strict") + result.stderr.decode("utf-8", errors="replace")
+    assert result.returncode in (0, 3), output
+    usages = [tuple(map(int, m)) for m in re.findall(r"\[usage: (\d+) prompt \((\d+) cached\), (\d+) completion\]", output)]
+    assert len(usages) == 2, output
+    (first_prompt, first_cached, _), (second_prompt, second_cached, _) = usages
+    assert first_cached == 0 and second_prompt > first_prompt, usages
+    # The whole first prompt (and the part of the output that the next prompt repeats) is reused.
+    assert second_cached >= first_prompt, usages
