@@ -7,20 +7,12 @@ puts it (${FUNCTIONARY_HOME:-~/.cache/functionary}/models/gemma-3-270m-q4_k_m.gg
 import json
 import os
 import pathlib
-import signal
-import socket
-import subprocess
-import time
 import urllib.error
 import urllib.request
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-MODEL = (pathlib.Path(os.environ.get("FUNCTIONARY_HOME", pathlib.Path.home() / ".cache" / "functionary"))
-         / "models" / "gemma-3-270m-q4_k_m.gguf")
-STARTUP_TIMEOUT = 180
-SHUTDOWN_TIMEOUT = 60
+from remote_setup import MODEL, ROOT, Process, free_port
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -44,11 +36,6 @@ def binary() -> pathlib.Path:
     return path
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def http(method: str, url: str, body=None, headers=None, timeout=60):
     """A raw HTTP request: returns (status, headers, body text). Errors are returned, not raised."""
@@ -63,19 +50,15 @@ def http(method: str, url: str, body=None, headers=None, timeout=60):
         return error.code, dict(error.headers), error.read().decode()
 
 
-class Server:
-    """A running `functionary serve` process."""
+class Server(Process):
+    """A running `functionary serve` process on the default model (remote_setup.Process: started, waited on until
+    GET /health says 200, stopped with SIGTERM)."""
 
     def __init__(self, *extra: str, parallel: int = 4):
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.log_path = ROOT / ".build" / f"e2e-serve-{self.port}.log"
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        self.log = open(self.log_path, "w")
-        args = [str(binary()), "serve", "--host", "127.0.0.1", "--port", str(self.port), "--ctx-size", "2048",
+        port = free_port()
+        args = [str(binary()), "serve", "--host", "127.0.0.1", "--port", str(port), "--ctx-size", "2048",
                 "--parallel", str(parallel), *extra]
-        self.process = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
-        self.wait_ready()
+        super().__init__("serve", args, port)
         status, _, body = http("GET", self.base + "/v1/models", headers=self.auth_headers(extra))
         self.model = json.loads(body)["data"][0]["id"] if status == 200 else None
 
@@ -84,38 +67,6 @@ class Server:
         if "--api-key" in extra:
             return {"Authorization": "Bearer " + extra[list(extra).index("--api-key") + 1]}
         return {}
-
-    def wait_ready(self):
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"functionary serve exited with {self.process.returncode}:\n{self.output()}")
-            try:
-                status, _, _ = http("GET", self.base + "/health", timeout=2)
-                if status == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        self.process.kill()
-        raise RuntimeError(f"functionary serve not healthy after {STARTUP_TIMEOUT}s:\n{self.output()}")
-
-    def output(self) -> str:
-        self.log.flush()
-        return self.log_path.read_text()
-
-    def stop(self) -> int:
-        """SIGTERM, then wait: returns the exit status."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(SHUTDOWN_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-                raise RuntimeError(f"functionary serve ignored SIGTERM for {SHUTDOWN_TIMEOUT}s:\n{self.output()}")
-        self.log.close()
-        return self.process.returncode
 
     def metric(self, name: str) -> float:
         _, _, text = http("GET", self.base + "/metrics")

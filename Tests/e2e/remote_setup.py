@@ -22,6 +22,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 MODEL = (pathlib.Path(os.environ.get("FUNCTIONARY_HOME", pathlib.Path.home() / ".cache" / "functionary"))
          / "models" / "gemma-3-270m-q4_k_m.gguf")
 STARTUP_TIMEOUT = 180
+SHUTDOWN_TIMEOUT = 60
 
 
 def require(path: pathlib.Path, what: str) -> pathlib.Path:
@@ -62,7 +63,7 @@ class Process:
     def __init__(self, name, args, port):
         self.port = port
         self.base = f"http://127.0.0.1:{port}"
-        self.log_path = ROOT / ".build" / f"e2e-remote-{name}-{port}.log"
+        self.log_path = ROOT / ".build" / f"e2e-{name}-{port}.log"
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self.args = args
         self.start()
@@ -93,13 +94,15 @@ class Process:
             self.process.wait()
 
     def stop(self):
+        """SIGTERM, then wait: returns the exit status (a process that ignores SIGTERM is killed, and that fails)."""
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
-                self.process.wait(60)
+                self.process.wait(SHUTDOWN_TIMEOUT)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+                raise RuntimeError(f"{self.args[0]} ignored SIGTERM for {SHUTDOWN_TIMEOUT}s:\n{self.output()}")
         self.log.close()
         return self.process.returncode
 
@@ -146,9 +149,9 @@ def remote_stack(name, *extra):
     (front, [upstream A, upstream B]); everything is stopped afterwards, and the front must exit 0."""
     upstreams, front = [], None
     try:
-        upstreams.append(LlamaServer(f"{name}-a"))
-        upstreams.append(LlamaServer(f"{name}-b"))
-        front = Functionary(f"{name}-front", *[arg for s in upstreams for arg in ("--engine-url", s.base + "/v1")],
+        upstreams.append(LlamaServer(f"remote-{name}-a"))
+        upstreams.append(LlamaServer(f"remote-{name}-b"))
+        front = Functionary(f"remote-{name}-front", *[arg for s in upstreams for arg in ("--engine-url", s.base + "/v1")],
                            "--engine-health-interval", "0.5", "--parallel", "8", *extra)
         yield front, upstreams
     finally:

@@ -20,10 +20,8 @@ import subprocess
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-MODEL = pathlib.Path(os.environ.get("FUNCTIONARY_HOME", pathlib.Path.home() / ".cache" / "functionary")) / "models" / (
-    "gemma-3-270m-q4_k_m.gguf"
-)
+from remote_setup import MODEL, ROOT
+
 
 # (prompt, the tool that must run, the first step's tool_choice, how many calls at least). The weather example
 # runs with `required` (parallel calls allowed, as in the README): the model makes two calls of one turn.
