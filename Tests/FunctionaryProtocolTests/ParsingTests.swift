@@ -359,7 +359,16 @@ func expectMatches(_ output: AssistantOutput, _ expected: RequestHandlingCases.C
         #expect(other.toolCalls.first?.function == FunctionCall(name: "python", arguments: "{\"script\": \"x\"}"))
     }
 
-    @Test func randomOutputsNeverCrash() {
+    /// `text` without the speaker names of v2 message headers (`<|from|>NAME<|recipient|>`, NAME free of `<|from|>`).
+    static func droppingV2Speakers(_ text: String) -> String {
+        let segments = text.components(separatedBy: "<|from|>")
+        return segments.enumerated().map { index, segment in
+            guard index > 0, let recipient = segment.range(of: "<|recipient|>") else { return segment }
+            return String(segment[recipient.upperBound...])
+        }.joined()
+    }
+
+    @Test func randomOutputsNeverCrashNorLoseText() {
         var rng = SplitMix64(seed: 7)
         let pieces = [
             "<|from|>", "<|recipient|>", "<|content|>", "<|stop|>", "<|reserved_special_token_249|>", ">>>", ">", "\n", " ",
@@ -369,7 +378,18 @@ func expectMatches(_ output: AssistantOutput, _ expected: RequestHandlingCases.C
         for _ in 0..<3_000 {
             let output = (0..<Int.random(in: 0...12, using: &rng)).map { _ in pieces.randomElement(using: &rng) ?? "" }.joined()
             for version in TemplateVersion.allCases {
-                _ = version.template.parse(output, toolChoice: .auto)
+                let parsed = version.template.parse(output, toolChoice: .auto)
+                // Never loses text: "é" and "😀" belong to no marker, so each one of the output comes back, in the
+                // content or in a call (v2 reads the text before `<|content|>` as the recipient: a name).
+                // The one exception is v2's message header: what stands between `<|from|>` and `<|recipient|>` names
+                // the speaker, which the parser drops (it is always "assistant").
+                let kept = (parsed.content ?? "") + parsed.toolCalls.map { $0.function.name + $0.function.arguments }.joined()
+                let payload = version == .v2 ? Self.droppingV2Speakers(output) : output
+                for scalar in ["é", "😀"] {
+                    #expect(
+                        kept.components(separatedBy: scalar).count == payload.components(separatedBy: scalar).count,
+                        "\(version): \(output.debugDescription) → \(parsed)")
+                }
             }
         }
     }
