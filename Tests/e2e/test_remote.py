@@ -167,12 +167,15 @@ def stream_request(client, model, index, results):
         stream = client.chat.completions.create(
             model=model, max_tokens=48, temperature=0, stream=True,
             messages=[{"role": "user", "content": f"Request {index}: count slowly from one to twenty in words."}])
-        text = ""
+        text, finish = "", None
         for chunk in stream:
             if chunk.choices and chunk.choices[0].delta.content:
                 got_content = True
                 text += chunk.choices[0].delta.content
-        results[index] = ("ok", got_content, text)
+            if chunk.choices and chunk.choices[0].finish_reason:
+                finish = chunk.choices[0].finish_reason
+        # A stream that ended without its finish chunk was cut off silently: that counts as a failure.
+        results[index] = ("ok", got_content, text) if finish in ("stop", "length") else ("cut", got_content, text)
     except Exception as error:  # noqa: BLE001 (any client error counts)
         results[index] = ("error", got_content, repr(error))
 
@@ -196,6 +199,9 @@ def test_killing_an_upstream_loses_no_request_that_had_not_started_streaming(cli
         t.join(180)
         assert not t.is_alive(), "a request hung after its upstream died"
     for index, (status, got_content, detail) in {**results, **after}.items():
+        # A request whose upstream died after it streamed ends with an error event (the client raises); none
+        # ends quietly without its finish chunk, and none that had streamed nothing is lost.
+        assert status != "cut", f"request {index} ended without a finish chunk or an error: {detail!r}"
         assert status == "ok" or got_content, f"request {index} failed before streaming anything: {detail}"
     assert all(status == "ok" for status, _, _ in after.values()), after
     assert http("GET", remote.base + "/health")[0] == 200
