@@ -87,7 +87,7 @@ final class GrammarCompiler: Sendable {
     }
 
     /// GBNF (with a `root` rule) for values matching a JSON Schema, from llama.cpp's converter (which
-    /// knows no `nullable`: it is rewritten as an `anyOf` with `null` first).
+    /// knows no `nullable`: `NullableSchema` rewrites it first, as an `anyOf` with `null`).
     static func schemaGrammar(_ schema: JSONValue, rule: String) throws(GenerationError) -> String {
         var error: UnsafeMutablePointer<CChar>?
         guard let result = fshim_json_schema_to_gbnf(NullableSchema.expanded(schema).compactJSON(), &error) else {
