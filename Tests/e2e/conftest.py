@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from remote_setup import MODEL, ROOT, Process, free_port
+from remote_setup import MODEL, Process, free_port, functionary_binary, require
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -28,13 +28,9 @@ def pytest_runtest_makereport(item, call):
 
 
 def binary() -> pathlib.Path:
-    path = pathlib.Path(os.environ.get("FUNCTIONARY_BIN", ROOT / ".build" / "debug" / "functionary"))
-    if not path.exists():
-        pytest.skip(f"no functionary binary at {path} (set FUNCTIONARY_BIN)")
-    if not MODEL.exists():
-        pytest.skip(f"default model missing at {MODEL} (run make deps)")
-    return path
-
+    """The functionary binary, when the default model is there too (else the test skips)."""
+    require(MODEL, "default model (run make deps)")
+    return functionary_binary()
 
 
 def http(method: str, url: str, body=None, headers=None, timeout=60):

@@ -8,19 +8,18 @@ The default model is a small base model: the first step is forced to call (a nam
 for the weather example's parallel calls; the engine's grammar enforces both) and the step after the results is
 forced to answer in text (`--then-tool-choice none`), so that every run shows the whole loop deterministically.
 
-Needs the built binary (FUNCTIONARY_BIN, else .build/{release,debug}/functionary) and the default model in
-${FUNCTIONARY_HOME:-~/.cache/functionary}/models/; skipped when either is missing.
+Needs the built binary (FUNCTIONARY_BIN, else .build/debug/functionary) and the default model in
+${FUNCTIONARY_HOME:-~/.cache/functionary}/models/; skipped when either is missing (failed under `make test`).
 """
 
 import json
-import os
 import pathlib
 import re
 import subprocess
 
 import pytest
 
-from remote_setup import MODEL, ROOT
+from conftest import binary as functionary
 
 
 # (prompt, the tool that must run, the first step's tool_choice, how many calls at least). The weather example
@@ -34,19 +33,6 @@ EXAMPLES = [
 ]
 
 
-def agent_binary() -> pathlib.Path:
-    candidates = [os.environ.get("FUNCTIONARY_BIN")] + [str(ROOT / ".build" / c / "functionary") for c in ("release", "debug")]
-    for candidate in candidates:
-        if candidate and os.access(candidate, os.X_OK):
-            return pathlib.Path(candidate)
-    pytest.skip("the functionary binary is not built (set FUNCTIONARY_BIN or run `swift build`)")
-
-
-def require_model() -> None:
-    if not MODEL.is_file():
-        pytest.skip(f"the default model is missing ({MODEL}); run `make deps`")
-
-
 @pytest.fixture(scope="module")
 def agent_server(server) -> str:
     """The base URL of the session's shared `functionary serve` (conftest.py), for the HTTP runs."""
@@ -54,8 +40,7 @@ def agent_server(server) -> str:
 
 
 def run_chat(prompt: str, choice: str, extra: list[str]) -> subprocess.CompletedProcess:
-    binary = agent_binary()
-    require_model()
+    binary = functionary()
     command = [
         str(binary), "chat", "--tools", "demo", "--prompt", prompt, "--tool-choice", choice, "--then-tool-choice", "none",
         "--temperature", "0", "--seed", "7", "--max-tokens", "96", *extra,
@@ -106,8 +91,7 @@ def test_required_tool_choice_calls_a_demo_tool() -> None:
 
 def test_code_interpreter_runs_python(tmp_path: pathlib.Path) -> None:
     """The code interpreter end to end: a forced python call runs in the sandbox, with /mnt/data mapped."""
-    binary = agent_binary()
-    require_model()
+    binary = functionary()
     command = [
         str(binary), "chat", "--code-interpreter", "--data-dir", str(tmp_path), "--prompt",
         "Use python to write the word hello into /mnt/data/out.txt", "--tool-choice", "required",
@@ -124,8 +108,7 @@ def test_embedded_engine_reuses_the_prompt_cache_between_steps() -> None:
     prompt, the call and the result) is mostly found in the engine's prompt cache (`--verbose` prints each model
     turn's usage). Both steps offer the same tools (`required`, then `auto`; a named choice or `none` would change
     the tools in the prompt), and the run may end at --max-steps 2 (exit status 3)."""
-    binary = agent_binary()
-    require_model()
+    binary = functionary()
     command = [str(binary), "chat", "--tools", "demo", "--prompt", "Flip a coin for me", "--tool-choice", "required",
                "--then-tool-choice", "auto", "--max-steps", "2", "--temperature", "0", "--seed", "7", "--max-tokens", "48",
                "--verbose"]
