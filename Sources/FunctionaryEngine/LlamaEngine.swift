@@ -155,3 +155,8 @@ public final class LlamaEngine: TextGenerator, EngineStatsProviding {
         try check(sampling.frequencyPenalty.isFinite, "frequency_penalty", "frequency_penalty must be a finite number.")
     }
 }
+
+extension LlamaEngine: TokenCounting {
+    /// The prompt's token count, from the model's tokenizer (no generation).
+    public func countTokens(in prompt: String) async throws -> Int { tokenize(prompt).count }
+}

@@ -23,6 +23,10 @@ public struct ServerConfiguration: Sendable {
     /// After SIGTERM/SIGINT, how long in-flight generations may go on before they are ended (cleanly, with
     /// `finish_reason: "length"`).
     public var shutdownGracePeriod: Duration
+    /// Responses kept for `previous_response_id` and `GET /v1/responses/{id}` (`--responses-store-entries`).
+    public var responsesStoreEntries: Int = 1000
+    /// Bytes those responses may take together (`--responses-store-bytes`); the oldest are evicted first.
+    public var responsesStoreBytes: Int = 64 * 1024 * 1024
 
     public init(
         host: String = "127.0.0.1", port: Int = 8000, servedModelNames: [String], apiKey: String? = nil, parallel: Int = 4,

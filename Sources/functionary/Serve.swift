@@ -39,12 +39,21 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Largest request body in bytes; larger ones get 413.")
     var maxBodySize = 8 * 1024 * 1024
 
+    @Option(help: "Responses kept for previous_response_id and GET /v1/responses/{id} (0: none).")
+    var responsesStoreEntries = 1000
+
+    @Option(help: "Bytes the kept responses may take together; the oldest are evicted first.")
+    var responsesStoreBytes = 64 * 1024 * 1024
+
     @OptionGroup var remote: RemoteEngineFlags
 
     func validate() throws {
         guard (1...65535).contains(port) || port == 0 else { throw ValidationError("--port must be between 0 and 65535.") }
         guard maxQueue >= 0 else { throw ValidationError("--max-queue must be 0 or more.") }
         guard maxBodySize >= 1024 else { throw ValidationError("--max-body-size must be at least 1024.") }
+        guard responsesStoreEntries >= 0, responsesStoreBytes >= 0 else {
+            throw ValidationError("--responses-store-entries and --responses-store-bytes must be 0 or more.")
+        }
         if let apiKey, apiKey.isEmpty { throw ValidationError("--api-key must not be empty.") }
         if remote.isEnabled, TemplateVersion(rawValue: engine.template) == nil {
             throw ValidationError(
@@ -110,9 +119,12 @@ struct Serve: AsyncParsableCommand {
         shutdown: @escaping @Sendable (Engine) async -> Void, whileServing: (@Sendable (Engine) async throws -> Void)? = nil
     ) async throws {
         let parallel = engine.parallel
-        let configuration = ServerConfiguration(
+        var settings = ServerConfiguration(
             host: host, port: port, servedModelNames: names, apiKey: apiKey, parallel: parallel, maxQueue: maxQueue,
             maxBodySize: maxBodySize)
+        settings.responsesStoreEntries = responsesStoreEntries
+        settings.responsesStoreBytes = responsesStoreBytes
+        let configuration = settings
         let holder = ModelHolder<Engine>()
         let address = AddressBox(host: host, port: port)
         let host = self.host

@@ -136,3 +136,10 @@ public struct EngineStats: Sendable, Hashable {
 public protocol EngineStatsProviding: Sendable {
     func stats() async -> EngineStats
 }
+
+/// Engines that can count a prompt's tokens without generating (`/v1/messages/count_tokens`, the input tokens of a
+/// streamed message's first event). Engines without it are asked for a one-token generation instead.
+public protocol TokenCounting: Sendable {
+    /// The number of tokens `prompt` takes as a generation prompt (special markers parsed, BOS included).
+    func countTokens(in prompt: String) async throws -> Int
+}

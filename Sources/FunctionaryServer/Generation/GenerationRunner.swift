@@ -118,23 +118,25 @@ struct GenerationRunner: Sendable {
                 var chunker = chunker
                 do {
                     try await withGracefulShutdownHandler {
-                        try await Self.send(chunker.start(), to: &writer)
+                        try await Self.send(chunker.start(), framing: chunker, to: &writer)
                         var event = first
                         do {
                             while let current = event {
-                                try await Self.send(chunker.handle(current), to: &writer)
+                                try await Self.send(chunker.handle(current), framing: chunker, to: &writer)
                                 event = try await cursor.next()
                             }
                         } catch let error as OpenAIError {
-                            try await Self.send([error.json], to: &writer)
+                            try await Self.send(chunker.failure(error), framing: chunker, to: &writer)
                             try await writer.finish(nil)
                             return
                         }
-                        try await Self.send(chunker.end(stoppedByShutdown: cursor.stoppedByShutdown), to: &writer)
+                        try await Self.send(chunker.end(stoppedByShutdown: cursor.stoppedByShutdown), framing: chunker, to: &writer)
                         if let usage = cursor.usage, let chunk = chunker.usageChunk(usage) {
-                            try await Self.send([chunk], to: &writer)
+                            try await Self.send([chunk], framing: chunker, to: &writer)
                         }
-                        try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
+                        if let terminator = chunker.terminator {
+                            try await writer.write(ByteBuffer(string: terminator))
+                        }
                         try await writer.finish(nil)
                     } onGracefulShutdown: {
                         stop.trigger()
@@ -149,14 +151,12 @@ struct GenerationRunner: Sendable {
             })
     }
 
-    private static func send(_ chunks: [JSONValue], to writer: inout any ResponseBodyWriter) async throws {
+    private static func send(
+        _ chunks: [JSONValue], framing chunker: some StreamChunker, to writer: inout any ResponseBodyWriter
+    ) async throws {
         guard !chunks.isEmpty else { return }
         var text = ""
-        for chunk in chunks {
-            text += "data: "
-            text += chunk.compactJSON()
-            text += "\n\n"
-        }
+        for chunk in chunks { text += chunker.frame(chunk) }
         try await writer.write(ByteBuffer(string: text))
     }
 }
@@ -170,4 +170,27 @@ protocol StreamChunker: Sendable {
     mutating func end(stoppedByShutdown: Bool) -> [JSONValue]
     /// The usage chunk, when the client asked for one.
     func usageChunk(_ usage: GenerationUsage) -> JSONValue?
+    /// One chunk as server-sent-event text (`data: …` and a blank line by default).
+    func frame(_ chunk: JSONValue) -> String
+    /// The chunks that report an engine error after the stream has begun (`{"error": …}` by default).
+    mutating func failure(_ error: OpenAIError) -> [JSONValue]
+    /// Text written after the last chunk (`data: [DONE]` by default; nil for none).
+    var terminator: String? { get }
+}
+
+extension StreamChunker {
+    func frame(_ chunk: JSONValue) -> String { "data: " + chunk.compactJSON() + "\n\n" }
+    mutating func failure(_ error: OpenAIError) -> [JSONValue] { [error.json] }
+    var terminator: String? { "data: [DONE]\n\n" }
+}
+
+/// Chunks sent as named events (`event: <type>` then `data: …`), as the Responses and Messages APIs stream them:
+/// each chunk's `type` names its event, and no `[DONE]` follows the last.
+protocol NamedEventChunker: StreamChunker {}
+
+extension NamedEventChunker {
+    func frame(_ chunk: JSONValue) -> String {
+        "event: " + (chunk["type"]?.stringValue ?? "message") + "\ndata: " + chunk.compactJSON() + "\n\n"
+    }
+    var terminator: String? { nil }
 }

@@ -19,6 +19,13 @@ struct ChatPlan: Sendable {
         body: [UInt8], configuration: ServerConfiguration, template: any PromptTemplate, modelNames: [String]
     ) throws(OpenAIError) {
         let (request, _) = try RequestJSON.decode(ChatCompletionRequest.self, from: body)
+        try self.init(request: request, configuration: configuration, template: template, modelNames: modelNames)
+    }
+
+    /// Checks a decoded request (the Responses and Messages APIs map theirs onto a `ChatCompletionRequest`).
+    init(
+        request: ChatCompletionRequest, configuration: ServerConfiguration, template: any PromptTemplate, modelNames: [String]
+    ) throws(OpenAIError) {
         guard modelNames.contains(request.model) else {
             throw OpenAIError.modelNotFound(request.model)
         }
@@ -72,7 +79,7 @@ struct ChatPlan: Sendable {
     }
 
     /// `response_format`: nil for text, else the JSON Schema to enforce (nil schema: any JSON object).
-    private static func responseFormat(_ value: JSONValue?) throws(OpenAIError) -> JSONResponseFormat? {
+    static func responseFormat(_ value: JSONValue?) throws(OpenAIError) -> JSONResponseFormat? {
         guard let value, value != .null else { return nil }
         guard case .object(let object) = value else {
             throw OpenAIError.badRequest(

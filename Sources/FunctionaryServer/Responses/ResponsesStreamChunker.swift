@@ -1,0 +1,170 @@
+import FunctionaryProtocol
+
+/// The events of a streamed response (`response.created` … `response.completed`), each with its `sequence_number`.
+///
+/// The template's stream parser turns text deltas into content and call events; text opens a `message` item
+/// (with one `output_text` part), each call a `function_call` item, and an item is closed (its `.done` events)
+/// when the next one opens or the generation ends. The last event is `response.completed`, or
+/// `response.incomplete` when `max_output_tokens` cut the output; the finished response is stored then.
+struct ResponsesStreamChunker: NamedEventChunker {
+    private enum OpenItem {
+        case none
+        case message(id: String, outputIndex: Int, text: String)
+        case call(id: String, outputIndex: Int, parserIndex: Int, callID: String, name: String, arguments: String)
+    }
+
+    private let object: ResponseObject
+    private let plan: ChatPlan
+    private let onComplete: @Sendable (JSONValue, [JSONValue]) -> Void
+    private var parser: any StreamParser
+    private var sequence = 0
+    private var current = OpenItem.none
+    private var output: [JSONValue] = []
+    private var usage: GenerationUsage?
+    private var reason: FinishReason?
+    private var done = false
+
+    /// - Parameter onComplete: called with the final response object and its output items (to store them).
+    init(object: ResponseObject, plan: ChatPlan, onComplete: @escaping @Sendable (JSONValue, [JSONValue]) -> Void) {
+        self.object = object
+        self.plan = plan
+        self.onComplete = onComplete
+        self.parser = plan.template.makeStreamParser(toolChoice: plan.resolved.choice)
+    }
+
+    mutating func start() -> [JSONValue] {
+        let initial = object.json(status: "in_progress", output: [], usage: nil)
+        return [event("response.created", ["response": initial]), event("response.in_progress", ["response": initial])]
+    }
+
+    mutating func handle(_ event: GenerationEvent) -> [JSONValue] {
+        guard !done else { return [] }
+        switch event {
+        case .text(0, let text):
+            return apply(parser.feed(text))
+        case .finished(0, let finishReason):
+            reason = finishReason
+            return apply(parser.finish()) + close()
+        case .usage(let usage):
+            self.usage = usage
+            return []
+        default:
+            return []
+        }
+    }
+
+    mutating func end(stoppedByShutdown: Bool) -> [JSONValue] {
+        guard !done else { return [] }
+        var events: [JSONValue] = []
+        if reason == nil {
+            reason = stoppedByShutdown ? .length : .stop
+            events += apply(parser.finish()) + close()
+        }
+        done = true
+        let incomplete = reason == .length
+        let final = object.json(
+            status: incomplete ? "incomplete" : "completed", output: output, usage: usage,
+            incompleteReason: incomplete ? "max_output_tokens" : nil)
+        onComplete(final, output)
+        events.append(self.event(incomplete ? "response.incomplete" : "response.completed", ["response": final]))
+        return events
+    }
+
+    func usageChunk(_ usage: GenerationUsage) -> JSONValue? { nil }
+
+    mutating func failure(_ error: OpenAIError) -> [JSONValue] {
+        done = true
+        let errorJSON: JSONValue = ["code": .string(error.code ?? "server_error"), "message": .string(error.message)]
+        return [
+            event(
+                "error",
+                ["code": .string(error.code ?? "server_error"), "message": .string(error.message), "param": error.param.map(JSONValue.string) ?? .null]
+            ),
+            event("response.failed", ["response": object.json(status: "failed", output: output, usage: usage, error: errorJSON)]),
+        ]
+    }
+
+    // MARK: -
+
+    /// An event: its `type`, its `sequence_number` (0, 1, 2… in the order sent), then its fields.
+    private mutating func event(_ type: String, _ fields: JSONObject) -> JSONValue {
+        var object: JSONObject = ["type": .string(type), "sequence_number": .number(JSONNumber(sequence))]
+        sequence += 1
+        for (key, value) in fields { object[key] = value }
+        return .object(object)
+    }
+
+    private mutating func apply(_ events: [StreamEvent]) -> [JSONValue] {
+        var out: [JSONValue] = []
+        for streamEvent in events {
+            switch streamEvent {
+            case .content(let text):
+                guard !text.isEmpty else { continue }
+                if case .message = current {} else {
+                    out += close()
+                    let id = APIIdentifier.make("msg_")
+                    let index = output.count
+                    current = .message(id: id, outputIndex: index, text: "")
+                    out.append(event("response.output_item.added", ["output_index": num(index), "item": ResponseObject.messageItem(id: id, text: nil, status: "in_progress")]))
+                    out.append(
+                        event(
+                            "response.content_part.added",
+                            ["item_id": .string(id), "output_index": num(index), "content_index": 0, "part": ResponseObject.outputText("")]))
+                }
+                if case .message(let id, let index, let soFar) = current {
+                    current = .message(id: id, outputIndex: index, text: soFar + text)
+                    out.append(
+                        event(
+                            "response.output_text.delta",
+                            ["item_id": .string(id), "output_index": num(index), "content_index": 0, "delta": .string(text), "logprobs": []]))
+                }
+            case .toolCallStart(let parserIndex, let callID, let name):
+                out += close()
+                guard plan.parallelToolCalls || parserIndex == 0 else { continue }
+                let id = APIIdentifier.make("fc_")
+                let index = output.count
+                current = .call(id: id, outputIndex: index, parserIndex: parserIndex, callID: callID, name: name, arguments: "")
+                out.append(
+                    event(
+                        "response.output_item.added",
+                        ["output_index": num(index), "item": ResponseObject.functionCallItem(id: id, callID: callID, name: name, arguments: "", status: "in_progress")]))
+            case .toolCallArguments(let parserIndex, let piece):
+                guard case .call(let id, let index, let open, let callID, let name, let soFar) = current, open == parserIndex, !piece.isEmpty else {
+                    continue
+                }
+                current = .call(id: id, outputIndex: index, parserIndex: open, callID: callID, name: name, arguments: soFar + piece)
+                out.append(event("response.function_call_arguments.delta", ["item_id": .string(id), "output_index": num(index), "delta": .string(piece)]))
+            }
+        }
+        return out
+    }
+
+    /// The `.done` events of the open item, which joins the output.
+    private mutating func close() -> [JSONValue] {
+        let closing = current
+        current = .none
+        switch closing {
+        case .none:
+            return []
+        case .message(let id, let index, let text):
+            let item = ResponseObject.messageItem(id: id, text: text, status: "completed")
+            output.append(item)
+            return [
+                event("response.output_text.done", ["item_id": .string(id), "output_index": num(index), "content_index": 0, "text": .string(text), "logprobs": []]),
+                event("response.content_part.done", ["item_id": .string(id), "output_index": num(index), "content_index": 0, "part": ResponseObject.outputText(text)]),
+                event("response.output_item.done", ["output_index": num(index), "item": item]),
+            ]
+        case .call(let id, let index, _, let callID, let name, let arguments):
+            let item = ResponseObject.functionCallItem(id: id, callID: callID, name: name, arguments: arguments, status: "completed")
+            output.append(item)
+            return [
+                event(
+                    "response.function_call_arguments.done",
+                    ["item_id": .string(id), "output_index": num(index), "name": .string(name), "arguments": .string(arguments)]),
+                event("response.output_item.done", ["output_index": num(index), "item": item]),
+            ]
+        }
+    }
+
+    private func num(_ value: Int) -> JSONValue { .number(JSONNumber(value)) }
+}
