@@ -153,7 +153,8 @@ struct MessagesStreamChunker: NamedEventChunker {
             switch event {
             case .content(let text):
                 guard !text.isEmpty else { continue }
-                if case .text = current {} else {
+                if case .text = current {
+                } else {
                     out += close()
                     current = .text(index: blockCount)
                     out.append(["type": "content_block_start", "index": num(blockCount), "content_block": ["type": "text", "text": ""]])

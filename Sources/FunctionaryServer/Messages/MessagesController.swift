@@ -85,6 +85,7 @@ struct MessagesController<Engine: TextGenerator>: Sendable {
             }
             count = collected.usage?.promptTokens ?? 0
         }
-        return Response.json(["input_tokens": .number(JSONNumber(count))])
+        // After the inbound-close helper the connection is not reused (as for every collected generation).
+        return Response.json(["input_tokens": .number(JSONNumber(count))], extraHeaders: [.connection: "close"])
     }
 }

@@ -170,7 +170,8 @@ struct MessagesRequest: Sendable {
         for (index, value) in (try body.array("tools") ?? []).enumerated() {
             let tool = try JSONFields(value, path: "tools[\(index)]")
             if let type = try tool.string("type"), type != "custom" {
-                throw JSONFields.unsupported(tool.name("type"), "server tools such as '\(type)' are not available; define client tools with 'input_schema'.")
+                throw JSONFields.unsupported(
+                    tool.name("type"), "server tools such as '\(type)' are not available; define client tools with 'input_schema'.")
             }
             let name = try tool.requiredString("name")
             guard let schema = tool.value("input_schema") else { throw JSONFields.missing(tool.name("input_schema")) }

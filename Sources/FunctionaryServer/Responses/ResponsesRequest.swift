@@ -215,7 +215,8 @@ struct ResponsesRequest: Sendable {
             }
             let name = try tool.requiredString("name")
             let parameters = tool.value("parameters")
-            if let parameters, case .object = parameters {} else if let parameters {
+            if let parameters, case .object = parameters {
+            } else if let parameters {
                 throw JSONFields.wrongType(tool.name("parameters"), expected: "a JSON Schema object", got: parameters)
             }
             let description = try tool.string("description")
@@ -243,7 +244,8 @@ struct ResponsesRequest: Sendable {
             let fields = JSONFields(object, path: "tool_choice")
             let type = try fields.requiredString("type")
             guard type == "function" else {
-                throw JSONFields.unsupported("tool_choice.type", "'\(type)'; supported are 'auto', 'none', 'required' and {\"type\": \"function\", \"name\": …}.")
+                throw JSONFields.unsupported(
+                    "tool_choice.type", "'\(type)'; supported are 'auto', 'none', 'required' and {\"type\": \"function\", \"name\": …}.")
             }
             let name = try fields.requiredString("name")
             return (["type": "function", "function": ["name": .string(name)]], ["type": "function", "name": .string(name)])

@@ -78,7 +78,10 @@ struct ResponsesStreamChunker: NamedEventChunker {
         return [
             event(
                 "error",
-                ["code": .string(error.code ?? "server_error"), "message": .string(error.message), "param": error.param.map(JSONValue.string) ?? .null]
+                [
+                    "code": .string(error.code ?? "server_error"), "message": .string(error.message),
+                    "param": error.param.map(JSONValue.string) ?? .null,
+                ]
             ),
             event("response.failed", ["response": object.json(status: "failed", output: output, usage: usage, error: errorJSON)]),
         ]
@@ -100,12 +103,16 @@ struct ResponsesStreamChunker: NamedEventChunker {
             switch streamEvent {
             case .content(let text):
                 guard !text.isEmpty else { continue }
-                if case .message = current {} else {
+                if case .message = current {
+                } else {
                     out += close()
                     let id = APIIdentifier.make("msg_")
                     let index = output.count
                     current = .message(id: id, outputIndex: index, text: "")
-                    out.append(event("response.output_item.added", ["output_index": num(index), "item": ResponseObject.messageItem(id: id, text: nil, status: "in_progress")]))
+                    out.append(
+                        event(
+                            "response.output_item.added",
+                            ["output_index": num(index), "item": ResponseObject.messageItem(id: id, text: nil, status: "in_progress")]))
                     out.append(
                         event(
                             "response.content_part.added",
@@ -127,13 +134,17 @@ struct ResponsesStreamChunker: NamedEventChunker {
                 out.append(
                     event(
                         "response.output_item.added",
-                        ["output_index": num(index), "item": ResponseObject.functionCallItem(id: id, callID: callID, name: name, arguments: "", status: "in_progress")]))
+                        [
+                            "output_index": num(index),
+                            "item": ResponseObject.functionCallItem(id: id, callID: callID, name: name, arguments: "", status: "in_progress"),
+                        ]))
             case .toolCallArguments(let parserIndex, let piece):
                 guard case .call(let id, let index, let open, let callID, let name, let soFar) = current, open == parserIndex, !piece.isEmpty else {
                     continue
                 }
                 current = .call(id: id, outputIndex: index, parserIndex: open, callID: callID, name: name, arguments: soFar + piece)
-                out.append(event("response.function_call_arguments.delta", ["item_id": .string(id), "output_index": num(index), "delta": .string(piece)]))
+                out.append(
+                    event("response.function_call_arguments.delta", ["item_id": .string(id), "output_index": num(index), "delta": .string(piece)]))
             }
         }
         return out
@@ -150,8 +161,12 @@ struct ResponsesStreamChunker: NamedEventChunker {
             let item = ResponseObject.messageItem(id: id, text: text, status: "completed")
             output.append(item)
             return [
-                event("response.output_text.done", ["item_id": .string(id), "output_index": num(index), "content_index": 0, "text": .string(text), "logprobs": []]),
-                event("response.content_part.done", ["item_id": .string(id), "output_index": num(index), "content_index": 0, "part": ResponseObject.outputText(text)]),
+                event(
+                    "response.output_text.done",
+                    ["item_id": .string(id), "output_index": num(index), "content_index": 0, "text": .string(text), "logprobs": []]),
+                event(
+                    "response.content_part.done",
+                    ["item_id": .string(id), "output_index": num(index), "content_index": 0, "part": ResponseObject.outputText(text)]),
                 event("response.output_item.done", ["output_index": num(index), "item": item]),
             ]
         case .call(let id, let index, _, let callID, let name, let arguments):
