@@ -16,6 +16,8 @@ public struct AgentError: Error, Sendable, Hashable, CustomStringConvertible {
         case interpreter
         /// A configuration value is out of range (an empty URL, a negative limit).
         case invalidConfiguration
+        /// An MCP server could not be started or spoken to.
+        case mcp
     }
 
     public let code: Code

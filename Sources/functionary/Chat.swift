@@ -36,6 +36,11 @@ struct Chat: AsyncParsableCommand {
     @Option(help: "Tools to offer: 'demo' (flip_coin, get_current_weather, get_car_price).")
     var tools: String?
 
+    @Option(
+        name: .customLong("mcp"),
+        help: "Offer the tools of an MCP server started with this command line (stdio), e.g. \"python -m mcp_server_time\". Repeatable.")
+    var mcpServers: [String] = []
+
     @Flag(help: "Offer the code interpreter: python calls run in a sandboxed, persistent python3 process.")
     var codeInterpreter = false
 
@@ -84,7 +89,8 @@ struct Chat: AsyncParsableCommand {
         #endif
         let functionNames = tools == "demo" ? DemoTools.all().map(\.name) : []
         for flag in [toolChoice, thenToolChoice] {
-            if case .function(let name) = ToolChoice(flag: flag), !functionNames.contains(name) {
+            // MCP servers' tools are known only once they run.
+            if case .function(let name) = ToolChoice(flag: flag), !functionNames.contains(name), mcpServers.isEmpty {
                 let hint = name == "python" ? "; use 'required' to force a python call" : ""
                 throw ValidationError(
                     "tool_choice '\(name)' names no offered function (offered: \(functionNames.joined(separator: ", ")))\(hint).")
@@ -96,7 +102,14 @@ struct Chat: AsyncParsableCommand {
     func run() async throws {
         let (backend, stopEngine) = try await makeBackend()
         defer { stopEngine() }
-        let toolList = tools == "demo" ? DemoTools.all() : []
+        var toolList = tools == "demo" ? DemoTools.all() : []
+        var servers: [MCPServer] = []
+        for commandLine in mcpServers {
+            let server = try MCPServer(commandLine: commandLine)
+            servers.append(server)
+            toolList += try await server.start(avoiding: Set(toolList.map(\.name) + (codeInterpreter ? ["python"] : [])))
+        }
+        defer { for server in servers { Task { await server.stop() } } }
         let options = Conversation.Options(
             maxSteps: maxSteps, toolChoice: ToolChoice(flag: toolChoice), followUpToolChoice: ToolChoice(flag: thenToolChoice),
             sampling: SamplingOptions(temperature: temperature, maxTokens: maxTokens, seed: seed))

@@ -1,0 +1,12 @@
+extension Conversation {
+    /// Starts an MCP server (stdio) and offers its tools to the model; a tool whose name is already taken is offered
+    /// as `<server name>_<tool name>`. Stop the returned server when the conversation ends.
+    /// - Throws: `AgentError(.mcp)` when the server cannot be started or does not list its tools.
+    @discardableResult
+    public func addMCPServer(command: String, arguments: [String] = []) async throws -> MCPServer {
+        let server = MCPServer(command: command, arguments: arguments)
+        let taken = Set(tools.map(\.name))
+        for tool in try await server.start(avoiding: taken) { register(tool) }
+        return server
+    }
+}
