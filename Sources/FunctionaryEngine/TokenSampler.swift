@@ -17,6 +17,10 @@ final class TokenSampler {
     private let model: LlamaModel
     /// Whether the output so far ends inside a UTF-8 character, and which bytes may follow.
     private var utf8 = UTF8Validator()
+    /// The grammar's time budget: per token, and for the whole choice (`EngineConfiguration`).
+    private let grammarBudget: GrammarBudget
+    /// Grammar time spent so far by this choice.
+    private(set) var grammarTime: Duration = .zero
 
     /// How many of the most likely tokens are tried against the grammar before the whole vocabulary.
     static let shortlistSize: Int32 = 256
@@ -28,8 +32,9 @@ final class TokenSampler {
     /// - Throws: `GenerationError.engineFailure` when llama.cpp cannot create a sampler.
     init(
         parameters: SamplingParameters, seed: UInt32, grammar: UnsafeMutablePointer<llama_sampler>?, model: LlamaModel,
-        contextSize: Int
+        contextSize: Int, grammarBudget: GrammarBudget = GrammarBudget()
     ) throws(GenerationError) {
+        self.grammarBudget = grammarBudget
         var chainParams = llama_sampler_chain_default_params()
         chainParams.no_perf = true
         guard let chain = llama_sampler_chain_init(chainParams), let shortlist = llama_sampler_init_top_k(Self.shortlistSize)
@@ -77,6 +82,8 @@ final class TokenSampler {
         guard let logits = llama_get_logits_ith(context, index) else {
             throw .engineFailure("no logits for output \(index)")
         }
+        let started = grammar == nil ? nil : ContinuousClock.now
+        defer { if let started { grammarTime += ContinuousClock.now - started } }
         var token = try draw(logits: logits, candidates: candidates, constrained: false)
         if !isAllowed(token) {
             token = try draw(logits: logits, candidates: candidates, constrained: true)
@@ -86,6 +93,7 @@ final class TokenSampler {
         llama_sampler_accept(chain, token)
         if let grammar { llama_sampler_accept(grammar, token) }
         utf8 = utf8.advanced(by: model.piece(token)) ?? UTF8Validator()
+        if let started { try grammarBudget.check(token: ContinuousClock.now - started, total: grammarTime + (ContinuousClock.now - started)) }
         return token
     }
 
@@ -153,5 +161,29 @@ final class TokenSampler {
             llama_sampler_apply(grammar, &array)
             return pointer.pointee.logit.isFinite
         }
+    }
+}
+
+/// How much time a grammar may take for one choice: per token, and for all its tokens together.
+struct GrammarBudget: Sendable {
+    var perToken: Duration = .seconds(1)
+    var perChoice: Duration = .seconds(20)
+
+    /// - Throws: `GenerationError.invalidConstraint` naming the limit, when one token or the choice took too long.
+    func check(token: Duration, total: Duration) throws(GenerationError) {
+        if token > perToken {
+            throw .invalidConstraint(
+                "the grammar took \(Self.milliseconds(token)) ms for one token, over the limit of \(Self.milliseconds(perToken)) ms (--max-grammar-ms-per-token); the schema is too ambiguous to enforce"
+            )
+        }
+        if total > perChoice {
+            throw .invalidConstraint(
+                "the grammar took \(Self.milliseconds(total)) ms in all, over the limit of \(Self.milliseconds(perChoice)) ms per choice")
+        }
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds &* 1000 &+ attoseconds / 1_000_000_000_000_000
     }
 }

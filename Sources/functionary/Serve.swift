@@ -30,7 +30,8 @@ struct Serve: AsyncParsableCommand {
         help: "Names clients may use as `model` (default: the model file's name).")
     var servedModelNames: [String] = []
 
-    @Option(help: "Require 'Authorization: Bearer <key>' on /v1/* requests.")
+    @Option(
+        help: "Require 'Authorization: Bearer <key>' on every route but /health (and /metrics); also $FUNCTIONARY_API_KEY, --api-key-file.")
     var apiKey: String?
 
     @Option(help: "Requests that may wait for a slot; more get 429.")
@@ -40,6 +41,8 @@ struct Serve: AsyncParsableCommand {
     var maxBodySize = 8 * 1024 * 1024
 
     @OptionGroup var remote: RemoteEngineFlags
+
+    @OptionGroup(title: "Limits, timeouts and API keys") var limits: ServeLimitFlags
 
     func validate() throws {
         guard (1...65535).contains(port) || port == 0 else { throw ValidationError("--port must be between 0 and 65535.") }
@@ -71,11 +74,12 @@ struct Serve: AsyncParsableCommand {
         let names = servedModelNames.isEmpty ? [stem, fileName] : servedModelNames
         let engineOptions = engine
         let maxQueue = self.maxQueue
+        let limits = self.limits
         try await serve(
             names: names, loading: modelPath, logger: logger,
             load: {
                 // Loading blocks for a while: run it on its own thread, not on the concurrency pool.
-                let (llama, template) = try await Self.offPool { try engineOptions.loadEngine(maxQueue: maxQueue) }
+                let (llama, template) = try await Self.offPool { try engineOptions.loadEngine(maxQueue: maxQueue) { limits.apply(to: &$0) } }
                 return LoadedModel(engine: llama, template: template.template, displayName: fileName)
             },
             shutdown: { llama in
@@ -110,9 +114,10 @@ struct Serve: AsyncParsableCommand {
         shutdown: @escaping @Sendable (Engine) async -> Void, whileServing: (@Sendable (Engine) async throws -> Void)? = nil
     ) async throws {
         let parallel = engine.parallel
-        let configuration = ServerConfiguration(
+        var configuration = ServerConfiguration(
             host: host, port: port, servedModelNames: names, apiKey: apiKey, parallel: parallel, maxQueue: maxQueue,
             maxBodySize: maxBodySize)
+        try limits.apply(to: &configuration)
         let holder = ModelHolder<Engine>()
         let address = AddressBox(host: host, port: port)
         let host = self.host
