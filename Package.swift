@@ -44,7 +44,7 @@ var dependencies: [Package.Dependency] = [
 ]
 
 if protocolOnly {
-    cliExcludes = ["Serve.swift", "Generate.swift", "Chat.swift", "EngineOptions.swift"]
+    cliExcludes = ["Serve.swift", "ServeLimitFlags.swift", "Generate.swift", "Chat.swift", "EngineOptions.swift"]
 } else {
     dependencies += [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -57,7 +57,7 @@ if protocolOnly {
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.25.0"),
     ]
     if noEngine {
-        cliExcludes = ["Serve.swift", "Generate.swift", "Chat.swift", "EngineOptions.swift"]
+        cliExcludes = ["Serve.swift", "ServeLimitFlags.swift", "Generate.swift", "Chat.swift", "EngineOptions.swift"]
     } else {
         targets += [
             .systemLibrary(name: "CLlama", path: "Sources/CLlama"),

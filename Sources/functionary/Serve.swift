@@ -114,10 +114,11 @@ struct Serve: AsyncParsableCommand {
         shutdown: @escaping @Sendable (Engine) async -> Void, whileServing: (@Sendable (Engine) async throws -> Void)? = nil
     ) async throws {
         let parallel = engine.parallel
-        var configuration = ServerConfiguration(
+        var serverConfiguration = ServerConfiguration(
             host: host, port: port, servedModelNames: names, apiKey: apiKey, parallel: parallel, maxQueue: maxQueue,
             maxBodySize: maxBodySize)
-        try limits.apply(to: &configuration)
+        try limits.apply(to: &serverConfiguration)
+        let configuration = serverConfiguration
         let holder = ModelHolder<Engine>()
         let address = AddressBox(host: host, port: port)
         let host = self.host

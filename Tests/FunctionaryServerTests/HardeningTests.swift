@@ -98,7 +98,7 @@ struct HardeningTests {
     /// values, not bytes, and inlined 3 GB into the prompt before any check (17.8 GB resident).
     @Test func definitionsMemoryBomb() async throws {
         let big = String(repeating: "d", count: 1 << 20)
-        let properties = (0..<3000).map { #""p\#($0)":{"$ref":"#/$defs/big"}"# }.joined(separator: ",")
+        let properties = (0..<3000).map { ##""p\##($0)":{"$ref":"#/$defs/big"}"## }.joined(separator: ",")
         let tool =
             #"{"type":"function","function":{"name":"bomb","parameters":{"type":"object","$defs":{"big":{"type":"string","description":"\#(big)"}},"properties":{\#(properties)}}}}"#
         try await Self.expectLimit(TestServer.chat(#""tools":[\#(tool)]"#), flag: "--max-schema-bytes") { $0.maxBodySize = 8 << 20 }
@@ -107,8 +107,8 @@ struct HardeningTests {
     /// A `$ref` chain 40,000 hops long overflowed the stack of the schema walkers.
     @Test func referenceChain() async throws {
         let hops = 40_000
-        let defs = (0..<hops).map { #""d\#($0)":{"$ref":"#/$defs/d\#($0 + 1)"}"# }.joined(separator: ",") + #","d\#(hops)":{"type":"string"}"#
-        let schema = #"{"type":"object","properties":{"x":{"$ref":"#/$defs/d0"}},"$defs":{\#(defs)}}"#
+        let defs = (0..<hops).map { ##""d\##($0)":{"$ref":"#/$defs/d\##($0 + 1)"}"## }.joined(separator: ",") + #","d\#(hops)":{"type":"string"}"#
+        let schema = ##"{"type":"object","properties":{"x":{"$ref":"#/$defs/d0"}},"$defs":{\##(defs)}}"##
         let tool = #"{"type":"function","function":{"name":"chain","parameters":\#(schema)}}"#
         try await Self.expectLimit(TestServer.chat(#""tools":[\#(tool)]"#), flag: "--max-ref-hops") { $0.limits.maxJSONKeys = 1_000_000 }
         let format = #""response_format":{"type":"json_schema","json_schema":{"name":"c","schema":\#(schema)}}"#

@@ -79,10 +79,7 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     public struct Iterator: IteratorProtocol {
         fileprivate var base: OrderedDictionary<String, JSONValue>.Iterator
 
-        public mutating func next() -> Element? {
-            guard let (key, value) = base.next() else { return nil }
-            return (key, value)
-        }
+        public mutating func next() -> Element? { base.next() }
     }
 
     public func makeIterator() -> Iterator { Iterator(base: storage.makeIterator()) }

@@ -173,13 +173,3 @@ struct SchemaWalk {
         return (target, value)
     }
 }
-
-extension JSONObject {
-    /// The members in reverse order (for pushing onto a stack so that they pop in document order).
-    func reversed() -> [(key: String, value: JSONValue)] {
-        var members: [(key: String, value: JSONValue)] = []
-        members.reserveCapacity(count)
-        for member in self { members.append(member) }
-        return members.reversed()
-    }
-}

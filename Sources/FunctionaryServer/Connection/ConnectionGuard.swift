@@ -89,14 +89,5 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 }
 
-extension TimeAmount {
-    /// A `Duration` as NIO's nanoseconds (saturating).
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        let nanos = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        self = .nanoseconds(nanos.overflow ? Int64.max : nanos.partialValue.addingReportingOverflow(attoseconds / 1_000_000_000).partialValue)
-    }
-}
-
 @available(*, unavailable)
 extension ConnectionGuard: Sendable {}
