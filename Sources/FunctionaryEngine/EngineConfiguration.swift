@@ -24,7 +24,7 @@ public struct EngineConfiguration: Sendable, Hashable {
     /// the choice's request ends with `GenerationError.invalidConstraint` instead, and the other slots go on.
     public var grammarTimePerToken: Duration = .seconds(1)
     /// The most grammar time, all tokens together, for one choice.
-    public var grammarTimePerChoice: Duration = .seconds(20)
+    public var grammarTimePerChoice: Duration = .seconds(10)
 
     public init(
         modelPath: String = DefaultModel.path, contextSize: Int = 0, threads: Int = 0, gpuLayers: Int = -1, parallel: Int = 4,

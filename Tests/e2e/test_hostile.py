@@ -80,7 +80,7 @@ CASES = [
     ("$defs memory bomb", "/v1/chat/completions", lambda s: chat(s, tools=[bomb_tool()]), {400}, "--max-schema-bytes"),
     ("550,000-key object", "/v1/chat/completions",
      lambda s: '{"model":"%s","messages":[{"role":"user","content":"Hi"}],"metadata":{%s}}'
-     % (s.model, ",".join(f'"k{i}":{i}' for i in range(550_000))), {400}, "--max-json-keys"),
+     % (s.model, ",".join(f'"{i:x}":0' for i in range(550_000))), {400}, "--max-json-keys"),
     ("4,000 tools", "/v1/chat/completions",
      lambda s: chat(s, tools=[tool(f"t{i}", {"type": "object", "properties": {}}) for i in range(4000)]), {400}, "--max-tools"),
     ("200,000 stop strings", "/v1/chat/completions", lambda s: chat(s, stop=[f"s{i}" for i in range(200_000)]), {400},
@@ -169,6 +169,7 @@ def test_explosive_grammar_does_not_stall_a_plain_request(hostile):
     assert status in (200, 400), text
     assert elapsed < 60, f"the explosive grammar took {elapsed:.1f}s"
     if status == 400:
+        print("explosive grammar:", json.loads(text)["error"]["message"])
         assert "grammar" in json.loads(text)["error"]["message"]
 
 
