@@ -29,12 +29,16 @@ PEAK_RSS_LIMIT_KB = 3 * 1024 * 1024
 def hostile(tmp_path_factory):
     key_file = tmp_path_factory.mktemp("keys") / "keys.txt"
     key_file.write_text("# keys\n" + FILE_KEY + "\n")
+    saved = os.environ.get("FUNCTIONARY_API_KEY")
     os.environ["FUNCTIONARY_API_KEY"] = ENV_KEY
     try:
         s = Server("--api-key", KEY, "--api-key-file", str(key_file), "--header-timeout", "2", "--idle-timeout", "5",
                    "--max-grammar-ms-per-token", "500", parallel=2)
     finally:
-        del os.environ["FUNCTIONARY_API_KEY"]
+        if saved is None:
+            del os.environ["FUNCTIONARY_API_KEY"]
+        else:
+            os.environ["FUNCTIONARY_API_KEY"] = saved
     s.pid = s.process.pid
     yield s
     assert s.stop() == 0, s.output()
