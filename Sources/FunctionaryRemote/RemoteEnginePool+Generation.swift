@@ -79,7 +79,8 @@ extension RemoteEnginePool {
                 await router.release(lease)
                 await noteFailure(failure, lease: lease, midStream: false)
                 guard failure.isRetryable else {
-                    throw UpstreamErrorMapper.generationError(failure, upstream: lease.endpoint.display, requestedMaxTokens: request.sampling.maxTokens)
+                    throw UpstreamErrorMapper.generationError(
+                        failure, upstream: lease.endpoint.display, requestedMaxTokens: request.sampling.maxTokens)
                 }
                 lastFailure = (lease.endpoint, failure)
             case .failedAfterOutput(let failure):

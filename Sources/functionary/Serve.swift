@@ -92,12 +92,14 @@ struct Serve: AsyncParsableCommand {
         guard let version = TemplateVersion(rawValue: engine.template) else { throw ValidationError("--template is required") }
         let options = try remote.options(contextSize: engine.contextSize > 0 ? engine.contextSize : nil)
         let urls = remote.urls
+        // Logs and the ready line show engine URLs without their credentials.
+        let shown = urls.map { (try? UpstreamEndpoint(url: $0))?.display ?? $0 }.joined(separator: ", ")
         try await serve(
-            names: servedModelNames, loading: urls.joined(separator: ", "), logger: logger,
+            names: servedModelNames, loading: shown, logger: logger,
             load: {
                 let pool = try await RemoteEnginePool.connect(urls: urls, options: options, logger: logger)
                 return LoadedModel(
-                    engine: pool, template: version.template, displayName: urls.joined(separator: ", "),
+                    engine: pool, template: version.template, displayName: shown,
                     servedNames: [pool.upstreamModel ?? "functionary"])
             },
             shutdown: { pool in

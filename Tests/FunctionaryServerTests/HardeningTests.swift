@@ -190,8 +190,7 @@ struct HardeningTests {
             let socket = try RawSocket(port: try #require(client.port), receiveBuffer: 4096)
             defer { socket.close() }
             let body = TestServer.chat(#""stream":true,"max_tokens":4000"#)
-            try socket.send(
-                "POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+            try socket.send(DisconnectTests.request(body))
             // Never read. The slot is taken meanwhile…
             await eventually(timeout: .seconds(5), "the stream holds the slot") { engine.active == 1 }
             // …and given back once the server gives up on the stalled client.
