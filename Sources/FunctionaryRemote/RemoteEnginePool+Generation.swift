@@ -33,6 +33,10 @@ extension RemoteEnginePool {
             if !rendered.warnings.isEmpty {
                 logger.warning("grammar for the engines is incomplete", metadata: ["warnings": "\(rendered.warnings)"])
             }
+            if rendered.grammar.utf8.count > options.maxGrammarBytes {
+                throw GenerationError.invalidConstraint(
+                    "the grammar for this request is \(rendered.grammar.utf8.count) bytes, over the limit of \(options.maxGrammarBytes) (--max-grammar-bytes)")
+            }
             return rendered.grammar
         }
         let hashes = options.affinity.enabled ? PrefixAffinity.blockHashes(of: request.prompt, blockSize: options.affinity.blockSize) : []

@@ -69,7 +69,7 @@ public struct ConnectionTimeouts: Sendable, Hashable {
     public var idle: Duration = .seconds(60)
     /// From the connection's start, its first request's headers must have arrived within this (`--header-timeout`).
     public var header: Duration = .seconds(15)
-    /// From a request's headers, its whole body must have arrived within this (`--body-timeout`); else 408.
+    /// From a request's headers, its whole body must have arrived within this (`--body-timeout`); else the connection is closed.
     public var body: Duration = .seconds(60)
     /// While the server has a response to write, a client that accepts none of it for this long is disconnected
     /// and its generation cancelled (`--write-timeout`).

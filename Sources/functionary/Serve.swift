@@ -90,7 +90,9 @@ struct Serve: AsyncParsableCommand {
     /// vLLM / SGLang / llama.cpp servers behind this one (README, "Scaling out").
     private func serveRemote(logger: Logger) async throws {
         guard let version = TemplateVersion(rawValue: engine.template) else { throw ValidationError("--template is required") }
-        let options = try remote.options(contextSize: engine.contextSize > 0 ? engine.contextSize : nil)
+        var remoteOptions = try remote.options(contextSize: engine.contextSize > 0 ? engine.contextSize : nil)
+        remoteOptions.maxGrammarBytes = limits.maxGrammarBytes
+        let options = remoteOptions
         let urls = remote.urls
         // Logs and the ready line show engine URLs without their credentials.
         let shown = urls.map { (try? UpstreamEndpoint(url: $0))?.display ?? $0 }.joined(separator: ", ")

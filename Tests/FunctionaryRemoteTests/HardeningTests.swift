@@ -79,4 +79,17 @@ struct RemoteHardeningTests {
             UpstreamFailure(kind: .status(400), message: message), upstream: "http://a", requestedMaxTokens: Int.max)
         #expect(!error.description.isEmpty)
     }
+
+    @Test func grammarOverTheLimitIsRefused() async throws {
+        var options = RemoteEngineOptions()
+        options.maxGrammarBytes = 1024
+        let transport = ScriptedTransport { _ in .completion(["x"]) }
+        let pool = try Remote.pool(["http://a:1"], options: options, transport: transport)
+        var properties = JSONObject()
+        for i in 0..<200 { properties["property_\(i)"] = ["type": "string"] }
+        let constraint = ToolGrammar.jsonResponse(schema: ["type": "object", "properties": .object(properties)])
+        let (_, error) = await Remote.run(pool, GenerationRequest(prompt: "x", constraint: constraint))
+        #expect("\(String(describing: error))".contains("--max-grammar-bytes"))
+        #expect(await transport.log.completions(to: "http://a:1").isEmpty)
+    }
 }
