@@ -17,7 +17,11 @@ let noEngine = Context.environment["FUNCTIONARY_NO_ENGINE"] != nil
 let swiftSettings: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
 var targets: [Target] = [
-    .target(name: "FunctionaryProtocol", swiftSettings: swiftSettings),
+    .target(
+        name: "FunctionaryProtocol",
+        dependencies: [.product(name: "OrderedCollections", package: "swift-collections")],
+        swiftSettings: swiftSettings
+    ),
     // A GBNF interpreter shared by the grammar tests (not shipped: no product names it).
     .target(name: "GBNFTestSupport", path: "Tests/GBNFTestSupport", swiftSettings: swiftSettings),
     .testTarget(
@@ -35,11 +39,12 @@ var cliDependencies: [Target.Dependency] = [
 var cliExcludes: [String] = []
 
 var dependencies: [Package.Dependency] = [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
 ]
 
 if protocolOnly {
-    cliExcludes = ["Serve.swift", "Generate.swift", "Chat.swift", "EngineOptions.swift"]
+    cliExcludes = ["Serve.swift", "ServeLimitFlags.swift", "Generate.swift", "Chat.swift", "EngineOptions.swift"]
 } else {
     dependencies += [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -49,9 +54,11 @@ if protocolOnly {
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.25.0"),
     ]
     if noEngine {
-        cliExcludes = ["Serve.swift", "Generate.swift", "Chat.swift", "EngineOptions.swift"]
+        cliExcludes = ["Serve.swift", "ServeLimitFlags.swift", "Generate.swift", "Chat.swift", "EngineOptions.swift"]
     } else {
         targets += [
             .systemLibrary(name: "CLlama", path: "Sources/CLlama"),
@@ -82,6 +89,8 @@ if protocolOnly {
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -16,6 +16,15 @@ public struct EngineConfiguration: Sendable, Hashable {
     public var batchSize: Int
     /// Requests that may wait for a slot before new ones are refused with `GenerationError.queueFull`.
     public var maxQueue: Int
+    /// The largest grammar (GBNF text, after its JSON Schemas are converted) one request may use; larger ones are
+    /// refused with `GenerationError.invalidConstraint` before llama.cpp parses them.
+    public var maxGrammarBytes: Int = 2 << 20
+    /// The most time the grammar may take for one token of one choice (checking and advancing it). An ambiguous
+    /// grammar whose parse stacks multiply each token would otherwise stall the decode thread for every slot:
+    /// the choice's request ends with `GenerationError.invalidConstraint` instead, and the other slots go on.
+    public var grammarTimePerToken: Duration = .seconds(1)
+    /// The most grammar time, all tokens together, for one choice.
+    public var grammarTimePerChoice: Duration = .seconds(10)
 
     public init(
         modelPath: String = DefaultModel.path, contextSize: Int = 0, threads: Int = 0, gpuLayers: Int = -1, parallel: Int = 4,
@@ -42,6 +51,8 @@ public struct EngineConfiguration: Sendable, Hashable {
         try check((1...64).contains(parallel), "parallel must be between 1 and 64, got \(parallel)")
         try check((1...65536).contains(batchSize), "batch size must be between 1 and 65536, got \(batchSize)")
         try check(maxQueue >= 0, "max queue must be 0 or more, got \(maxQueue)")
+        try check(maxGrammarBytes >= 1024, "max grammar bytes must be at least 1024, got \(maxGrammarBytes)")
+        try check(grammarTimePerToken > .zero && grammarTimePerChoice > .zero, "grammar time limits must be positive")
     }
 
     /// `threads`, with 0 replaced by the number of available cores.

@@ -29,11 +29,16 @@ final class CompiledGrammar: @unchecked Sendable {
 /// Results are cached per constraint.
 final class GrammarCompiler: Sendable {
     private let model: LlamaModel
+    private let maxGrammarBytes: Int
     private let cache = Mutex<[(OutputConstraint, CompiledGrammar)]>([])
     private static let cacheLimit = 64
+    /// What a schema may cost before llama.cpp's converter (which recurses per nesting level and per `$ref`
+    /// hop, and would overflow the stack on a chain of thousands) is given it.
+    static let schemaLimits = SchemaLimits(maxBytes: 16 << 20, maxDepth: 128, maxRefHops: 32)
 
-    init(model: LlamaModel) {
+    init(model: LlamaModel, maxGrammarBytes: Int = 2 << 20) {
         self.model = model
+        self.maxGrammarBytes = maxGrammarBytes
     }
 
     /// The compiled grammar for `constraint`, from the cache when it was compiled before.
@@ -43,6 +48,10 @@ final class GrammarCompiler: Sendable {
             return hit
         }
         let text = try grammarText(for: constraint)
+        if text.utf8.count > maxGrammarBytes {
+            throw .invalidConstraint(
+                "the grammar for this request is \(text.utf8.count) bytes, over the limit of \(maxGrammarBytes) (--max-grammar-bytes)")
+        }
         _ = LlamaLog.shared.takeRecentProblems()
         guard let prototype = llama_sampler_init_grammar(model.vocab, text, "root") else {
             let details = LlamaLog.shared.takeRecentProblems().suffix(2).joined(separator: "; ")
@@ -89,6 +98,11 @@ final class GrammarCompiler: Sendable {
     /// GBNF (with a `root` rule) for values matching a JSON Schema, from llama.cpp's converter (which
     /// knows no `nullable`: `NullableSchema` rewrites it first, as an `anyOf` with `null`).
     static func schemaGrammar(_ schema: JSONValue, rule: String) throws(GenerationError) -> String {
+        do {
+            try schemaLimits.check(schema, name: rule)
+        } catch {
+            throw .invalidConstraint("the JSON Schema of '\(rule)' cannot be turned into a grammar: \(error)")
+        }
         var error: UnsafeMutablePointer<CChar>?
         guard let result = fshim_json_schema_to_gbnf(NullableSchema.expanded(schema).compactJSON(), &error) else {
             let message = error.map { String(cString: $0) } ?? "unknown error"

@@ -38,7 +38,7 @@ public final class LlamaEngine: TextGenerator, EngineStatsProviding {
         self.contextSize = contextSize
         self.model = model
         self.scheduler = try Scheduler(model: model, configuration: resolved, contextSize: contextSize)
-        self.grammars = GrammarCompiler(model: model)
+        self.grammars = GrammarCompiler(model: model, maxGrammarBytes: resolved.maxGrammarBytes)
         var name = URL(fileURLWithPath: configuration.modelPath).lastPathComponent
         if name.lowercased().hasSuffix(".gguf") { name.removeLast(5) }
         self.modelName = name
@@ -122,7 +122,8 @@ public final class LlamaEngine: TextGenerator, EngineStatsProviding {
         try Self.validate(sampling, n: request.n, parallel: configuration.parallel)
         let tokens = model.tokenize(request.prompt)
         guard !tokens.isEmpty else { throw .invalidParameter(name: "messages", message: "The prompt is empty.") }
-        if tokens.count >= contextSize || tokens.count + (sampling.maxTokens ?? 0) > contextSize {
+        // Compared as `maxTokens > context - prompt`: `prompt + maxTokens` overflows for max_tokens = Int.max.
+        if tokens.count >= contextSize || (sampling.maxTokens ?? 0) > contextSize - tokens.count {
             throw .contextOverflow(promptTokens: tokens.count, maxTokens: sampling.maxTokens ?? 0, contextSize: contextSize)
         }
         let grammar = try request.constraint.map { constraint throws(GenerationError) in try grammars.compile(constraint) }

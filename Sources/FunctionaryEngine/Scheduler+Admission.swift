@@ -54,7 +54,7 @@ extension Scheduler {
                 }
                 let sampler = try TokenSampler(
                     parameters: pending.sampling, seed: pending.seed &+ UInt32(truncatingIfNeeded: index), grammar: grammar,
-                    model: model, contextSize: contextSize)
+                    model: model, contextSize: contextSize, grammarBudget: grammarBudget)
                 choices.append(ChoiceState(index: index, slot: slot, sampler: sampler, stops: pending.stopStrings))
             }
         } catch {

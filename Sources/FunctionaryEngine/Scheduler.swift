@@ -27,6 +27,8 @@ final class Scheduler: @unchecked Sendable {
     let batchCapacity: Int
     /// Prompt tokens evaluated per step while other sequences are generating.
     let promptChunkWhileGenerating: Int
+    /// What a grammar may cost each choice (time per token and in all).
+    let grammarBudget: GrammarBudget
 
     private let shared = Mutex(Shared())
     private let wake = DispatchSemaphore(value: 0)
@@ -48,6 +50,7 @@ final class Scheduler: @unchecked Sendable {
         self.maxQueue = configuration.maxQueue
         self.batchCapacity = configuration.batchSize
         self.promptChunkWhileGenerating = max(32, min(256, configuration.batchSize / 2))
+        self.grammarBudget = GrammarBudget(perToken: configuration.grammarTimePerToken, perChoice: configuration.grammarTimePerChoice)
 
         var params = llama_context_default_params()
         params.n_ctx = UInt32(contextSize * configuration.parallel)

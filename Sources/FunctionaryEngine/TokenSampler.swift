@@ -17,6 +17,12 @@ final class TokenSampler {
     private let model: LlamaModel
     /// Whether the output so far ends inside a UTF-8 character, and which bytes may follow.
     private var utf8 = UTF8Validator()
+    /// The grammar's time budget: per token, and for the whole choice (`EngineConfiguration`).
+    private let grammarBudget: GrammarBudget
+    /// Grammar time spent so far by this choice.
+    private(set) var grammarTime: Duration = .zero
+    /// Grammar time spent on the token being drawn.
+    private var tokenGrammarTime: Duration = .zero
 
     /// How many of the most likely tokens are tried against the grammar before the whole vocabulary.
     static let shortlistSize: Int32 = 256
@@ -28,8 +34,9 @@ final class TokenSampler {
     /// - Throws: `GenerationError.engineFailure` when llama.cpp cannot create a sampler.
     init(
         parameters: SamplingParameters, seed: UInt32, grammar: UnsafeMutablePointer<llama_sampler>?, model: LlamaModel,
-        contextSize: Int
+        contextSize: Int, grammarBudget: GrammarBudget = GrammarBudget()
     ) throws(GenerationError) {
+        self.grammarBudget = grammarBudget
         var chainParams = llama_sampler_chain_default_params()
         chainParams.no_perf = true
         guard let chain = llama_sampler_chain_init(chainParams), let shortlist = llama_sampler_init_top_k(Self.shortlistSize)
@@ -77,6 +84,8 @@ final class TokenSampler {
         guard let logits = llama_get_logits_ith(context, index) else {
             throw .engineFailure("no logits for output \(index)")
         }
+        tokenGrammarTime = .zero
+        defer { grammarTime += tokenGrammarTime }
         var token = try draw(logits: logits, candidates: candidates, constrained: false)
         if !isAllowed(token) {
             token = try draw(logits: logits, candidates: candidates, constrained: true)
@@ -84,9 +93,18 @@ final class TokenSampler {
             guard isAllowed(token) else { throw .engineFailure("the sampler chose a token the grammar does not allow") }
         }
         llama_sampler_accept(chain, token)
-        if let grammar { llama_sampler_accept(grammar, token) }
+        if let grammar { timed { llama_sampler_accept(grammar, token) } }
         utf8 = utf8.advanced(by: model.piece(token)) ?? UTF8Validator()
+        if grammar != nil { try grammarBudget.check(token: tokenGrammarTime, total: grammarTime + tokenGrammarTime) }
         return token
+    }
+
+    /// Runs grammar work, adding its time to the token's grammar time (only the grammar's own calls count:
+    /// a slow machine or a debug build does not eat into the budget).
+    private func timed<T>(_ work: () -> T) -> T {
+        let started = ContinuousClock.now
+        defer { tokenGrammarTime += ContinuousClock.now - started }
+        return work()
     }
 
     private func fill(_ candidates: UnsafeMutableBufferPointer<llama_token_data>, from logits: UnsafeMutablePointer<Float>) {
@@ -103,12 +121,12 @@ final class TokenSampler {
         if constrained {
             // Try the most likely tokens first: applying a grammar to a whole vocabulary is slow.
             llama_sampler_apply(shortlist, &array)
-            if let grammar { llama_sampler_apply(grammar, &array) }
+            if let grammar { timed { llama_sampler_apply(grammar, &array) } }
             removeRejected(&array)
             if array.size == 0 {
                 fill(candidates, from: logits)
                 array = llama_token_data_array(data: candidates.baseAddress, size: vocabularySize, selected: -1, sorted: false)
-                if let grammar { llama_sampler_apply(grammar, &array) }
+                if let grammar { timed { llama_sampler_apply(grammar, &array) } }
                 removeRejected(&array)
                 guard array.size > 0 else {
                     throw .invalidConstraint("the grammar allows no token here (the output cannot be completed)")
@@ -143,7 +161,7 @@ final class TokenSampler {
     private func isAllowed(_ token: llama_token) -> Bool {
         guard utf8.advanced(by: model.piece(token)) != nil else { return false }
         guard let grammar else { return true }
-        return allows(grammar, token)
+        return timed { allows(grammar, token) }
     }
 
     private func allows(_ grammar: UnsafeMutablePointer<llama_sampler>, _ token: llama_token) -> Bool {
@@ -153,5 +171,29 @@ final class TokenSampler {
             llama_sampler_apply(grammar, &array)
             return pointer.pointee.logit.isFinite
         }
+    }
+}
+
+/// How much time a grammar may take for one choice: per token, and for all its tokens together.
+struct GrammarBudget: Sendable {
+    var perToken: Duration = .seconds(1)
+    var perChoice: Duration = .seconds(10)
+
+    /// - Throws: `GenerationError.invalidConstraint` naming the limit, when one token or the choice took too long.
+    func check(token: Duration, total: Duration) throws(GenerationError) {
+        if token > perToken {
+            throw .invalidConstraint(
+                "the grammar took \(Self.milliseconds(token)) ms for one token, over the limit of \(Self.milliseconds(perToken)) ms (--max-grammar-ms-per-token); the schema is too ambiguous to enforce"
+            )
+        }
+        if total > perChoice {
+            throw .invalidConstraint(
+                "the grammar took \(Self.milliseconds(total)) ms in all, over the limit of \(Self.milliseconds(perChoice)) ms per choice")
+        }
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds &* 1000 &+ attoseconds / 1_000_000_000_000_000
     }
 }

@@ -19,6 +19,9 @@ struct JSONSchemaGrammar {
     /// Parts of schemas that could not be expressed and were left unconstrained.
     var warnings: [String] = []
 
+    /// What one schema may cost before it is converted (the server checks its own, tighter limits first).
+    static let schemaLimits = SchemaLimits(maxBytes: 16 << 20, maxDepth: 128, maxRefHops: 32)
+
     init(reserved: Set<String>) {
         rules = GBNFRuleSet(reserved: reserved)
     }
@@ -26,6 +29,13 @@ struct JSONSchemaGrammar {
     /// Adds the rules for `schema` and makes `name` (one of the reserved names) the rule that matches it.
     /// - Throws: `GenerationError.invalidConstraint` naming the place of a schema error.
     mutating func addSchema(_ schema: JSONValue, as name: String) throws {
+        // The conversion recurses per nesting level and per `$ref` hop: bound both (iteratively) first, so that
+        // a chain of 40,000 references is an error, not a stack overflow.
+        do {
+            try Self.schemaLimits.check(schema, name: name)
+        } catch {
+            throw GenerationError.invalidConstraint("the JSON Schema of '\(name)' cannot be turned into a grammar: \(error)")
+        }
         document = schema
         refRules = [:]
         let reference = try visit(schema, name: name, path: "#")

@@ -27,6 +27,8 @@ public struct RemoteEngineOptions: Sendable {
     /// Requests in flight on one upstream that count as full when the upstream does not report its
     /// slots (vLLM, SGLang); a full upstream gets no affinity requests.
     public var maxInFlightPerUpstream: Int = 64
+    /// The largest grammar (GBNF bytes) sent upstream for one request; larger ones are refused (`--max-grammar-bytes`).
+    public var maxGrammarBytes: Int = 2 << 20
     /// How requests stick to the upstream that holds their prefix in cache.
     public var affinity = PrefixAffinityOptions()
 

@@ -28,7 +28,7 @@ extension RemoteEnginePool {
         let endpoints = try urls.map(UpstreamEndpoint.init(url:))
         var seen = Set<String>()
         for endpoint in endpoints where !seen.insert(endpoint.root).inserted {
-            throw RemoteEngineError.invalidConfiguration("engine URL \(endpoint.root) is given twice")
+            throw RemoteEngineError.invalidConfiguration("engine URL \(endpoint.display) is given twice")
         }
         return endpoints
     }
@@ -63,8 +63,8 @@ extension RemoteEnginePool {
             if anyAnswered || (options.kind != nil && options.contextSize != nil) { break }
             if clock.now >= deadline {
                 let details = zip(endpoints, results).map { endpoint, result -> String in
-                    if case .failure(let failure) = result { return "\(endpoint.root) (\(failure))" }
-                    return endpoint.root
+                    if case .failure(let failure) = result { return "\(endpoint.display) (\(failure))" }
+                    return endpoint.display
                 }
                 throw RemoteEngineError.unreachable("no engine answered: " + details.joined(separator: ", "))
             }
@@ -80,14 +80,14 @@ extension RemoteEnginePool {
                 logger.info(
                     "engine connected",
                     metadata: [
-                        "engine": "\(endpoint.root)", "kind": "\(profile.kind)", "model": "\(profile.model ?? "-")",
+                        "engine": "\(endpoint.display)", "kind": "\(profile.kind)", "model": "\(profile.model ?? "-")",
                         "context": "\(profile.contextSize.map(String.init) ?? "?")", "version": "\(profile.version ?? "?")",
                     ])
             case .failure(let failure):
                 var profile = UpstreamProfile(kind: fallbackKind, model: options.model ?? known.first?.model)
                 profile.grammarField = options.vllmGrammarField ?? known.first?.grammarField ?? .structuredOutputs
                 upstreams.append((endpoint, profile, false))
-                logger.warning("engine not reachable yet, out of rotation", metadata: ["engine": "\(endpoint.root)", "error": "\(failure)"])
+                logger.warning("engine not reachable yet, out of rotation", metadata: ["engine": "\(endpoint.display)", "error": "\(failure)"])
             }
         }
         let reported = known.compactMap(\.contextSize)

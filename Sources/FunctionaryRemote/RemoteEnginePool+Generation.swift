@@ -33,6 +33,10 @@ extension RemoteEnginePool {
             if !rendered.warnings.isEmpty {
                 logger.warning("grammar for the engines is incomplete", metadata: ["warnings": "\(rendered.warnings)"])
             }
+            if rendered.grammar.utf8.count > options.maxGrammarBytes {
+                throw GenerationError.invalidConstraint(
+                    "the grammar for this request is \(rendered.grammar.utf8.count) bytes, over the limit of \(options.maxGrammarBytes) (--max-grammar-bytes)")
+            }
             return rendered.grammar
         }
         let hashes = options.affinity.enabled ? PrefixAffinity.blockHashes(of: request.prompt, blockSize: options.affinity.blockSize) : []
@@ -79,33 +83,34 @@ extension RemoteEnginePool {
                 await router.release(lease)
                 await noteFailure(failure, lease: lease, midStream: false)
                 guard failure.isRetryable else {
-                    throw UpstreamErrorMapper.generationError(failure, upstream: lease.endpoint.root, requestedMaxTokens: request.sampling.maxTokens)
+                    throw UpstreamErrorMapper.generationError(
+                        failure, upstream: lease.endpoint.display, requestedMaxTokens: request.sampling.maxTokens)
                 }
                 lastFailure = (lease.endpoint, failure)
             case .failedAfterOutput(let failure):
                 await router.release(lease)
                 await noteFailure(failure, lease: lease, midStream: true)
-                throw GenerationError.engineFailure("the engine at \(lease.endpoint.root) failed mid-stream: \(failure)")
+                throw GenerationError.engineFailure("the engine at \(lease.endpoint.display) failed mid-stream: \(failure)")
             }
         }
     }
 
     /// `no healthy engine: http://a, http://b`, with the last upstream error when there was one.
     func unavailableError(lastFailure: (endpoint: UpstreamEndpoint, failure: UpstreamFailure)?) -> GenerationError {
-        var message = "no healthy engine: " + endpoints.map(\.root).joined(separator: ", ")
-        if let lastFailure { message += " (last error from \(lastFailure.endpoint.root): \(lastFailure.failure))" }
+        var message = "no healthy engine: " + endpoints.map(\.display).joined(separator: ", ")
+        if let lastFailure { message += " (last error from \(lastFailure.endpoint.display): \(lastFailure.failure))" }
         return .unavailable(message)
     }
 
     private func unsupportedConstraint(grammar: String?, lease: UpstreamRouter.Lease) -> GenerationError? {
         guard grammar != nil, !lease.profile.kind.supportsGrammar else { return nil }
         return .invalidConstraint(
-            "the engine at \(lease.endpoint.root) (kind openai) cannot enforce grammars, which tool_choice and response_format need; "
+            "the engine at \(lease.endpoint.display) (kind openai) cannot enforce grammars, which tool_choice and response_format need; "
                 + "serve the model with vLLM, SGLang or llama.cpp and pass --engine-kind accordingly")
     }
 
     private func noteFailure(_ failure: UpstreamFailure, lease: UpstreamRouter.Lease, midStream: Bool) async {
-        let metadata: Logger.Metadata = ["engine": "\(lease.endpoint.root)", "error": "\(failure)", "midStream": "\(midStream)"]
+        let metadata: Logger.Metadata = ["engine": "\(lease.endpoint.display)", "error": "\(failure)", "midStream": "\(midStream)"]
         guard failure.marksUnhealthy else {
             logger.info("engine request failed", metadata: metadata)
             return
@@ -166,8 +171,13 @@ extension RemoteEnginePool {
             return produced ? .failedAfterOutput(failure) : .failedBeforeOutput(failure)
         } catch let error as GenerationError {
             return .rejected(error)
-        } catch ServerSentEventError.lineTooLong(let limit) {
-            let failure = UpstreamFailure(kind: .protocolViolation, message: "an event line exceeded \(limit) bytes")
+        } catch let error as ServerSentEventError {
+            let message: String
+            switch error {
+            case .lineTooLong(let limit): message = "an event line exceeded \(limit) bytes"
+            case .eventTooLong(let limit): message = "an event's data lines exceeded \(limit) bytes"
+            }
+            let failure = UpstreamFailure(kind: .protocolViolation, message: message)
             return produced ? .failedAfterOutput(failure) : .failedBeforeOutput(failure)
         } catch {
             if Task.isCancelled { return .cancelled }

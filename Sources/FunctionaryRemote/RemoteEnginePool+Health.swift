@@ -19,7 +19,7 @@ extension RemoteEnginePool {
         }
         var healthy = 0
         for (index, problem) in results {
-            let endpoint = upstreams[index].endpoint.root
+            let endpoint = upstreams[index].endpoint.display
             if let problem {
                 await tokenCache.forget(upstream: endpoint)
                 if await router.markUnhealthy(index, reason: problem) {

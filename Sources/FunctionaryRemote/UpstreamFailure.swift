@@ -64,7 +64,7 @@ struct UpstreamFailure: Error, Sendable, Hashable, CustomStringConvertible {
     static func fromBody(_ kind: Kind, body: String) -> UpstreamFailure {
         guard let json = try? JSONValue(parsing: body) else {
             let text = body.trimmingWhitespace()
-            return UpstreamFailure(kind: kind, message: text.isEmpty ? "no details" : String(text.prefix(2000)))
+            return UpstreamFailure(kind: kind, message: text.isEmpty ? "no details" : shortened(text))
         }
         return fromJSON(kind, json: json)
     }
@@ -79,12 +79,21 @@ struct UpstreamFailure: Error, Sendable, Hashable, CustomStringConvertible {
             payload = json
         }
         let message = payload["message"]?.stringValue ?? payload["detail"]?.pythonStr() ?? json.compactJSON()
-        var failure = UpstreamFailure(kind: kind, message: String(message.prefix(2000)))
+        var failure = UpstreamFailure(kind: kind, message: shortened(message))
         failure.errorType = payload["type"]?.stringValue
         failure.param = payload["param"]?.stringValue
         failure.promptTokens = payload["n_prompt_tokens"]?.numberValue?.intValue
         failure.contextSize = payload["n_ctx"]?.numberValue?.intValue
         return failure
+    }
+
+    /// The most characters of an upstream's message that are kept (and may reach a client).
+    static let maxMessageCharacters = 500
+
+    /// An upstream's message cut to `maxMessageCharacters`, saying how much was left out.
+    static func shortened(_ message: String) -> String {
+        guard message.count > maxMessageCharacters else { return message }
+        return String(message.prefix(maxMessageCharacters)) + "… [\(message.count - maxMessageCharacters) more characters]"
     }
 
     /// The code an in-stream error payload carries (`"code": 400`).

@@ -113,7 +113,7 @@ actor UpstreamRouter {
         upstreams.indices.map { index in
             let upstream = upstreams[index]
             return RemoteUpstreamStatus(
-                url: upstream.endpoint.root, kind: upstream.profile.kind, healthy: upstream.healthy, inFlight: upstream.inFlight,
+                url: upstream.endpoint.display, kind: upstream.profile.kind, healthy: upstream.healthy, inFlight: upstream.inFlight,
                 served: upstream.served, cachedBlocks: affinity.blockCount(upstream: index), lastError: upstream.lastError)
         }
     }

@@ -47,7 +47,8 @@ struct UpstreamStreamDecoder: Sendable {
 
     /// The usage to report: what the upstream said, or what could be counted.
     var usage: GenerationUsage {
-        let completion = completionTokens ?? (predictedPerChoice.isEmpty ? textEvents : predictedPerChoice.values.reduce(0, +))
+        let completion =
+            completionTokens ?? (predictedPerChoice.isEmpty ? textEvents : predictedPerChoice.values.reduce(0) { Self.saturatingAdd($0, $1) })
         return GenerationUsage(promptTokens: promptTokens ?? 0, completionTokens: completion, cachedPromptTokens: cachedTokens ?? 0)
     }
 
@@ -85,9 +86,9 @@ struct UpstreamStreamDecoder: Sendable {
             }
         }
         if let usage = json["usage"], usage.objectValue != nil {
-            promptTokens = usage["prompt_tokens"]?.numberValue?.intValue ?? promptTokens
-            completionTokens = usage["completion_tokens"]?.numberValue?.intValue ?? completionTokens
-            cachedTokens = usage["prompt_tokens_details"]?["cached_tokens"]?.numberValue?.intValue ?? cachedTokens
+            promptTokens = Self.tokenCount(usage["prompt_tokens"]) ?? promptTokens
+            completionTokens = Self.tokenCount(usage["completion_tokens"]) ?? completionTokens
+            cachedTokens = Self.tokenCount(usage["prompt_tokens_details"]?["cached_tokens"]) ?? cachedTokens
         }
         return events
     }
@@ -112,12 +113,30 @@ struct UpstreamStreamDecoder: Sendable {
         default: reason = .length
         }
         events.append(.finished(choice: index, reason))
-        if let evaluated = json["tokens_evaluated"]?.numberValue?.intValue { promptTokens = evaluated }
-        if let predicted = json["tokens_predicted"]?.numberValue?.intValue { predictedPerChoice[index] = predicted }
-        if let cached = json["timings"]?["cache_n"]?.numberValue?.intValue {
+        if let evaluated = Self.tokenCount(json["tokens_evaluated"]) { promptTokens = evaluated }
+        if let predicted = Self.tokenCount(json["tokens_predicted"]) { predictedPerChoice[index] = predicted }
+        if let cached = Self.tokenCount(json["timings"]?["cache_n"]) {
             cachedTokens = max(cachedTokens ?? 0, cached)
         }
         if allChoicesFinished { isDone = true }
         return events
+    }
+
+    // MARK: - Token counts from an upstream
+
+    /// The largest token count believed from an upstream (far beyond any context; larger is a broken upstream).
+    static let maxTokenCount = 1 << 40
+
+    /// A token count an upstream reported, or nil when it is not a count: negative, fractional or absurdly large
+    /// numbers are ignored, so that they reach neither the metrics (whose counters trap on negative increments)
+    /// nor arithmetic that could overflow.
+    static func tokenCount(_ value: JSONValue?) -> Int? {
+        guard let count = value?.numberValue?.intValue, count >= 0, count <= maxTokenCount else { return nil }
+        return count
+    }
+
+    static func saturatingAdd(_ a: Int, _ b: Int) -> Int {
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        return overflow ? (b > 0 ? Int.max : Int.min) : sum
     }
 }

@@ -1,6 +1,7 @@
 import FunctionaryProtocol
 import Hummingbird
 import Logging
+import NIOCore
 
 /// Builds the OpenAI-compatible server over an engine (the embedded llama.cpp engine in `functionary serve`,
 /// a scripted one in tests).
@@ -18,8 +19,12 @@ public func buildApplication<Engine: TextGenerator>(
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let router = buildRouter(configuration: configuration, model: model, logger: logger)
+    let timeouts = configuration.timeouts
     return Application(
         router: router,
+        server: .http1(
+            configuration: .init(
+                additionalChannelHandlers: [ConnectionGuard(timeouts: timeouts)], idleTimeout: TimeAmount(timeouts.idle))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "functionary"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
@@ -35,8 +40,9 @@ public func buildRouter<Engine: TextGenerator>(
         configuration: configuration, metrics: metrics, admission: admission, stop: StopSignal(gracePeriod: configuration.shutdownGracePeriod))
     let router = Router(context: ServerRequestContext.self)
     router.add(middleware: ObservabilityMiddleware(logger: logger, metrics: metrics))
-    if let apiKey = configuration.apiKey, !apiKey.isEmpty {
-        router.add(middleware: APIKeyMiddleware(apiKey: apiKey))
+    let keys = configuration.acceptedAPIKeys
+    if !keys.isEmpty {
+        router.add(middleware: APIKeyMiddleware(keys: keys, protectMetrics: configuration.protectMetrics))
     }
     InfoController(configuration: configuration, model: model, metrics: metrics, admission: admission).addRoutes(to: router)
     ChatCompletionsController(configuration: configuration, model: model, runner: runner).addRoutes(to: router)

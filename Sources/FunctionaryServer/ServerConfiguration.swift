@@ -8,8 +8,17 @@ public struct ServerConfiguration: Sendable {
     /// The names a request's `model` may use; `/v1/models` lists them. The first is the main name. When empty,
     /// the loaded model's `servedNames` are used.
     public var servedModelNames: [String]
-    /// When set, every `/v1/*` request must send `Authorization: Bearer <apiKey>`.
+    /// When set, every request but `/health` (and `/metrics`, unless `protectMetrics`) must send
+    /// `Authorization: Bearer <key>` with this key or one of `apiKeys`.
     public var apiKey: String?
+    /// More accepted keys (from `$FUNCTIONARY_API_KEY`, `--api-key-file`); any one of them, or `apiKey`, is accepted.
+    public var apiKeys: [String] = []
+    /// With API keys, whether `/metrics` needs a key too (`--protect-metrics`; open by default, as in llama.cpp).
+    public var protectMetrics = false
+    /// The limits every request must stay under (`RequestLimits`).
+    public var limits = RequestLimits()
+    /// Connection timeouts (`--idle-timeout`, `--header-timeout`, `--body-timeout`, `--write-timeout`).
+    public var timeouts = ConnectionTimeouts()
     /// Concurrent generations the engine runs (`--parallel`); also the most choices (`n`) one request may ask for.
     public var parallel: Int
     /// Requests that may wait for a slot beyond `parallel`; more get 429 (`--max-queue`).
@@ -50,6 +59,25 @@ public struct ServerConfiguration: Sendable {
         servedModelNames.isEmpty ? (loaded?.servedNames ?? []) : servedModelNames
     }
 
+    /// Every accepted API key (empty: no authentication).
+    var acceptedAPIKeys: [String] { ([apiKey].compactMap { $0 } + apiKeys).filter { !$0.isEmpty } }
+
     /// The most requests in flight (generating or waiting) at once.
     var admissionCapacity: Int { max(1, parallel) + max(0, maxQueue) }
+}
+
+/// How long a connection may take or stall before the server closes it, so that clients that connect and send
+/// nothing, send a request a byte at a time, or stop reading a stream cannot hold connections or slots forever.
+public struct ConnectionTimeouts: Sendable, Hashable {
+    /// A connection with no request in progress and nothing read for this long is closed (`--idle-timeout`).
+    public var idle: Duration = .seconds(60)
+    /// From the connection's start, its first request's headers must have arrived within this (`--header-timeout`).
+    public var header: Duration = .seconds(15)
+    /// From a request's headers, its whole body must have arrived within this (`--body-timeout`); else the connection is closed.
+    public var body: Duration = .seconds(60)
+    /// While the server has a response to write, a client that accepts none of it for this long is disconnected
+    /// and its generation cancelled (`--write-timeout`).
+    public var write: Duration = .seconds(30)
+
+    public init() {}
 }

@@ -53,9 +53,10 @@ final class ServerMetrics: Sendable {
     }
 
     func recordUsage(_ usage: GenerationUsage) {
-        promptTokens.increment(by: Int64(usage.promptTokens))
-        completionTokens.increment(by: Int64(usage.completionTokens))
-        cachedPromptTokens.increment(by: Int64(usage.cachedPromptTokens))
+        // Counters trap on a negative increment: whatever an engine reports, count only what can be counted.
+        promptTokens.increment(by: Int64(max(0, usage.promptTokens)))
+        completionTokens.increment(by: Int64(max(0, usage.completionTokens)))
+        cachedPromptTokens.increment(by: Int64(max(0, usage.cachedPromptTokens)))
     }
 
     func recordTimeToFirstToken(_ duration: Duration) {

@@ -46,8 +46,12 @@ struct EngineOptions: ParsableArguments {
     /// Loads the model and settles the prompt template (`--template`, or told from the model).
     /// - Parameter maxQueue: requests that may wait for a slot (`serve --max-queue`).
     /// - Throws: `EngineError` when the model cannot be loaded or the template cannot be told.
-    func loadEngine(maxQueue: Int = 64) throws -> (engine: LlamaEngine, template: TemplateVersion) {
-        let engine = try LlamaEngine(configuration: configuration(maxQueue: maxQueue))
+    func loadEngine(
+        maxQueue: Int = 64, adjust: (inout EngineConfiguration) -> Void = { _ in }
+    ) throws -> (engine: LlamaEngine, template: TemplateVersion) {
+        var configuration = configuration(maxQueue: maxQueue)
+        adjust(&configuration)
+        let engine = try LlamaEngine(configuration: configuration)
         if template != "auto", let version = TemplateVersion(rawValue: template) {
             return (engine, version)
         }

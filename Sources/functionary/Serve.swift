@@ -30,7 +30,8 @@ struct Serve: AsyncParsableCommand {
         help: "Names clients may use as `model` (default: the model file's name).")
     var servedModelNames: [String] = []
 
-    @Option(help: "Require 'Authorization: Bearer <key>' on /v1/* requests.")
+    @Option(
+        help: "Require 'Authorization: Bearer <key>' on every route but /health (and /metrics); also $FUNCTIONARY_API_KEY, --api-key-file.")
     var apiKey: String?
 
     @Option(help: "Requests that may wait for a slot; more get 429.")
@@ -46,6 +47,8 @@ struct Serve: AsyncParsableCommand {
     var responsesStoreBytes = 64 * 1024 * 1024
 
     @OptionGroup var remote: RemoteEngineFlags
+
+    @OptionGroup(title: "Limits, timeouts and API keys") var limits: ServeLimitFlags
 
     func validate() throws {
         guard (1...65535).contains(port) || port == 0 else { throw ValidationError("--port must be between 0 and 65535.") }
@@ -80,11 +83,12 @@ struct Serve: AsyncParsableCommand {
         let names = servedModelNames.isEmpty ? [stem, fileName] : servedModelNames
         let engineOptions = engine
         let maxQueue = self.maxQueue
+        let limits = self.limits
         try await serve(
             names: names, loading: modelPath, logger: logger,
             load: {
                 // Loading blocks for a while: run it on its own thread, not on the concurrency pool.
-                let (llama, template) = try await Self.offPool { try engineOptions.loadEngine(maxQueue: maxQueue) }
+                let (llama, template) = try await Self.offPool { try engineOptions.loadEngine(maxQueue: maxQueue) { limits.apply(to: &$0) } }
                 return LoadedModel(engine: llama, template: template.template, displayName: fileName)
             },
             shutdown: { llama in
@@ -95,14 +99,18 @@ struct Serve: AsyncParsableCommand {
     /// vLLM / SGLang / llama.cpp servers behind this one (README, "Scaling out").
     private func serveRemote(logger: Logger) async throws {
         guard let version = TemplateVersion(rawValue: engine.template) else { throw ValidationError("--template is required") }
-        let options = try remote.options(contextSize: engine.contextSize > 0 ? engine.contextSize : nil)
+        var remoteOptions = try remote.options(contextSize: engine.contextSize > 0 ? engine.contextSize : nil)
+        remoteOptions.maxGrammarBytes = limits.maxGrammarBytes
+        let options = remoteOptions
         let urls = remote.urls
+        // Logs and the ready line show engine URLs without their credentials.
+        let shown = urls.map { (try? UpstreamEndpoint(url: $0))?.display ?? $0 }.joined(separator: ", ")
         try await serve(
-            names: servedModelNames, loading: urls.joined(separator: ", "), logger: logger,
+            names: servedModelNames, loading: shown, logger: logger,
             load: {
                 let pool = try await RemoteEnginePool.connect(urls: urls, options: options, logger: logger)
                 return LoadedModel(
-                    engine: pool, template: version.template, displayName: urls.joined(separator: ", "),
+                    engine: pool, template: version.template, displayName: shown,
                     servedNames: [pool.upstreamModel ?? "functionary"])
             },
             shutdown: { pool in
@@ -119,12 +127,13 @@ struct Serve: AsyncParsableCommand {
         shutdown: @escaping @Sendable (Engine) async -> Void, whileServing: (@Sendable (Engine) async throws -> Void)? = nil
     ) async throws {
         let parallel = engine.parallel
-        var settings = ServerConfiguration(
+        var serverConfiguration = ServerConfiguration(
             host: host, port: port, servedModelNames: names, apiKey: apiKey, parallel: parallel, maxQueue: maxQueue,
             maxBodySize: maxBodySize)
-        settings.responsesStoreEntries = responsesStoreEntries
-        settings.responsesStoreBytes = responsesStoreBytes
-        let configuration = settings
+        try limits.apply(to: &serverConfiguration)
+        serverConfiguration.responsesStoreEntries = responsesStoreEntries
+        serverConfiguration.responsesStoreBytes = responsesStoreBytes
+        let configuration = serverConfiguration
         let holder = ModelHolder<Engine>()
         let address = AddressBox(host: host, port: port)
         let host = self.host

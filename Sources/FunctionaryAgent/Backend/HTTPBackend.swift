@@ -72,6 +72,8 @@ public struct HTTPBackend: ChatBackend {
                         events = try decoder.feed(buffer.readableBytesView)
                     } catch ServerSentEventError.lineTooLong(let limit) {
                         throw AgentError(.invalidResponse, "The server at \(url) sent an event line longer than \(limit) bytes.")
+                    } catch ServerSentEventError.eventTooLong(let limit) {
+                        throw AgentError(.invalidResponse, "The server at \(url) sent an event longer than \(limit) bytes.")
                     }
                     for event in events {
                         for piece in try assembler.consume(event) { onEvent(piece) }

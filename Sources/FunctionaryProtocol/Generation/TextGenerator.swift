@@ -94,8 +94,11 @@ public enum GenerationError: Error, Sendable, Hashable, CustomStringConvertible 
     public var description: String {
         switch self {
         case .contextOverflow(let p, let m, let c):
+            // The numbers come from clients and upstreams (max_tokens = Int.max): add without trapping.
+            let (sum, overflow) = p.addingReportingOverflow(m)
+            let total = overflow ? "more than \(Int.max)" : String(sum)
             return
-                "This model's maximum context length is \(c) tokens. However, you requested \(p + m) tokens (\(p) in the messages, \(m) in the completion). Please reduce the length of the messages or completion."
+                "This model's maximum context length is \(c) tokens. However, you requested \(total) tokens (\(p) in the messages, \(m) in the completion). Please reduce the length of the messages or completion."
         case .queueFull(let limit): return "The server is busy: more than \(limit) requests are waiting. Retry later."
         case .invalidConstraint(let m): return "Invalid constraint: \(m)"
         case .cancelled: return "The request was cancelled."

@@ -5,6 +5,16 @@ public struct JSONParseError: Error, Sendable, CustomStringConvertible {
     /// 1-based line and column of the offending character.
     public let line: Int
     public let column: Int
+    /// Set when the text is valid so far but exceeds one of the parser's limits (not a syntax error).
+    public var exceededLimit: Limit? = nil
+
+    /// A parser limit that the document exceeded.
+    public enum Limit: Sendable, Hashable {
+        /// Objects and arrays nested deeper than `maxDepth`.
+        case depth(maximum: Int)
+        /// More object keys in the whole document than `maxKeys`.
+        case keys(maximum: Int)
+    }
 
     public var description: String { "invalid JSON at line \(line), column \(column): \(reason)" }
 }
@@ -15,15 +25,17 @@ extension JSONValue {
     /// - Parameters:
     ///   - text: the JSON document.
     ///   - maxDepth: nesting limit, so hostile input cannot exhaust the stack.
-    /// - Throws: `JSONParseError` naming the position and the problem.
-    public init(parsing text: String, maxDepth: Int = 512) throws {
-        var parser = JSONParser(bytes: Array(text.utf8), maxDepth: maxDepth)
+    ///   - maxKeys: the most object keys in the whole document (hostile input cannot make one request hold
+    ///     millions of members).
+    /// - Throws: `JSONParseError` naming the position and the problem (`exceededLimit` set for a limit).
+    public init(parsing text: String, maxDepth: Int = 512, maxKeys: Int = .max) throws {
+        var parser = JSONParser(bytes: Array(text.utf8), maxDepth: maxDepth, maxKeys: maxKeys)
         self = try parser.parseDocument()
     }
 
     /// Parses UTF-8 bytes as JSON.
-    public init(parsing bytes: [UInt8], maxDepth: Int = 512) throws {
-        var parser = JSONParser(bytes: bytes, maxDepth: maxDepth)
+    public init(parsing bytes: [UInt8], maxDepth: Int = 512, maxKeys: Int = .max) throws {
+        var parser = JSONParser(bytes: bytes, maxDepth: maxDepth, maxKeys: maxKeys)
         self = try parser.parseDocument()
     }
 }
@@ -31,12 +43,15 @@ extension JSONValue {
 struct JSONParser {
     let bytes: [UInt8]
     let maxDepth: Int
+    let maxKeys: Int
     var index = 0
     var depth = 0
+    var keys = 0
 
-    init(bytes: [UInt8], maxDepth: Int) {
+    init(bytes: [UInt8], maxDepth: Int, maxKeys: Int = .max) {
         self.bytes = bytes
         self.maxDepth = maxDepth
+        self.maxKeys = maxKeys
     }
 
     mutating func parseDocument() throws -> JSONValue {
@@ -100,7 +115,11 @@ struct JSONParser {
 
     mutating func enter() throws {
         depth += 1
-        if depth > maxDepth { throw error("nesting deeper than \(maxDepth) levels") }
+        if depth > maxDepth {
+            var failure = error("nesting deeper than \(maxDepth) levels")
+            failure.exceededLimit = .depth(maximum: maxDepth)
+            throw failure
+        }
     }
 
     mutating func parseObject() throws -> JSONValue {
@@ -116,6 +135,12 @@ struct JSONParser {
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key in object") }
+            keys += 1
+            if keys > maxKeys {
+                var failure = error("more than \(maxKeys) object keys")
+                failure.exceededLimit = .keys(maximum: maxKeys)
+                throw failure
+            }
             let key = try parseString()
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after an object key") }

@@ -10,12 +10,16 @@
 /// (`other.json#/X`), a pointer that leads nowhere, and a cycle: a reference to a schema that
 /// contains it, or that is being inlined already (a tree node whose children are nodes is inlined
 /// once where it is used, its inner reference to itself stays). References are also left as
-/// written once `maxInlinedNodes` values have been inlined, so that references fanning out
-/// exponentially cannot make the prompt explode, and deeper than `maxInlineDepth`, so that long
-/// chains cannot make rendering recurse without bound.
+/// written once `maxInlinedNodes` values or `maxInlinedBytes` bytes have been inlined, so that
+/// references fanning out exponentially (or to one huge definition) cannot make the prompt explode, and
+/// deeper than `maxInlineDepth` (each reference followed counts as a level, so a chain of references
+/// cannot make inlining recurse without bound). The server checks `SchemaLimits` first and refuses such
+/// schemas with a 400 instead.
 public enum SchemaRefResolver {
     /// How many JSON values in all may be copied in by inlining, per document.
     public static let maxInlinedNodes = 50_000
+    /// How many bytes (as compact JSON) in all may be copied in by inlining, per document.
+    public static let maxInlinedBytes = 4 << 20
     /// References nested deeper than this in the result are left as written (rendering recurses).
     public static let maxInlineDepth = 64
 
@@ -44,7 +48,8 @@ public enum SchemaRefResolver {
         /// The targets being inlined and all their ancestors (keys from `key(_:)`, with counts).
         var inlining: [String: Int] = [:]
         var budget = SchemaRefResolver.maxInlinedNodes
-        var targets: [String: (target: [String], value: JSONValue, size: Int)?] = [:]
+        var byteBudget = SchemaRefResolver.maxInlinedBytes
+        var targets: [String: (target: [String], value: JSONValue, size: Int, bytes: Int)?] = [:]
 
         /// Resolves `value`, found at `path` in the document and placed `depth` levels deep in the result.
         mutating func resolve(_ value: JSONValue, at path: [String] = [], depth: Int = 0) -> JSONValue {
@@ -69,11 +74,12 @@ public enum SchemaRefResolver {
         /// The resolved target of `ref`, or `original` when it cannot or must not be inlined: a
         /// target that contains the reference itself, or one of the targets being inlined, is a cycle.
         mutating func inline(_ ref: String, original: JSONValue, at path: [String], depth: Int) -> JSONValue {
-            guard depth <= SchemaRefResolver.maxInlineDepth, let (target, value, size) = lookup(ref),
+            guard depth <= SchemaRefResolver.maxInlineDepth, let (target, value, size, bytes) = lookup(ref),
                 !Self.isAncestorOrSelf(target, of: path),
-                inlining[Self.key(target[...])] == nil, size <= budget
+                inlining[Self.key(target[...])] == nil, size <= budget, bytes <= byteBudget
             else { return original }
             budget -= size
+            byteBudget -= bytes
             for length in 0...target.count { inlining[Self.key(target[..<length]), default: 0] += 1 }
             defer {
                 for length in 0...target.count {
@@ -81,18 +87,19 @@ public enum SchemaRefResolver {
                     inlining[key] = (inlining[key] ?? 1) > 1 ? (inlining[key] ?? 1) - 1 : nil
                 }
             }
-            return resolve(value, at: target, depth: depth)
+            // One level per reference followed: a chain A → B → C … ends at `maxInlineDepth`.
+            return resolve(value, at: target, depth: depth + 1)
         }
 
         /// The pointer's components, its target and the target's size; nil for a reference that is
         /// not local or leads nowhere. Cached: a schema tends to use the same references many times.
-        mutating func lookup(_ ref: String) -> (target: [String], value: JSONValue, size: Int)? {
+        mutating func lookup(_ ref: String) -> (target: [String], value: JSONValue, size: Int, bytes: Int)? {
             if let cached = targets[ref] { return cached }
-            var found: (target: [String], value: JSONValue, size: Int)?
+            var found: (target: [String], value: JSONValue, size: Int, bytes: Int)?
             if ref.first == "#", let target = SchemaRefResolver.pointerComponents(ref.dropFirst()),
                 let value = SchemaRefResolver.value(at: target, in: root)
             {
-                found = (target, value, value.nodeCount)
+                found = (target, value, value.nodeCount, value.compactByteCount)
             }
             targets[ref] = .some(found)
             return found
@@ -184,6 +191,18 @@ extension JSONValue {
             return false
         default:
             return false
+        }
+    }
+
+    /// About how many bytes this value takes as compact JSON (escapes not counted).
+    var compactByteCount: Int {
+        switch self {
+        case .null, .bool(true): return 4
+        case .bool(false): return 5
+        case .number(let n): return n.literal.utf8.count
+        case .string(let s): return s.utf8.count + 2
+        case .array(let items): return items.reduce(1 + max(1, items.count)) { $0 + $1.compactByteCount }
+        case .object(let object): return object.reduce(1 + max(1, object.count)) { $0 + $1.key.utf8.count + 3 + $1.value.compactByteCount }
         }
     }
 

@@ -15,17 +15,23 @@ public struct ServerSentEvent: Sendable, Hashable {
 public struct ServerSentEventDecoder: Sendable {
     var line: [UInt8] = []
     var dataLines: [String] = []
+    /// Bytes in `dataLines`: `data:` lines without a blank line between them make one event, bounded too.
+    var dataBytes = 0
     var eventName: String?
     var afterCR = false
     /// The longest line accepted, so that a broken server cannot make a client buffer without end.
     public let maximumLineBytes: Int
+    /// The most `data:` bytes of one event (its lines until a blank line), for the same reason.
+    public let maximumEventBytes: Int
 
-    public init(maximumLineBytes: Int = 16 << 20) {
+    public init(maximumLineBytes: Int = 16 << 20, maximumEventBytes: Int? = nil) {
         self.maximumLineBytes = maximumLineBytes
+        self.maximumEventBytes = maximumEventBytes ?? maximumLineBytes
     }
 
     /// Consumes more of the body and returns the events it completed.
-    /// - Throws: `ServerSentEventError.lineTooLong` when a line grows past `maximumLineBytes`.
+    /// - Throws: `ServerSentEventError.lineTooLong` when a line grows past `maximumLineBytes`,
+    ///   `.eventTooLong` when one event's `data:` lines grow past `maximumEventBytes`.
     public mutating func feed<Bytes: Sequence>(_ bytes: Bytes) throws(ServerSentEventError) -> [ServerSentEvent]
     where Bytes.Element == UInt8 {
         var events: [ServerSentEvent] = []
@@ -36,10 +42,10 @@ public struct ServerSentEventDecoder: Sendable {
             }
             switch byte {
             case UInt8(ascii: "\n"):
-                endLine(into: &events)
+                try endLine(into: &events)
             case UInt8(ascii: "\r"):
                 afterCR = true
-                endLine(into: &events)
+                try endLine(into: &events)
             default:
                 line.append(byte)
                 if line.count > maximumLineBytes { throw .lineTooLong(maximumLineBytes) }
@@ -52,12 +58,12 @@ public struct ServerSentEventDecoder: Sendable {
     /// `data: [DONE]` and no blank line are common).
     public mutating func finish() -> [ServerSentEvent] {
         var events: [ServerSentEvent] = []
-        if !line.isEmpty { endLine(into: &events) }
+        if !line.isEmpty { try? endLine(into: &events) }
         dispatch(into: &events)
         return events
     }
 
-    private mutating func endLine(into events: inout [ServerSentEvent]) {
+    private mutating func endLine(into events: inout [ServerSentEvent]) throws(ServerSentEventError) {
         defer { line.removeAll(keepingCapacity: true) }
         if line.isEmpty {
             dispatch(into: &events)
@@ -76,7 +82,10 @@ public struct ServerSentEventDecoder: Sendable {
             value = ""
         }
         switch field {
-        case "data": dataLines.append(String(value))
+        case "data":
+            dataBytes += value.utf8.count + 1
+            if dataBytes > maximumEventBytes { throw .eventTooLong(maximumEventBytes) }
+            dataLines.append(String(value))
         case "event": eventName = String(value)
         default: break  // id, retry and unknown fields do not matter here
         }
@@ -85,6 +94,7 @@ public struct ServerSentEventDecoder: Sendable {
     private mutating func dispatch(into events: inout [ServerSentEvent]) {
         defer {
             dataLines.removeAll()
+            dataBytes = 0
             eventName = nil
         }
         guard !dataLines.isEmpty else { return }
@@ -96,4 +106,6 @@ public struct ServerSentEventDecoder: Sendable {
 public enum ServerSentEventError: Error, Hashable, Sendable {
     /// A line longer than the decoder's limit (in bytes).
     case lineTooLong(Int)
+    /// An event whose `data:` lines (without a blank line to end it) add up to more than the decoder's limit.
+    case eventTooLong(Int)
 }

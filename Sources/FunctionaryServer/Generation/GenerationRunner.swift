@@ -18,11 +18,10 @@ struct GenerationRunner: Sendable {
         var stoppedByShutdown: Bool
     }
 
-    /// Admits the request and starts its generation.
+    /// Takes a place in admission, before the request's prompt is rendered and its grammar built (that work
+    /// counts against the same `--parallel` + `--max-queue` budget as generation).
     /// - Throws: 503 while shutting down, 429 when the queue is full.
-    func start(
-        _ generation: GenerationRequest, on engine: some TextGenerator, record: RequestRecord, started: ContinuousClock.Instant
-    ) throws(OpenAIError) -> GenerationCursor {
+    func admit() throws(OpenAIError) -> Admission.Ticket {
         if stop.isTriggered {
             throw OpenAIError.unavailable("The server is shutting down.", retryAfter: configuration.retryAfterSeconds)
         }
@@ -30,6 +29,18 @@ struct GenerationRunner: Sendable {
             throw OpenAIError.queueFull(
                 "The server is busy: \(admission.slots) requests are generating and \(configuration.maxQueue) are waiting (--max-queue). Retry later.",
                 retryAfter: configuration.retryAfterSeconds)
+        }
+        return ticket
+    }
+
+    /// Starts an admitted request's generation.
+    /// - Throws: 503 while shutting down.
+    func start(
+        _ generation: GenerationRequest, on engine: some TextGenerator, ticket: Admission.Ticket, record: RequestRecord,
+        started: ContinuousClock.Instant
+    ) throws(OpenAIError) -> GenerationCursor {
+        if stop.isTriggered {
+            throw OpenAIError.unavailable("The server is shutting down.", retryAfter: configuration.retryAfterSeconds)
         }
         return GenerationCursor(
             stream: engine.generate(generation), ticket: ticket, metrics: metrics, record: record, stop: stop,

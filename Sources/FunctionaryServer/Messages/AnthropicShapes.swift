@@ -26,6 +26,7 @@ enum AnthropicShapes {
     static func errorResponse(_ error: OpenAIError) -> Response {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let retryAfter = error.retryAfter { headers[.retryAfter] = String(retryAfter) }
+        if error.status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
         return Response(status: error.status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: errorJSON(error).compactJSON())))
     }
 

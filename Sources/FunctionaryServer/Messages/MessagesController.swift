@@ -30,13 +30,15 @@ struct MessagesController<Engine: TextGenerator>: Sendable {
         var request = request
         let bytes = try await RequestJSON.collect(&request, limit: configuration.maxBodySize)
         let loaded = try model.requireModel(retryAfter: configuration.retryAfterSeconds)
-        let body = try MessagesRequest(JSONFields.body(bytes))
+        let body = try MessagesRequest(JSONFields.body(bytes, limits: configuration.limits))
+        let ticket = try runner.admit()
         let plan = try ChatPlan(
-            request: body.chatRequest(), configuration: configuration, template: loaded.template, modelNames: configuration.modelNames(loaded))
+            request: body.chatRequest(), configuration: configuration, template: loaded.template, modelNames: configuration.modelNames(loaded),
+            contextSize: loaded.engine.contextSize)
         let id = "msg_\(context.record.id)"
         if body.stream {
             let inputTokens = try? await (loaded.engine as? any TokenCounting)?.countTokens(in: plan.generation.prompt)
-            let cursor = try runner.start(plan.generation, on: loaded.engine, record: context.record, started: started)
+            let cursor = try runner.start(plan.generation, on: loaded.engine, ticket: ticket, record: context.record, started: started)
             switch try await runner.firstEvent(cursor, request: request) {
             case .clientGone:
                 return GenerationRunner.clientClosedResponse
@@ -45,7 +47,7 @@ struct MessagesController<Engine: TextGenerator>: Sendable {
                 return runner.streamResponse(cursor: cursor, first: first, chunker: chunker, record: context.record)
             }
         }
-        let cursor = try runner.start(plan.generation, on: loaded.engine, record: context.record, started: started)
+        let cursor = try runner.start(plan.generation, on: loaded.engine, ticket: ticket, record: context.record, started: started)
         guard let collected = try await runner.collect(cursor, choices: 1, request: request) else {
             return GenerationRunner.clientClosedResponse
         }
@@ -66,9 +68,11 @@ struct MessagesController<Engine: TextGenerator>: Sendable {
         var request = request
         let bytes = try await RequestJSON.collect(&request, limit: configuration.maxBodySize)
         let loaded = try model.requireModel(retryAfter: configuration.retryAfterSeconds)
-        let body = try MessagesRequest(JSONFields.body(bytes), requireMaxTokens: false)
+        let body = try MessagesRequest(JSONFields.body(bytes, limits: configuration.limits), requireMaxTokens: false)
+        let ticket = try runner.admit()
         var plan = try ChatPlan(
-            request: body.chatRequest(), configuration: configuration, template: loaded.template, modelNames: configuration.modelNames(loaded))
+            request: body.chatRequest(), configuration: configuration, template: loaded.template, modelNames: configuration.modelNames(loaded),
+            contextSize: loaded.engine.contextSize)
         let count: Int
         if let counter = loaded.engine as? any TokenCounting {
             do {
@@ -79,13 +83,14 @@ struct MessagesController<Engine: TextGenerator>: Sendable {
         } else {
             plan.generation.sampling.maxTokens = 1
             plan.generation.constraint = nil
-            let cursor = try runner.start(plan.generation, on: loaded.engine, record: context.record, started: started)
+            let cursor = try runner.start(plan.generation, on: loaded.engine, ticket: ticket, record: context.record, started: started)
             guard let collected = try await runner.collect(cursor, choices: 1, request: request) else {
                 return GenerationRunner.clientClosedResponse
             }
             count = collected.usage?.promptTokens ?? 0
         }
         // After the inbound-close helper the connection is not reused (as for every collected generation).
+        ticket.release()
         return Response.json(["input_tokens": .number(JSONNumber(count))], extraHeaders: [.connection: "close"])
     }
 }

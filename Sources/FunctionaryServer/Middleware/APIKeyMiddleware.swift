@@ -1,27 +1,74 @@
 import Hummingbird
 
-/// With `--api-key`, `/v1/*` requests need `Authorization: Bearer <key>` (401 otherwise). `/health` and
-/// `/metrics` stay open, as in llama.cpp's server.
+/// With API keys configured, every request needs `Authorization: Bearer <key>` (401 otherwise), except `/health`
+/// and, unless `--protect-metrics`, `/metrics` (open as in llama.cpp's server).
+///
+/// The check is deny-by-default on the path as the router reads it: empty segments are dropped (the router
+/// answers `//v1/chat/completions` like `/v1/chat/completions`), so only a path whose segments are exactly
+/// `health` (or `metrics`) is open, and every other spelling of any route needs the key.
 struct APIKeyMiddleware: RouterMiddleware {
     typealias Context = ServerRequestContext
-    let apiKey: String
+    let keys: [[UInt8]]
+    let protectMetrics: Bool
+
+    init(keys: [String], protectMetrics: Bool) {
+        self.keys = keys.map { Array($0.utf8) }
+        self.protectMetrics = protectMetrics
+    }
 
     func handle(
         _ request: Request, context: ServerRequestContext, next: (Request, ServerRequestContext) async throws -> Response
     ) async throws -> Response {
-        guard request.uri.path.hasPrefix("/v1/") || request.uri.path == "/v1" else {
+        if isOpen(request.uri.path) {
             return try await next(request, context)
         }
-        guard let header = request.headers[.authorization] else {
-            throw OpenAIError.unauthorized(
-                "Missing API key: send it as 'Authorization: Bearer <key>' (the server was started with --api-key).")
+        // Anthropic's clients send the key as `x-api-key`; every client may use either header.
+        let anthropic = Self.isMessagesAPI(request.uri.path)
+        let bearer = request.headers[.authorization]
+        let xAPIKey = request.headers.first { $0.name.canonicalName == "x-api-key" }?.value
+        guard bearer != nil || xAPIKey != nil else {
+            return Self.reject(
+                "Missing API key: send it as 'Authorization: Bearer <key>' or 'x-api-key: <key>' (the server was started with an API key).",
+                anthropic: anthropic)
         }
         let prefix = "Bearer "
-        guard header.hasPrefix(prefix), Self.constantTimeEqual(Array(header.utf8.dropFirst(prefix.utf8.count)), Array(apiKey.utf8))
-        else {
-            throw OpenAIError.unauthorized("Incorrect API key provided.")
+        var matched = false
+        if let bearer, bearer.hasPrefix(prefix) {
+            matched = Self.matchesAny(Array(bearer.utf8.dropFirst(prefix.utf8.count)), keys)
         }
+        if let xAPIKey { matched = Self.matchesAny(Array(xAPIKey.utf8), keys) || matched }
+        guard matched else { return Self.reject("Incorrect API key provided.", anthropic: anthropic) }
         return try await next(request, context)
+    }
+
+    /// A 401 in OpenAI's shape, or Anthropic's for the Messages API.
+    static func reject(_ message: String, anthropic: Bool) -> Response {
+        let error = OpenAIError.unauthorized(message)
+        return anthropic ? AnthropicShapes.errorResponse(error) : error.response
+    }
+
+    /// Whether the path, as the router reads it, is under `/v1/messages`.
+    static func isMessagesAPI(_ path: String) -> Bool {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: true)
+        return segments.count >= 2 && segments[0] == "v1" && segments[1] == "messages"
+    }
+
+    /// Whether a path needs no key: its non-empty segments are exactly `["health"]` (or `["metrics"]`).
+    func isOpen(_ path: String) -> Bool {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: true)
+        guard segments.count == 1 else { return false }
+        return segments[0] == "health" || (segments[0] == "metrics" && !protectMetrics)
+    }
+
+    /// Compares `candidate` with every key, each comparison without an early exit, so that timing reveals
+    /// neither a key nor which key matched.
+    static func matchesAny(_ candidate: [UInt8], _ keys: [[UInt8]]) -> Bool {
+        var matched = false
+        for key in keys {
+            let equal = constantTimeEqual(candidate, key)
+            matched = matched || equal
+        }
+        return matched
     }
 
     /// Compares without stopping at the first difference, so timing does not reveal the key.

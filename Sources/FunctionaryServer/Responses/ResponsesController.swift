@@ -43,7 +43,7 @@ struct ResponsesController<Engine: TextGenerator>: Sendable {
         var request = request
         let bytes = try await RequestJSON.collect(&request, limit: configuration.maxBodySize)
         let loaded = try model.requireModel(retryAfter: configuration.retryAfterSeconds)
-        let body = try ResponsesRequest(JSONFields.body(bytes))
+        let body = try ResponsesRequest(JSONFields.body(bytes, limits: configuration.limits))
         var history: [ChatMessage] = []
         if let previous = body.previousResponseID {
             guard let entry = store.entry(previous) else {
@@ -53,10 +53,11 @@ struct ResponsesController<Engine: TextGenerator>: Sendable {
             }
             history = entry.conversation
         }
+        let ticket = try runner.admit()
         let plan = try ChatPlan(
             request: body.chatRequest(history: history), configuration: configuration, template: loaded.template,
-            modelNames: configuration.modelNames(loaded))
-        let cursor = try runner.start(plan.generation, on: loaded.engine, record: context.record, started: started)
+            modelNames: configuration.modelNames(loaded), contextSize: loaded.engine.contextSize)
+        let cursor = try runner.start(plan.generation, on: loaded.engine, ticket: ticket, record: context.record, started: started)
         let object = ResponseObject(id: "resp_\(context.record.id)", createdAt: Int(Date.now.timeIntervalSince1970), request: body)
         let store = self.store
         let conversation = history + body.inputMessages

@@ -19,9 +19,11 @@ struct ChatCompletionsController<Engine: TextGenerator>: Sendable {
         var request = request
         let body = try await RequestJSON.collect(&request, limit: configuration.maxBodySize)
         let loaded = try model.requireModel(retryAfter: configuration.retryAfterSeconds)
+        let ticket = try runner.admit()
         let plan = try ChatPlan(
-            body: body, configuration: configuration, template: loaded.template, modelNames: configuration.modelNames(loaded))
-        let cursor = try runner.start(plan.generation, on: loaded.engine, record: context.record, started: started)
+            body: body, configuration: configuration, template: loaded.template, modelNames: configuration.modelNames(loaded),
+            contextSize: loaded.engine.contextSize)
+        let cursor = try runner.start(plan.generation, on: loaded.engine, ticket: ticket, record: context.record, started: started)
         let id = "chatcmpl-\(context.record.id)"
         let created = Int(Date.now.timeIntervalSince1970)
         if plan.stream {

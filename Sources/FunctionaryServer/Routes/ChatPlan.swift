@@ -14,17 +14,22 @@ struct ChatPlan: Sendable {
 
     /// Validates a request body in the reference server's order (model, then tools and tool_choice), then
     /// sampling fields, `response_format`, the prompt and its constraint.
-    /// - Throws: `OpenAIError`: 400 naming the field, 404 for an unknown model.
+    /// The request's limits (`RequestLimits`: tools, schemas, stop strings, `max_tokens` against `contextSize`) are
+    /// checked before the prompt is rendered or a grammar built.
+    /// - Throws: `OpenAIError`: 400 naming the field or the limit, 404 for an unknown model.
     init(
-        body: [UInt8], configuration: ServerConfiguration, template: any PromptTemplate, modelNames: [String]
+        body: [UInt8], configuration: ServerConfiguration, template: any PromptTemplate, modelNames: [String], contextSize: Int
     ) throws(OpenAIError) {
-        let (request, _) = try RequestJSON.decode(ChatCompletionRequest.self, from: body)
-        try self.init(request: request, configuration: configuration, template: template, modelNames: modelNames)
+        let (request, _) = try RequestJSON.decode(ChatCompletionRequest.self, from: body, limits: configuration.limits)
+        try self.init(
+            request: request, configuration: configuration, template: template, modelNames: modelNames, contextSize: contextSize)
     }
 
-    /// Checks a decoded request (the Responses and Messages APIs map theirs onto a `ChatCompletionRequest`).
+    /// Checks a decoded request (the Responses and Messages APIs map theirs onto a `ChatCompletionRequest`), with the
+    /// same limits.
     init(
-        request: ChatCompletionRequest, configuration: ServerConfiguration, template: any PromptTemplate, modelNames: [String]
+        request: ChatCompletionRequest, configuration: ServerConfiguration, template: any PromptTemplate, modelNames: [String],
+        contextSize: Int
     ) throws(OpenAIError) {
         guard modelNames.contains(request.model) else {
             throw OpenAIError.modelNotFound(request.model)
@@ -32,6 +37,11 @@ struct ChatPlan: Sendable {
         if request.messages.isEmpty {
             throw OpenAIError.badRequest("'messages' must contain at least one message.", param: "messages", code: "invalid_value")
         }
+        let maxTokensField = request.maxCompletionTokens != nil ? "max_completion_tokens" : "max_tokens"
+        try RequestLimits.checkMaxTokens(request.requestedMaxTokens, field: maxTokensField, contextSize: contextSize)
+        let jsonFormat = try Self.responseFormat(request.responseFormat)
+        try configuration.limits.check(
+            tools: request.tools, functions: request.functions, responseSchema: jsonFormat?.schema, stop: request.stop?.values)
         let resolved: ResolvedTools
         do {
             resolved = try request.resolveTools()
@@ -41,12 +51,11 @@ struct ChatPlan: Sendable {
         let fields = SamplingFields(
             temperature: request.temperature, topP: request.topP, topK: request.topK, minP: request.minP, seed: request.seed,
             maxTokens: request.requestedMaxTokens,
-            maxTokensField: request.maxCompletionTokens != nil ? "max_completion_tokens" : "max_tokens",
+            maxTokensField: maxTokensField,
             stop: request.stop?.values, presencePenalty: request.presencePenalty, frequencyPenalty: request.frequencyPenalty,
             repetitionPenalty: request.repetitionPenalty, n: request.n)
         let (sampling, n) = try fields.parameters(configuration)
         let usesTools = !resolved.tools.isEmpty && resolved.choice != .none
-        let jsonFormat = try Self.responseFormat(request.responseFormat)
         if jsonFormat != nil, usesTools {
             throw OpenAIError.badRequest(
                 "'response_format' json_object/json_schema cannot be combined with tools unless tool_choice is 'none'.",

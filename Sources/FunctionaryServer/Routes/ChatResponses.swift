@@ -3,10 +3,11 @@ import FunctionaryProtocol
 /// The non-streaming `chat.completion` object.
 enum ChatResponses {
     static func usage(_ usage: GenerationUsage) -> JSONValue {
-        [
+        let (total, overflow) = usage.promptTokens.addingReportingOverflow(usage.completionTokens)
+        return [
             "prompt_tokens": .number(JSONNumber(usage.promptTokens)),
             "completion_tokens": .number(JSONNumber(usage.completionTokens)),
-            "total_tokens": .number(JSONNumber(usage.promptTokens + usage.completionTokens)),
+            "total_tokens": .number(JSONNumber(overflow ? Int.max : total)),
             "prompt_tokens_details": ["cached_tokens": .number(JSONNumber(usage.cachedPromptTokens))],
         ]
     }

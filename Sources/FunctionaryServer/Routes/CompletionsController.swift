@@ -19,16 +19,19 @@ struct CompletionsController<Engine: TextGenerator>: Sendable {
         var request = request
         let body = try await RequestJSON.collect(&request, limit: configuration.maxBodySize)
         let loaded = try model.requireModel(retryAfter: configuration.retryAfterSeconds)
-        let (completion, _) = try RequestJSON.decode(CompletionRequest.self, from: body)
+        let ticket = try runner.admit()
+        let (completion, _) = try RequestJSON.decode(CompletionRequest.self, from: body, limits: configuration.limits)
         guard configuration.modelNames(loaded).contains(completion.model) else {
             throw OpenAIError.modelNotFound(completion.model)
         }
         if completion.prompt.text.isEmpty {
             throw OpenAIError.badRequest("'prompt' must not be empty.", param: "prompt", code: "invalid_value")
         }
+        try RequestLimits.checkMaxTokens(completion.maxTokens, field: "max_tokens", contextSize: loaded.engine.contextSize)
+        try configuration.limits.checkStop(completion.stop?.values)
         let (sampling, n) = try completion.samplingFields.parameters(configuration)
         let generation = GenerationRequest(prompt: completion.prompt.text, sampling: sampling, n: n)
-        let cursor = try runner.start(generation, on: loaded.engine, record: context.record, started: started)
+        let cursor = try runner.start(generation, on: loaded.engine, ticket: ticket, record: context.record, started: started)
         let encoder = TextCompletionEncoder(
             id: "cmpl-\(context.record.id)", created: Int(Date.now.timeIntervalSince1970), model: completion.model,
             includeUsage: completion.streamOptions?.includeUsage ?? false)

@@ -85,20 +85,9 @@ struct JSONFields {
         .badRequest("Unsupported value for '\(field)': \(detail)", param: field, code: "unsupported_value")
     }
 
-    /// Parses a request body as a JSON object (400 for anything else).
-    static func body(_ bytes: [UInt8]) throws(OpenAIError) -> JSONFields {
-        if bytes.isEmpty { throw OpenAIError.badRequest("The request body is empty; expected a JSON object.") }
-        let value: JSONValue
-        do {
-            value = try JSONValue(parsing: bytes)
-        } catch let error as JSONParseError {
-            throw OpenAIError.invalidJSON(error.description)
-        } catch {
-            throw OpenAIError.invalidJSON("\(error)")
-        }
-        guard case .object(let object) = value else {
-            throw OpenAIError.badRequest("The request body must be a JSON object (got \(value.typeName)).")
-        }
+    /// Parses a request body as a JSON object (400 for anything else), within the JSON depth and key limits.
+    static func body(_ bytes: [UInt8], limits: RequestLimits) throws(OpenAIError) -> JSONFields {
+        let (_, object) = try RequestJSON.decode(JSONValue.self, from: bytes, limits: limits)
         return JSONFields(object)
     }
 }

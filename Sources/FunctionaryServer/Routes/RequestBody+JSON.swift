@@ -42,12 +42,24 @@ enum RequestJSON {
     /// Parses the body as a JSON object and decodes `T` from it.
     /// - Throws: 400 for text that is not JSON, JSON that is not an object, or a field of the wrong type
     ///   (naming the field, e.g. `'messages[0].role' is a required property`).
-    static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws(OpenAIError) -> (T, JSONObject) {
+    ///   Over `limits`' JSON depth or key count: 400 naming the limit (the parser stops there, before more work).
+    static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], limits: RequestLimits) throws(OpenAIError) -> (T, JSONObject) {
         if bytes.isEmpty { throw OpenAIError.badRequest("The request body is empty; expected a JSON object.") }
         let value: JSONValue
         do {
-            value = try JSONValue(parsing: bytes)
+            value = try JSONValue(parsing: bytes, maxDepth: limits.maxJSONDepth, maxKeys: limits.maxJSONKeys)
         } catch let error as JSONParseError {
+            switch error.exceededLimit {
+            case .depth(let maximum)?:
+                throw LimitViolation(
+                    what: "JSON nesting depth", flag: "--max-json-depth", value: "more than \(maximum) levels", maximum: maximum
+                ).error
+            case .keys(let maximum)?:
+                throw LimitViolation(what: "JSON object keys in the body", flag: "--max-json-keys", value: "more than \(maximum)", maximum: maximum)
+                    .error
+            case nil:
+                break
+            }
             throw OpenAIError.invalidJSON(error.description)
         } catch {
             throw OpenAIError.invalidJSON("\(error)")
