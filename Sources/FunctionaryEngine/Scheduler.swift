@@ -27,6 +27,12 @@ final class Scheduler: @unchecked Sendable {
     let batchCapacity: Int
     /// Prompt tokens evaluated per step while other sequences are generating.
     let promptChunkWhileGenerating: Int
+    /// Prompts are evaluated in chunks that end at multiples of this (one chunk per prompt and step), and a
+    /// seeded request reuses the cache only up to such a multiple, from cells that were computed by a decode
+    /// holding nothing but their own chunk. So every prompt cell a seeded request uses was computed from the same
+    /// batch as in a fresh context, and the same seeded request gives the same output whatever the cache held
+    /// (while it runs alone: other sequences in a decode change how llama.cpp splits the batch).
+    let promptChunk: Int
 
     private let shared = Mutex(Shared())
     private let wake = DispatchSemaphore(value: 0)
@@ -48,6 +54,7 @@ final class Scheduler: @unchecked Sendable {
         self.maxQueue = configuration.maxQueue
         self.batchCapacity = configuration.batchSize
         self.promptChunkWhileGenerating = max(32, min(256, configuration.batchSize / 2))
+        self.promptChunk = min(promptChunkWhileGenerating, configuration.batchSize)
 
         var params = llama_context_default_params()
         params.n_ctx = UInt32(contextSize * configuration.parallel)
