@@ -74,17 +74,21 @@ import Testing
     /// prompt, evaluated only the last token, and drew different text.
     @Test func seededRequestIsReproducibleWhateverTheCacheHeld() async throws {
         let engine = try TestModels.defaultEngine(parallel: 2)
-        var parameters = sampling(maxTokens: 40, temperature: 0.9, seed: 42)
-        parameters.topP = 0.95
+        var parameters = sampling(maxTokens: 64, temperature: 0.9, seed: 42)
+        parameters.logprobs = 0
+        // Longer than one prompt chunk (256 tokens), so that the second run reuses a chunk of the cache.
+        let facts = (1...40).map { "Fact \($0): the keeper's jar number \($0) holds the sound of a different storm." }
         let prompt =
-            "<start_of_turn>user\nYou are a storyteller. Tell a short, unusual story about a lighthouse keeper who collects "
-            + "sounds in glass jars, and what happens when one of the jars breaks during a storm.<end_of_turn>\n<start_of_turn>model\n"
+            "<start_of_turn>user\nYou are a storyteller. " + facts.joined(separator: " ")
+            + " Tell a short, unusual story about this lighthouse keeper.<end_of_turn>\n<start_of_turn>model\n"
         let request = GenerationRequest(prompt: prompt, sampling: parameters, templateStops: ["<end_of_turn>"])
         let first = try await engine.collect(request)
         let second = try await engine.collect(request)
         #expect(first.usage?.cachedPromptTokens == 0)
         #expect((second.usage?.cachedPromptTokens ?? 0) > 0, "the second run must use the cache for this test to mean anything")
         #expect(second.text == first.text)
+        // The same cells give the same distributions, to the last bit.
+        #expect(second.logprobs[0]?.map(\.token.logprob) == first.logprobs[0]?.map(\.token.logprob))
         // And after the cache held a longer conversation on the same prefix.
         let longer = GenerationRequest(
             prompt: prompt + first.text + "<end_of_turn>\n<start_of_turn>user\nAgain, shorter.<end_of_turn>\n<start_of_turn>model\n",
@@ -92,5 +96,6 @@ import Testing
         _ = try await engine.collect(longer)
         let third = try await engine.collect(request)
         #expect(third.text == first.text)
+        #expect(third.logprobs[0]?.map(\.token.logprob) == first.logprobs[0]?.map(\.token.logprob))
     }
 }

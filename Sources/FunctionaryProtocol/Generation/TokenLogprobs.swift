@@ -49,8 +49,9 @@ public struct LogprobTracker: Sendable {
     /// The entries whose bytes were all released, now that every byte but the last `heldBytes` of the output
     /// has been released.
     public mutating func release(heldBytes: Int) -> [TokenLogprobs] {
-        releasedBytes = max(releasedBytes, generatedBytes - max(0, heldBytes))
-        return take { $0.end <= releasedBytes }
+        let released = max(releasedBytes, generatedBytes - max(0, heldBytes))
+        releasedBytes = released
+        return take { $0.end <= released }
     }
 
     /// The output ends after `textBytes` more bytes were released (a stop string cut it there): the entries of
