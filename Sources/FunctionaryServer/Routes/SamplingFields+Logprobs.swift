@@ -51,7 +51,8 @@ extension SamplingFields {
             }
             guard case .number(let number) = entry, number.doubleValue.isFinite, (-100...100).contains(number.doubleValue) else {
                 throw invalid(
-                    "logit_bias", "Invalid value in 'logit_bias' for key '\(shown)': \(entry.compactJSON().prefix(40)); it must be a number between -100 and 100.")
+                    "logit_bias",
+                    "Invalid value in 'logit_bias' for key '\(shown)': \(entry.compactJSON().prefix(40)); it must be a number between -100 and 100.")
             }
             bias[token] = number.doubleValue
         }
