@@ -405,8 +405,10 @@ def run_replay(server: Server, kind: str, opts: argparse.Namespace, res: Results
     previous_prompt = 0
     for turn, messages in enumerate(conversations, start=1):
         if kind == "ours":
+            # No seed (greedy needs none): a seeded request reuses the cache only at 256-token chunk boundaries, for
+            # reproducibility (README); the replay measures an ordinary conversation's cache reuse.
             body = {"model": server.model_id, "messages": messages, "tools": REPLAY_TOOLS, "tool_choice": "required",
-                    "max_tokens": opts.replay_tokens, "temperature": 0, "seed": SEED}
+                    "max_tokens": opts.replay_tokens, "temperature": 0}
             timed = post_stream(server.port, "/v1/chat/completions", body)
         else:
             if rendered is None:
@@ -424,6 +426,21 @@ def run_replay(server: Server, kind: str, opts: argparse.Namespace, res: Results
     res.add("replay_ratio", [total_eval / total_new if total_new > 0 else None])
     res.add("replay_worst", [max((r[4] / r[2] for r in later if r[2] > 0), default=None)])
     res.details.append(f"{kind}: replay turns (turn, prompt, new, cached, evaluated): {rows}")
+
+
+def run_logprobs(server: Server, kind: str, opts: argparse.Namespace, res: Results, rng: random.Random) -> None:
+    """Decode tokens/s on /v1/completions without log probabilities and with `logprobs: 5` (the chosen token's
+    log probability and its 5 most likely alternatives per token), pairs of requests alternating, same prompt
+    length. Both servers compute these from the whole vocabulary's softmax."""
+    plain, with_logprobs = [], []
+    for rep in range(opts.reps):
+        body = completion_body(server, counting_prompt(rng, 3 + 11 * rep), opts.decode_tokens)
+        plain.append(post_stream(server.port, "/v1/completions", body).decode_rate())
+        body = completion_body(server, counting_prompt(rng, 5 + 11 * rep), opts.decode_tokens)
+        with_logprobs.append(post_stream(server.port, "/v1/completions", dict(body, logprobs=5)).decode_rate())
+    res.add("logprobs_off", plain)
+    res.add("logprobs_on", with_logprobs)
+    res.details.append(f"{kind}: decode tok/s without logprobs {fmt_list(plain)}, with logprobs 5 {fmt_list(with_logprobs)}")
 
 
 def run_grammar(server: Server, opts: argparse.Namespace, res: Results, rng: random.Random, binary: Path) -> None:
@@ -554,6 +571,7 @@ def phase_single(kind: str, cfg: Config, opts: argparse.Namespace, res: Results,
     port = free_port()
     with Server(server_name(kind), argv(cfg, port, 1), port, cfg.logdir) as server:
         run_single_stream(server, kind, opts, res, rng)
+        run_logprobs(server, kind, opts, res, rng)
         if first:
             rendered = None if kind == "ours" else render_replay_prompts(cfg.binary, opts.turns)
             run_replay(server, kind, opts, res, rendered)
@@ -611,6 +629,12 @@ def table(ours: Results | None, llama: Results | None, opts: argparse.Namespace,
          ratio(l.get("aggregate"), l.get("single_e2e")), ratio(o.get("aggregate"), o.get("single_e2e")), "≥ 1.5×", 2),
         (f"{opts.turns}-turn replay: evaluated ÷ new tokens", o.get("replay_ratio"), l.get("replay_ratio"),
          o.get("replay_ratio"), "≤ 1.2×", 2),
+        ("decode, logprobs pairs: without, tok/s", o.get("logprobs_off"), l.get("logprobs_off"),
+         ratio(o.get("logprobs_off"), l.get("logprobs_off")), "≥ 0.95×", 1),
+        ("decode with logprobs 5, tok/s", o.get("logprobs_on"), l.get("logprobs_on"),
+         ratio(o.get("logprobs_on"), l.get("logprobs_on")), "—", 1),
+        ("logprobs 5 ÷ without", ratio(o.get("logprobs_on"), o.get("logprobs_off")),
+         ratio(l.get("logprobs_on"), l.get("logprobs_off")), ratio(o.get("logprobs_on"), o.get("logprobs_off")), "—", 2),
         ("decode with tool grammar, tok/s", o.get("grammar_on"), None, None, "—", 1),
         ("decode without grammar (same prompt), tok/s", o.get("grammar_off"), None, None, "—", 1),
         ("grammar on ÷ off", ratio(o.get("grammar_on"), o.get("grammar_off")), None,

@@ -25,6 +25,9 @@ struct Slot {
     let sequence: llama_seq_id
     /// The tokens whose keys and values are in the cache for `sequence`, in order from position 0.
     var tokens: [llama_token] = []
+    /// How many leading cells of `tokens` were computed as canonical prompt chunks (see `Scheduler.promptChunk`):
+    /// a seeded request reuses only those, so that its output does not depend on what the cache held.
+    var canonical = 0
     var busy = false
     /// When the slot was last taken or released (a counter), to keep recently used caches.
     var lastUsed: UInt64 = 0
@@ -38,6 +41,8 @@ final class ChoiceState {
     let slot: Int
     let sampler: TokenSampler
     var assembler: TextAssembler
+    /// Log probabilities waiting for their text (when the request asked for them).
+    var logprobs: LogprobTracker?
     /// The sampled token to evaluate next, at `position`.
     var nextToken: llama_token = 0
     var position = 0
@@ -51,6 +56,14 @@ final class ChoiceState {
         self.slot = slot
         self.sampler = sampler
         self.assembler = TextAssembler(stops: stops)
+    }
+
+    /// The log-probability entries to send with text that was just released (`stopped`: the output ended at a
+    /// stop string after `text`).
+    func releasedLogprobs(text: String, stopped: Bool) -> [TokenLogprobs] {
+        guard logprobs != nil else { return [] }
+        if stopped { return logprobs!.finish(textBytes: text.utf8.count) }
+        return logprobs!.release(heldBytes: assembler.pendingByteCount)
     }
 }
 

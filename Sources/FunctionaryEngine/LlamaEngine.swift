@@ -120,6 +120,7 @@ public final class LlamaEngine: TextGenerator, EngineStatsProviding {
     private func prepare(_ request: GenerationRequest, continuation: EventContinuation) throws(GenerationError) -> PendingJob {
         let sampling = request.sampling
         try Self.validate(sampling, n: request.n, parallel: configuration.parallel)
+        try sampling.checkLogitBias(vocabularySize: model.vocabularySize)
         let tokens = model.tokenize(request.prompt)
         guard !tokens.isEmpty else { throw .invalidParameter(name: "messages", message: "The prompt is empty.") }
         // Compared as `maxTokens > context - prompt`: `prompt + maxTokens` overflows for max_tokens = Int.max.
@@ -138,6 +139,9 @@ public final class LlamaEngine: TextGenerator, EngineStatsProviding {
             seed: sampling.seed ?? UInt32.random(in: 0...UInt32.max), continuation: continuation)
     }
 
+    /// The most alternatives a token's log probability may come with.
+    public static let maxTopLogprobs = 20
+
     static func validate(_ sampling: SamplingParameters, n: Int, parallel: Int) throws(GenerationError) {
         func check(_ ok: Bool, _ name: String, _ message: String) throws(GenerationError) {
             if !ok { throw .invalidParameter(name: name, message: message) }
@@ -154,6 +158,11 @@ public final class LlamaEngine: TextGenerator, EngineStatsProviding {
             "repetition_penalty must be greater than 0.")
         try check(sampling.presencePenalty.isFinite, "presence_penalty", "presence_penalty must be a finite number.")
         try check(sampling.frequencyPenalty.isFinite, "frequency_penalty", "frequency_penalty must be a finite number.")
+        if let logprobs = sampling.logprobs {
+            try check(
+                (0...maxTopLogprobs).contains(logprobs), "top_logprobs",
+                "top_logprobs must be between 0 and \(maxTopLogprobs), got \(logprobs).")
+        }
     }
 }
 

@@ -26,6 +26,10 @@ extension Scheduler {
         // At least the last prompt token is evaluated, for its logits. A match of a token or two (BOS)
         // saves nothing; clearing instead lays the prompt out as in a fresh context.
         var reused = min(best, pending.tokens.count - 1)
+        if pending.sampling.seed != nil {
+            // Reproducible: only canonical cells, up to a chunk boundary (see `Scheduler.promptChunk`).
+            reused = min(reused, slots[primary].canonical) / promptChunk * promptChunk
+        }
         if reused < 3 { reused = 0 }
         let sequence = slots[primary].sequence
         if reused <= 0 || !llama_memory_seq_rm(memory, sequence, llama_pos(reused), -1)
@@ -35,9 +39,11 @@ extension Scheduler {
             reused = 0
         }
         slots[primary].tokens.removeSubrange(reused...)
+        slots[primary].canonical = min(slots[primary].canonical, reused)
         for slot in chosen.dropFirst() {
             llama_memory_seq_rm(memory, slots[slot].sequence, -1, -1)
             slots[slot].tokens.removeAll()
+            slots[slot].canonical = 0
         }
 
         var choices: [ChoiceState] = []
@@ -55,7 +61,9 @@ extension Scheduler {
                 let sampler = try TokenSampler(
                     parameters: pending.sampling, seed: pending.seed &+ UInt32(truncatingIfNeeded: index), grammar: grammar,
                     model: model, contextSize: contextSize, grammarBudget: grammarBudget)
-                choices.append(ChoiceState(index: index, slot: slot, sampler: sampler, stops: pending.stopStrings))
+                let choice = ChoiceState(index: index, slot: slot, sampler: sampler, stops: pending.stopStrings)
+                if pending.sampling.logprobs != nil { choice.logprobs = LogprobTracker() }
+                choices.append(choice)
             }
         } catch {
             pending.continuation.finish(throwing: error)

@@ -14,7 +14,9 @@ extension Scheduler {
         if !generating.isEmpty { budget = min(budget, promptChunkWhileGenerating) }
         var prompting: [ActiveJob] = []
         for job in active where !job.promptDone && budget > 0 {
-            let count = min(job.pending.tokens.count - job.promptPosition, budget)
+            // Chunks end at multiples of `promptChunk` (see there).
+            let toBoundary = promptChunk - job.promptPosition % promptChunk
+            let count = min(job.pending.tokens.count - job.promptPosition, budget, toBoundary)
             job.promptTokensInBatch = count
             budget -= count
             prompting.append(job)
@@ -47,8 +49,16 @@ extension Scheduler {
             failBatch(generating: generating, prompting: prompting, status: status)
             return
         }
+        let solo = generating.isEmpty && prompting.count == 1
         for job in prompting {
             let start = job.promptPosition
+            let end = start + job.promptTokensInBatch
+            let slot = job.primarySlot
+            if solo, start == slots[slot].canonical, start % promptChunk == 0,
+                end - start == promptChunk || end == job.pending.tokens.count
+            {
+                slots[slot].canonical = end
+            }
             slots[job.primarySlot].tokens += job.pending.tokens[start..<(start + job.promptTokensInBatch)]
             job.promptPosition += job.promptTokensInBatch
             job.promptTokensInBatch = 0
@@ -100,6 +110,7 @@ extension Scheduler {
         for choice in job.choices.dropFirst() {
             llama_memory_seq_cp(memory, primary.sequence, slots[choice.slot].sequence, -1, -1)
             slots[choice.slot].tokens = primary.tokens
+            slots[choice.slot].canonical = primary.canonical
         }
         for choice in job.choices {
             choice.position = job.pending.tokens.count
@@ -123,7 +134,13 @@ extension Scheduler {
             finish(job, choice, reason: .stop)
             return
         }
-        let (text, stopped) = choice.assembler.append(model.piece(token))
+        let piece = model.piece(token)
+        if choice.logprobs != nil, let entry = choice.sampler.lastLogprobs {
+            choice.logprobs!.add(entry, byteCount: piece.count)
+        }
+        let (text, stopped) = choice.assembler.append(piece)
+        let entries = choice.releasedLogprobs(text: text, stopped: stopped)
+        if !entries.isEmpty, !emit(job, .logprobs(choice: choice.index, entries)) { return }
         if !text.isEmpty, !emit(job, .text(choice: choice.index, text)) { return }
         if stopped {
             finish(job, choice, reason: .stop)
@@ -137,6 +154,9 @@ extension Scheduler {
     private func finish(_ job: ActiveJob, _ choice: ChoiceState, reason: FinishReason) {
         choice.finished = true
         let rest = choice.assembler.finish()
+        if let entries = choice.logprobs?.finishAll(), !entries.isEmpty, !emit(job, .logprobs(choice: choice.index, entries)) {
+            return
+        }
         if !rest.isEmpty, !emit(job, .text(choice: choice.index, rest)) { return }
         _ = emit(job, .finished(choice: choice.index, reason))
     }
@@ -174,6 +194,7 @@ extension Scheduler {
             for choice in job.choices {
                 llama_memory_seq_rm(memory, slots[choice.slot].sequence, -1, -1)
                 slots[choice.slot].tokens.removeAll()
+                slots[choice.slot].canonical = 0
             }
             end(job, error: .engineFailure("llama_decode failed with status \(status)"))
         }

@@ -29,6 +29,12 @@ final class Scheduler: @unchecked Sendable {
     let promptChunkWhileGenerating: Int
     /// What a grammar may cost each choice (time per token and in all).
     let grammarBudget: GrammarBudget
+    /// Prompts are evaluated in chunks that end at multiples of this (one chunk per prompt and step), and a
+    /// seeded request reuses the cache only up to such a multiple, from cells that were computed by a decode
+    /// holding nothing but their own chunk. So every prompt cell a seeded request uses was computed from the same
+    /// batch as in a fresh context, and the same seeded request gives the same output whatever the cache held
+    /// (while it runs alone: other sequences in a decode change how llama.cpp splits the batch).
+    let promptChunk: Int
 
     private let shared = Mutex(Shared())
     private let wake = DispatchSemaphore(value: 0)
@@ -51,6 +57,7 @@ final class Scheduler: @unchecked Sendable {
         self.batchCapacity = configuration.batchSize
         self.promptChunkWhileGenerating = max(32, min(256, configuration.batchSize / 2))
         self.grammarBudget = GrammarBudget(perToken: configuration.grammarTimePerToken, perChoice: configuration.grammarTimePerChoice)
+        self.promptChunk = min(promptChunkWhileGenerating, configuration.batchSize)
 
         var params = llama_context_default_params()
         params.n_ctx = UInt32(contextSize * configuration.parallel)

@@ -8,6 +8,9 @@ struct TextAssembler {
     /// Complete text not yet released because it may begin a stop string.
     private var held: [UInt8] = []
 
+    /// Bytes appended but not released yet.
+    var pendingByteCount: Int { held.count + partial.count }
+
     init(stops: [String]) {
         self.stops = stops.filter { !$0.isEmpty }.map { Array($0.utf8) }
     }

@@ -1,8 +1,13 @@
 import CLlama
 import FunctionaryProtocol
 
-/// One choice's sampler: llama.cpp's sampler chain (penalties, top-k, top-p, min-p, temperature,
-/// then a seeded draw, or greedy), and optionally a grammar sampler.
+/// One choice's sampler: llama.cpp's samplers that adjust logits (penalties, logit bias), then its
+/// sampler chain (top-k, top-p, min-p, temperature, then a seeded draw, or greedy), and optionally a
+/// grammar sampler.
+///
+/// With `logprobs` asked for, each step also records the chosen token's log probability and the most
+/// likely alternatives (`lastLogprobs`), from the distribution after penalties and logit bias, before
+/// temperature, truncation and the grammar; nothing of this is computed otherwise.
 ///
 /// The token is first drawn from the whole vocabulary and kept if the grammar (if any) accepts it
 /// and its bytes keep the output valid UTF-8 (the usual case, and cheap); otherwise the draw is
@@ -10,6 +15,15 @@ import FunctionaryProtocol
 /// the whole vocabulary. Used only on the decode thread.
 final class TokenSampler {
     private let chain: UnsafeMutablePointer<llama_sampler>
+    /// Penalties and logit bias, applied to the whole vocabulary first (nil when there are none).
+    private let adjust: UnsafeMutablePointer<llama_sampler>?
+    /// How many alternatives to report with each token's log probability; nil: none computed.
+    private let topLogprobs: Int?
+    /// The adjusted logits of the last step, when `adjust` and `topLogprobs` are set.
+    private var adjusted: UnsafeMutableBufferPointer<Float>?
+    private var distribution: LogprobDistribution?
+    /// The log probabilities of the last sampled token (when asked for).
+    private(set) var lastLogprobs: TokenLogprobs?
     private let grammar: UnsafeMutablePointer<llama_sampler>?
     /// Reduces the vocabulary to the most likely tokens before a grammar check.
     private let shortlist: UnsafeMutablePointer<llama_sampler>
@@ -46,12 +60,23 @@ final class TokenSampler {
         }
         let penalized =
             parameters.repetitionPenalty != 1.0 || parameters.frequencyPenalty != 0 || parameters.presencePenalty != 0
-        if penalized {
-            llama_sampler_chain_add(
-                chain,
-                llama_sampler_init_penalties(
-                    Int32(model.vocabularySize), Int32(clamping: contextSize), Float(parameters.repetitionPenalty),
-                    Float(parameters.frequencyPenalty), Float(parameters.presencePenalty)))
+        var adjust: UnsafeMutablePointer<llama_sampler>?
+        if penalized || !parameters.logitBias.isEmpty, let adjustChain = llama_sampler_chain_init(chainParams) {
+            adjust = adjustChain
+            if penalized {
+                llama_sampler_chain_add(
+                    adjustChain,
+                    llama_sampler_init_penalties(
+                        Int32(model.vocabularySize), Int32(clamping: contextSize), Float(parameters.repetitionPenalty),
+                        Float(parameters.frequencyPenalty), Float(parameters.presencePenalty)))
+            }
+            if !parameters.logitBias.isEmpty {
+                let biases = parameters.logitBias.sorted { $0.key < $1.key }.map {
+                    llama_logit_bias(token: llama_token(clamping: $0.key), bias: Float($0.value))
+                }
+                llama_sampler_chain_add(
+                    adjustChain, llama_sampler_init_logit_bias(Int32(model.vocabularySize), Int32(biases.count), biases))
+            }
         }
         if parameters.temperature <= 0 {
             llama_sampler_chain_add(chain, llama_sampler_init_greedy())
@@ -63,14 +88,21 @@ final class TokenSampler {
             llama_sampler_chain_add(chain, llama_sampler_init_dist(seed))
         }
         self.chain = chain
+        self.adjust = adjust
         self.grammar = grammar
         self.shortlist = shortlist
         self.vocabularySize = model.vocabularySize
         self.model = model
+        self.topLogprobs = parameters.logprobs.map { max(0, $0) }
+        if topLogprobs != nil, adjust != nil {
+            adjusted = .allocate(capacity: model.vocabularySize)
+        }
     }
 
     deinit {
         llama_sampler_free(chain)
+        if let adjust { llama_sampler_free(adjust) }
+        adjusted?.deallocate()
         if let grammar { llama_sampler_free(grammar) }
         llama_sampler_free(shortlist)
     }
@@ -86,13 +118,21 @@ final class TokenSampler {
         }
         tokenGrammarTime = .zero
         defer { grammarTime += tokenGrammarTime }
+        distribution = nil
         var token = try draw(logits: logits, candidates: candidates, constrained: false)
         if !isAllowed(token) {
             token = try draw(logits: logits, candidates: candidates, constrained: true)
             // llama.cpp aborts when a grammar is given a token it does not allow.
             guard isAllowed(token) else { throw .engineFailure("the sampler chose a token the grammar does not allow") }
         }
+        if let distribution {
+            let logit = adjusted.map { $0[Int(token)] } ?? logits[Int(token)]
+            lastLogprobs = TokenLogprobs(
+                token: TokenLogprob(bytes: model.piece(token), logprob: distribution.logprob(logit)),
+                top: distribution.top.map { TokenLogprob(bytes: model.piece($0.token), logprob: distribution.logprob($0.logit)) })
+        }
         llama_sampler_accept(chain, token)
+        if let adjust { llama_sampler_accept(adjust, token) }
         if let grammar { timed { llama_sampler_accept(grammar, token) } }
         utf8 = utf8.advanced(by: model.piece(token)) ?? UTF8Validator()
         if grammar != nil { try grammarBudget.check(token: tokenGrammarTime, total: grammarTime + tokenGrammarTime) }
@@ -107,25 +147,41 @@ final class TokenSampler {
         return work()
     }
 
-    private func fill(_ candidates: UnsafeMutableBufferPointer<llama_token_data>, from logits: UnsafeMutablePointer<Float>) {
+    /// Fills `candidates` with the whole vocabulary in id order and applies penalties and logit bias.
+    private func fill(_ candidates: UnsafeMutableBufferPointer<llama_token_data>, from logits: UnsafeMutablePointer<Float>)
+        -> llama_token_data_array
+    {
         for i in 0..<vocabularySize {
             candidates[i] = llama_token_data(id: llama_token(i), logit: logits[i], p: 0)
+        }
+        var array = llama_token_data_array(data: candidates.baseAddress, size: vocabularySize, selected: -1, sorted: false)
+        if let adjust { llama_sampler_apply(adjust, &array) }
+        return array
+    }
+
+    /// Records the distribution of this step (once per step, from the first fill: ids in order, adjusted logits).
+    private func recordDistribution(_ array: llama_token_data_array, logits: UnsafeMutablePointer<Float>) {
+        guard let topLogprobs, distribution == nil, let data = array.data, array.size == vocabularySize else { return }
+        if let adjusted {
+            for i in 0..<vocabularySize { adjusted[i] = data[i].logit }
+            distribution = LogprobDistribution(logits: UnsafeBufferPointer(adjusted), top: topLogprobs)
+        } else {
+            distribution = LogprobDistribution(logits: UnsafeBufferPointer(start: logits, count: vocabularySize), top: topLogprobs)
         }
     }
 
     private func draw(
         logits: UnsafeMutablePointer<Float>, candidates: UnsafeMutableBufferPointer<llama_token_data>, constrained: Bool
     ) throws(GenerationError) -> llama_token {
-        fill(candidates, from: logits)
-        var array = llama_token_data_array(data: candidates.baseAddress, size: vocabularySize, selected: -1, sorted: false)
+        var array = fill(candidates, from: logits)
+        recordDistribution(array, logits: logits)
         if constrained {
             // Try the most likely tokens first: applying a grammar to a whole vocabulary is slow.
             llama_sampler_apply(shortlist, &array)
             if let grammar { timed { llama_sampler_apply(grammar, &array) } }
             removeRejected(&array)
             if array.size == 0 {
-                fill(candidates, from: logits)
-                array = llama_token_data_array(data: candidates.baseAddress, size: vocabularySize, selected: -1, sorted: false)
+                array = fill(candidates, from: logits)
                 if let grammar { timed { llama_sampler_apply(grammar, &array) } }
                 removeRejected(&array)
                 guard array.size > 0 else {

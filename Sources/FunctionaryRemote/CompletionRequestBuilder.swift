@@ -51,6 +51,12 @@ struct CompletionRequestBuilder: Sendable {
         if let seed = sampling.seed { body["seed"] = .number(JSONNumber(Int(seed))) }
         body["presence_penalty"] = Self.number(sampling.presencePenalty)
         body["frequency_penalty"] = Self.number(sampling.frequencyPenalty)
+        // The completions API's `logprobs` (the chosen token's and N alternatives) and `logit_bias` (string keys).
+        if let logprobs = sampling.logprobs { body["logprobs"] = .number(JSONNumber(logprobs)) }
+        if !sampling.logitBias.isEmpty {
+            body["logit_bias"] = .object(
+                JSONObject(sampling.logitBias.sorted { $0.key < $1.key }.map { (String($0.key), Self.number($0.value)) }))
+        }
         guard profile.kind != .openai else { return .object(body) }
         // vLLM and SGLang: -1 disables top-k in every version of both.
         body["top_k"] = .number(JSONNumber(sampling.topK > 0 ? sampling.topK : -1))
@@ -85,6 +91,12 @@ struct CompletionRequestBuilder: Sendable {
         body["presence_penalty"] = Self.number(sampling.presencePenalty)
         body["frequency_penalty"] = Self.number(sampling.frequencyPenalty)
         body["repeat_penalty"] = Self.number(sampling.repetitionPenalty)
+        // `n_probs` 0 would send no probabilities at all: ask for one alternative to get the chosen token's.
+        if let logprobs = sampling.logprobs { body["n_probs"] = .number(JSONNumber(max(1, logprobs))) }
+        if !sampling.logitBias.isEmpty {
+            body["logit_bias"] = .array(
+                sampling.logitBias.sorted { $0.key < $1.key }.map { [.number(JSONNumber($0.key)), Self.number($0.value)] })
+        }
         body["stop"] = .array(Self.stops(for: request).map { .string($0) })
         var preserved = Self.functionaryMarkers
         for stop in request.templateStops where !preserved.contains(stop) { preserved.append(stop) }

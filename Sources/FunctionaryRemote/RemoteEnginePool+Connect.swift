@@ -133,6 +133,7 @@ extension RemoteEnginePool {
             profile.contextSize = props?["default_generation_settings"]?["n_ctx"]?.numberValue?.intValue
                 ?? card?["meta"]?["n_ctx"]?.numberValue?.intValue ?? profile.contextSize
             profile.slots = props?["total_slots"]?.numberValue?.intValue
+            profile.vocabularySize = card?["meta"]?["n_vocab"]?.numberValue?.intValue
             profile.version = props?["build_info"]?.stringValue
         case .vllm:
             if let field = options.vllmGrammarField {

@@ -62,6 +62,10 @@ extension RemoteEnginePool {
             let upstreamGrammar: String?
             do {
                 if let constraintError = unsupportedConstraint(grammar: grammar, lease: lease) { throw constraintError }
+                // llama.cpp ignores ids beyond its vocabulary without a word; vLLM and SGLang refuse them themselves.
+                if let vocabularySize = lease.profile.vocabularySize {
+                    try request.sampling.checkLogitBias(vocabularySize: vocabularySize)
+                }
                 upstreamGrammar = try await grammar.asyncMap { try await resolvingTokens(in: $0, lease: lease) }
             } catch {
                 await router.release(lease)
@@ -140,7 +144,7 @@ extension RemoteEnginePool {
                 return .failedBeforeOutput(UpstreamFailure.fromBody(.status(response.status), body: text))
             }
             var sse = ServerSentEventDecoder()
-            var decoder = UpstreamStreamDecoder(kind: lease.profile.kind, choices: request.n)
+            var decoder = UpstreamStreamDecoder(kind: lease.profile.kind, choices: request.n, topLogprobs: request.sampling.logprobs)
             var firstChoiceText = ""
             func emit(_ events: [GenerationEvent]) {
                 for event in events {

@@ -14,6 +14,10 @@ enum UpstreamErrorMapper {
             if isContextMessage(lower) {
                 return .invalidParameter(name: "messages", message: failure.message)
             }
+            // vLLM and SGLang check logit_bias ids and logprobs counts themselves.
+            if failure.param == nil, let field = ["logit_bias", "logprobs"].first(where: { lower.contains($0) }) {
+                return .invalidParameter(name: field, message: "the engine at \(upstream) refused '\(field)': \(failure.message)")
+            }
             return .invalidParameter(name: failure.param ?? "request", message: failure.message)
         }
         return .engineFailure("the engine at \(upstream) failed: \(failure)")

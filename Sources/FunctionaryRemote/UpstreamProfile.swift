@@ -7,6 +7,8 @@ struct UpstreamProfile: Sendable, Hashable {
     var contextSize: Int?
     /// Parallel slots (llama.cpp `total_slots`), when the upstream reports them.
     var slots: Int?
+    /// The model's vocabulary size (llama.cpp's `/v1/models` `meta.n_vocab`), to check `logit_bias` keys.
+    var vocabularySize: Int?
     /// How a vLLM upstream takes a grammar.
     var grammarField: VLLMGrammarField = .structuredOutputs
     /// The version the upstream reported (vLLM `/version`, llama.cpp build), for logs.

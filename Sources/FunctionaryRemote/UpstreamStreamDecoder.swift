@@ -5,6 +5,8 @@ import FunctionaryProtocol
 struct UpstreamStreamDecoder: Sendable {
     let kind: RemoteEngineKind
     let choices: Int
+    /// The alternatives asked for with each token's log probability; nil: none asked for.
+    let topLogprobs: Int?
 
     private(set) var finished: Set<Int> = []
     /// The upstream's `[DONE]`, or every llama.cpp choice's final chunk, arrived.
@@ -16,9 +18,10 @@ struct UpstreamStreamDecoder: Sendable {
     private var cachedTokens: Int?
     private var predictedPerChoice: [Int: Int] = [:]
 
-    init(kind: RemoteEngineKind, choices: Int) {
+    init(kind: RemoteEngineKind, choices: Int, topLogprobs: Int? = nil) {
         self.kind = kind
         self.choices = max(choices, 1)
+        self.topLogprobs = topLogprobs
     }
 
     /// The events of one SSE event.
@@ -73,6 +76,10 @@ struct UpstreamStreamDecoder: Sendable {
             guard index >= 0 && index < choices else {
                 throw UpstreamFailure(kind: .protocolViolation, message: "the upstream sent choice \(index) of \(choices)")
             }
+            if topLogprobs != nil, let logprobs = choice["logprobs"], logprobs != .null {
+                let entries = try Self.legacyLogprobs(logprobs, top: topLogprobs ?? 0)
+                if !entries.isEmpty { events.append(.logprobs(choice: index, entries)) }
+            }
             if let text = choice["text"]?.stringValue, !text.isEmpty {
                 textEvents += 1
                 events.append(.text(choice: index, text))
@@ -101,6 +108,10 @@ struct UpstreamStreamDecoder: Sendable {
             throw UpstreamFailure(kind: .protocolViolation, message: "the upstream sent choice \(index) of \(choices)")
         }
         var events: [GenerationEvent] = []
+        if topLogprobs != nil, let probabilities = json["completion_probabilities"]?.arrayValue, !probabilities.isEmpty {
+            let entries = try probabilities.map { entry throws(UpstreamFailure) in try Self.llamaCppLogprobs(entry, top: topLogprobs ?? 0) }
+            events.append(.logprobs(choice: index, entries))
+        }
         if let text = json["content"]?.stringValue, !text.isEmpty {
             textEvents += 1
             events.append(.text(choice: index, text))

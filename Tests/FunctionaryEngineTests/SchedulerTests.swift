@@ -7,25 +7,39 @@ import Testing
 @Suite(.serialized) struct SchedulerTests {
     static let system = "<start_of_turn>user\nYou are a helpful assistant. Answer briefly and precisely.\n\n"
 
-    /// The next turn of a conversation only evaluates what is new.
+    /// The next turn of a conversation only evaluates what is new (requests without a seed reuse every cached token).
     @Test func secondTurnReusesTheCache() async throws {
         let engine = try TestModels.defaultEngine(parallel: 2)
         let first = Self.system + "What is the capital of France?<end_of_turn>\n<start_of_turn>model\n"
         let answer = try await engine.collect(
-            GenerationRequest(prompt: first, sampling: sampling(maxTokens: 12), templateStops: ["<end_of_turn>"]))
+            GenerationRequest(prompt: first, sampling: sampling(maxTokens: 12, seed: nil), templateStops: ["<end_of_turn>"]))
         let firstUsage = try #require(answer.usage)
         #expect(firstUsage.cachedPromptTokens == 0)
 
         let second = first + answer.text + "<end_of_turn>\n<start_of_turn>user\nAnd of Italy?<end_of_turn>\n<start_of_turn>model\n"
-        let next = try await engine.collect(GenerationRequest(prompt: second, sampling: sampling(maxTokens: 8)))
+        let next = try await engine.collect(GenerationRequest(prompt: second, sampling: sampling(maxTokens: 8, seed: nil)))
         let usage = try #require(next.usage)
         #expect(usage.cachedPromptTokens >= firstUsage.promptTokens - 1, "\(usage) after \(firstUsage)")
         #expect(usage.cachedPromptTokens < usage.promptTokens)
 
         // The same prompt again: everything but the last token comes from the cache.
-        let again = try await engine.collect(GenerationRequest(prompt: second, sampling: sampling(maxTokens: 8)))
+        let again = try await engine.collect(GenerationRequest(prompt: second, sampling: sampling(maxTokens: 8, seed: nil)))
         #expect(again.usage?.cachedPromptTokens == usage.promptTokens - 1)
         #expect(again.text == next.text)
+    }
+
+    /// A seeded request reuses the cache only up to a chunk boundary (256 tokens), from cells computed as prompt chunks.
+    @Test func seededRequestsReuseWholeChunksOnly() async throws {
+        let engine = try TestModels.defaultEngine(parallel: 1)
+        let long = Self.system + String(repeating: "The quick brown fox jumps over the lazy dog. ", count: 40)
+            + "<end_of_turn>\n<start_of_turn>model\n"
+        let first = try await engine.collect(GenerationRequest(prompt: long, sampling: sampling(maxTokens: 4)))
+        let promptTokens = try #require(first.usage?.promptTokens)
+        #expect(promptTokens > 256)
+        let again = try await engine.collect(GenerationRequest(prompt: long, sampling: sampling(maxTokens: 4)))
+        #expect(again.usage?.cachedPromptTokens == (promptTokens - 1) / 256 * 256)
+        let unseeded = try await engine.collect(GenerationRequest(prompt: long, sampling: sampling(maxTokens: 4, seed: nil)))
+        #expect(unseeded.usage?.cachedPromptTokens == promptTokens - 1)
     }
 
     /// A cancelled request stops and frees its slot quickly.

@@ -44,6 +44,7 @@ struct Collected {
     var finish: [Int: FinishReason] = [:]
     var usage: GenerationUsage?
     var eventsAfterUsage = 0
+    var logprobs: [Int: [TokenLogprobs]] = [:]
 
     var text: String { texts[0] ?? "" }
 }
@@ -62,6 +63,8 @@ extension TextGenerator {
                 result.finish[choice] = reason
             case .usage(let usage):
                 result.usage = usage
+            case .logprobs(let choice, let entries):
+                result.logprobs[choice, default: []] += entries
             }
         }
         return result

@@ -16,6 +16,16 @@ import Testing
         #expect(try Self.map("vllm/error-context-length-v0.12.json") == .contextOverflow(promptTokens: 7193, maxTokens: 1000, contextSize: 8192))
     }
 
+    /// vLLM's own check of `logit_bias` ids names the field and keeps vLLM's words (with the key).
+    @Test func vllmLogitBiasRefusal() throws {
+        guard case .invalidParameter(let name, let message) = try Self.map("vllm/error-logit-bias.json") else {
+            Issue.record("not an invalid parameter")
+            return
+        }
+        #expect(name == "logit_bias")
+        #expect(message.contains("262150"))
+    }
+
     @Test func sglangAndLlamaCppContextErrors() throws {
         #expect(try Self.map("sglang/error-context-length.json") == .contextOverflow(promptTokens: 8000, maxTokens: 1000, contextSize: 8192))
         #expect(try Self.map("llamacpp/error-context-size.json", maxTokens: nil) == .contextOverflow(promptTokens: 5000, maxTokens: 0, contextSize: 4096))

@@ -110,3 +110,67 @@ import Testing
         #expect(CompletionRequestBuilder.stops(for: request) == ["<|eot_id|>", "<|eom_id|>", "\n\nObservation:"])
     }
 }
+
+/// `logprobs` and `logit_bias` in each dialect.
+@Suite struct LogprobsDialectTests {
+    static func request() -> GenerationRequest {
+        var request = RequestDialectTests.constrained()
+        request.constraint = nil
+        request.sampling.logprobs = 2
+        request.sampling.logitBias = [15043: -100, 9: 5]
+        return request
+    }
+
+    @Test func vllm() throws {
+        let profile = UpstreamProfile(kind: .vllm, model: "meetkai/functionary-medium-v3.1")
+        try RequestDialectTests.expectFixture("vllm/request-logprobs.json", try RequestDialectTests.body(profile, Self.request()))
+    }
+
+    @Test func llamaCppAsksForOneAlternativeAtLeast() throws {
+        var request = Self.request()
+        request.sampling.logprobs = 0
+        try RequestDialectTests.expectFixture(
+            "llamacpp/request-logprobs.json", try RequestDialectTests.body(UpstreamProfile(kind: .llamaCpp), request))
+    }
+
+    @Test func vllmStreamMapsBack() throws {
+        var decoder = UpstreamStreamDecoder(kind: .vllm, choices: 1, topLogprobs: 2)
+        var sse = ServerSentEventDecoder()
+        var events: [GenerationEvent] = []
+        for event in try sse.feed(Array(try Remote.fixture("vllm/stream-logprobs.sse").utf8)[...]) { events += try decoder.decode(event) }
+        func token(_ text: String, _ logprob: Double) -> TokenLogprob { TokenLogprob(bytes: Array(text.utf8), logprob: logprob) }
+        #expect(events == [
+            .logprobs(choice: 0, [TokenLogprobs(token: token("海", -0.25), top: [token("海", -0.25), token("大", -1.5)])]),
+            .text(choice: 0, "海"),
+            .logprobs(choice: 0, [TokenLogprobs(token: token(" is", -0.5), top: [token(" is", -0.5), token(" was", -1.0)])]),
+            .text(choice: 0, " is"), .finished(choice: 0, .length),
+        ])
+    }
+
+    @Test func sglangStreamSortsAlternatives() throws {
+        var decoder = UpstreamStreamDecoder(kind: .sglang, choices: 1, topLogprobs: 1)
+        var sse = ServerSentEventDecoder()
+        var events: [GenerationEvent] = []
+        for event in try sse.feed(Array(try Remote.fixture("sglang/stream-logprobs.sse").utf8)[...]) { events += try decoder.decode(event) }
+        let hi = TokenLogprob(bytes: Array("Hi".utf8), logprob: -0.125)
+        #expect(events == [.logprobs(choice: 0, [TokenLogprobs(token: hi, top: [hi])]), .text(choice: 0, "Hi"), .finished(choice: 0, .stop)])
+    }
+
+    @Test func llamaCppStreamKeepsRawBytes() throws {
+        var decoder = UpstreamStreamDecoder(kind: .llamaCpp, choices: 1, topLogprobs: 0)
+        var sse = ServerSentEventDecoder()
+        var events: [GenerationEvent] = []
+        for event in try sse.feed(Array(try Remote.fixture("llamacpp/stream-logprobs.sse").utf8)[...]) { events += try decoder.decode(event) }
+        let sea = TokenLogprob(bytes: [230, 181, 183], logprob: -0.3)
+        #expect(events == [.logprobs(choice: 0, [TokenLogprobs(token: sea, top: [])]), .text(choice: 0, "海"), .finished(choice: 0, .length)])
+    }
+
+    /// Without `logprobs` asked for, upstream logprobs are ignored.
+    @Test func ignoredWhenNotAsked() throws {
+        var decoder = UpstreamStreamDecoder(kind: .vllm, choices: 1)
+        var sse = ServerSentEventDecoder()
+        var events: [GenerationEvent] = []
+        for event in try sse.feed(Array(try Remote.fixture("vllm/stream-logprobs.sse").utf8)[...]) { events += try decoder.decode(event) }
+        #expect(events == [.text(choice: 0, "海"), .text(choice: 0, " is"), .finished(choice: 0, .length)])
+    }
+}

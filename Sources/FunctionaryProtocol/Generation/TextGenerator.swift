@@ -14,6 +14,11 @@ public struct SamplingParameters: Sendable, Hashable {
     public var presencePenalty: Double = 0
     public var frequencyPenalty: Double = 0
     public var repetitionPenalty: Double = 1.0
+    /// `nil`: no log probabilities (nothing is computed). `N`: each generated token's log probability and the
+    /// `N` most likely tokens at its position (`.logprobs` events).
+    public var logprobs: Int? = nil
+    /// Token id → bias added to the token's logit before sampling (OpenAI's `logit_bias`, -100 to 100).
+    public var logitBias: [Int: Double] = [:]
 
     public init() {}
 }
@@ -72,6 +77,10 @@ public enum GenerationEvent: Sendable, Hashable {
     case finished(choice: Int, FinishReason)
     /// The request ended; sent once, last.
     case usage(GenerationUsage)
+    /// The log probabilities of generated tokens of choice `choice` (only when `SamplingParameters.logprobs` is
+    /// set), in order; sent just before the `.text` event that completes these tokens' text (or before
+    /// `.finished`). A token that ends generation (end of turn, a template stop token) has no entry.
+    case logprobs(choice: Int, [TokenLogprobs])
 }
 
 /// Errors an engine reports before or during generation.

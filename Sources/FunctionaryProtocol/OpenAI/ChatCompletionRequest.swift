@@ -22,6 +22,12 @@ public struct ChatCompletionRequest: Decodable, Sendable {
     public var frequencyPenalty: Double?
     public var repetitionPenalty: Double?
     public var responseFormat: JSONValue?
+    /// `logprobs`: return each generated token's log probability.
+    public var logprobs: Bool?
+    /// `top_logprobs`: how many alternatives come with each token's log probability (needs `logprobs: true`).
+    public var topLogprobs: Int?
+    /// Raw `logit_bias` (token id strings → bias); checked by the server.
+    public var logitBias: JSONValue?
     public var stream: Bool?
     public var streamOptions: StreamOptions?
     public var user: String?
@@ -32,7 +38,9 @@ public struct ChatCompletionRequest: Decodable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case model, messages, tools, functions, temperature, seed, n, stop, stream, user
+        case model, messages, tools, functions, temperature, seed, n, stop, stream, user, logprobs
+        case topLogprobs = "top_logprobs"
+        case logitBias = "logit_bias"
         case toolChoice = "tool_choice"
         case functionCall = "function_call"
         case parallelToolCalls = "parallel_tool_calls"

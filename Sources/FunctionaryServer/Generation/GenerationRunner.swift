@@ -16,6 +16,8 @@ struct GenerationRunner: Sendable {
         var reasons: [FinishReason?]
         var usage: GenerationUsage?
         var stoppedByShutdown: Bool
+        /// Each choice's token log probabilities (empty unless the request asked for them).
+        var logprobs: [[TokenLogprobs]] = []
     }
 
     /// Takes a place in admission, before the request's prompt is rendered and its grammar built (that work
@@ -56,13 +58,15 @@ struct GenerationRunner: Sendable {
                 try await withGracefulShutdownHandler {
                     var collected = Collected(
                         texts: Array(repeating: "", count: choices), reasons: Array(repeating: nil, count: choices), usage: nil,
-                        stoppedByShutdown: false)
+                        stoppedByShutdown: false, logprobs: Array(repeating: [], count: choices))
                     while let event = try await cursor.next() {
                         switch event {
                         case .text(let choice, let text) where collected.texts.indices.contains(choice):
                             collected.texts[choice] += text
                         case .finished(let choice, let reason) where collected.reasons.indices.contains(choice):
                             collected.reasons[choice] = reason
+                        case .logprobs(let choice, let entries) where collected.logprobs.indices.contains(choice):
+                            collected.logprobs[choice] += entries
                         case .usage(let usage):
                             collected.usage = usage
                         default:

@@ -53,7 +53,8 @@ struct ChatPlan: Sendable {
             maxTokens: request.requestedMaxTokens,
             maxTokensField: maxTokensField,
             stop: request.stop?.values, presencePenalty: request.presencePenalty, frequencyPenalty: request.frequencyPenalty,
-            repetitionPenalty: request.repetitionPenalty, n: request.n)
+            repetitionPenalty: request.repetitionPenalty, n: request.n, logprobs: request.logprobs,
+            topLogprobs: request.topLogprobs, logitBias: request.logitBias)
         let (sampling, n) = try fields.parameters(configuration)
         let usesTools = !resolved.tools.isEmpty && resolved.choice != .none
         if jsonFormat != nil, usesTools {

@@ -15,7 +15,9 @@ enum ChatResponses {
     /// One choice: the template parses the output (what it cannot read stays content, never an error); legacy
     /// `functions` answer with `function_call`; the finish reason follows `CompletionFinishReason.resolve`, as the
     /// streamed chunks do.
-    static func choice(index: Int, output: String, engineReason: FinishReason, plan: ChatPlan) -> JSONValue {
+    static func choice(
+        index: Int, output: String, engineReason: FinishReason, plan: ChatPlan, logprobs: [TokenLogprobs] = []
+    ) -> JSONValue {
         var parsed = plan.template.parse(output, toolChoice: plan.resolved.choice)
         if !plan.parallelToolCalls { parsed.toolCalls = Array(parsed.toolCalls.prefix(1)) }
         var message = parsed.responseMessage(legacyFunctions: plan.resolved.legacyFunctions).json
@@ -26,7 +28,9 @@ enum ChatResponses {
         let reason = parsed.finishReason(
             engine: engineReason, toolChoice: plan.resolved.choice, legacyFunctions: plan.resolved.legacyFunctions)
         return [
-            "index": .number(JSONNumber(index)), "message": message, "logprobs": .null, "finish_reason": .string(reason.rawValue),
+            "index": .number(JSONNumber(index)), "message": message,
+            "logprobs": plan.generation.sampling.logprobs == nil ? .null : LogprobsJSON.chat(logprobs),
+            "finish_reason": .string(reason.rawValue),
         ]
     }
 
@@ -35,7 +39,8 @@ enum ChatResponses {
         let choices: [JSONValue] = collected.texts.indices.map { index in
             choice(
                 index: index, output: collected.texts[index],
-                engineReason: collected.reasons[index] ?? (collected.stoppedByShutdown ? .length : .stop), plan: plan)
+                engineReason: collected.reasons[index] ?? (collected.stoppedByShutdown ? .length : .stop), plan: plan,
+                logprobs: collected.logprobs.indices.contains(index) ? collected.logprobs[index] : [])
         }
         return [
             "id": .string(id), "object": "chat.completion", "created": .number(JSONNumber(created)), "model": .string(plan.model),

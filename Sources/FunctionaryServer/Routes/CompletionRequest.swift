@@ -18,9 +18,13 @@ struct CompletionRequest: Decodable, Sendable {
     var stream: Bool?
     var streamOptions: ChatCompletionRequest.StreamOptions?
     var user: String?
+    /// The legacy `logprobs`: how many alternatives come with each token's log probability.
+    var logprobs: Int?
+    var logitBias: JSONValue?
 
     enum CodingKeys: String, CodingKey {
-        case model, prompt, temperature, seed, n, stop, stream, user
+        case model, prompt, temperature, seed, n, stop, stream, user, logprobs
+        case logitBias = "logit_bias"
         case topP = "top_p"
         case topK = "top_k"
         case minP = "min_p"
@@ -60,6 +64,7 @@ struct CompletionRequest: Decodable, Sendable {
     var samplingFields: SamplingFields {
         SamplingFields(
             temperature: temperature, topP: topP, topK: topK, minP: minP, seed: seed, maxTokens: maxTokens, stop: stop?.values,
-            presencePenalty: presencePenalty, frequencyPenalty: frequencyPenalty, repetitionPenalty: repetitionPenalty, n: n)
+            presencePenalty: presencePenalty, frequencyPenalty: frequencyPenalty, repetitionPenalty: repetitionPenalty, n: n,
+            legacyLogprobs: logprobs, logitBias: logitBias)
     }
 }

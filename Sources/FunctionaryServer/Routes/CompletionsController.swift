@@ -34,7 +34,7 @@ struct CompletionsController<Engine: TextGenerator>: Sendable {
         let cursor = try runner.start(generation, on: loaded.engine, ticket: ticket, record: context.record, started: started)
         let encoder = TextCompletionEncoder(
             id: "cmpl-\(context.record.id)", created: Int(Date.now.timeIntervalSince1970), model: completion.model,
-            includeUsage: completion.streamOptions?.includeUsage ?? false)
+            includeUsage: completion.streamOptions?.includeUsage ?? false, logprobsRequested: sampling.logprobs != nil)
         if completion.stream ?? false {
             switch try await runner.firstEvent(cursor, request: request) {
             case .clientGone:
@@ -57,11 +57,18 @@ struct TextCompletionEncoder: Sendable {
     let created: Int
     let model: String
     let includeUsage: Bool
+    /// The request asked for `logprobs` (else every choice has `"logprobs": null`).
+    var logprobsRequested = false
 
     func completion(_ collected: GenerationRunner.Collected) -> JSONValue {
         let choices: [JSONValue] = collected.texts.indices.map { index in
             let reason = collected.reasons[index] ?? (collected.stoppedByShutdown ? .length : .stop)
-            return choice(index, text: collected.texts[index], finishReason: .string(reason.rawValue))
+            var logprobs = JSONValue.null
+            if logprobsRequested {
+                var builder = LegacyLogprobsBuilder()
+                logprobs = builder.json(for: collected.logprobs.indices.contains(index) ? collected.logprobs[index] : [])
+            }
+            return choice(index, text: collected.texts[index], finishReason: .string(reason.rawValue), logprobs: logprobs)
         }
         var object = header
         object["choices"] = .array(choices)
@@ -69,9 +76,11 @@ struct TextCompletionEncoder: Sendable {
         return .object(object)
     }
 
-    func chunk(_ index: Int, text: String, finishReason: FinishReason? = nil) -> JSONValue {
+    func chunk(_ index: Int, text: String, finishReason: FinishReason? = nil, logprobs: JSONValue = .null) -> JSONValue {
         var object = header
-        object["choices"] = [choice(index, text: text, finishReason: finishReason.map { .string($0.rawValue) } ?? .null)]
+        object["choices"] = [
+            choice(index, text: text, finishReason: finishReason.map { .string($0.rawValue) } ?? .null, logprobs: logprobs)
+        ]
         if includeUsage { object["usage"] = .null }
         return .object(object)
     }
@@ -87,8 +96,8 @@ struct TextCompletionEncoder: Sendable {
         ["id": .string(id), "object": "text_completion", "created": .number(JSONNumber(created)), "model": .string(model)]
     }
 
-    private func choice(_ index: Int, text: String, finishReason: JSONValue) -> JSONValue {
-        ["index": .number(JSONNumber(index)), "text": .string(text), "logprobs": .null, "finish_reason": finishReason]
+    private func choice(_ index: Int, text: String, finishReason: JSONValue, logprobs: JSONValue) -> JSONValue {
+        ["index": .number(JSONNumber(index)), "text": .string(text), "logprobs": logprobs, "finish_reason": finishReason]
     }
 }
 
@@ -96,10 +105,22 @@ struct TextCompletionEncoder: Sendable {
 struct TextCompletionChunker: StreamChunker {
     let encoder: TextCompletionEncoder
     private var finished: [Bool]
+    /// Per choice: log probabilities waiting for their chunk, and the builder that continues `text_offset`.
+    private var waiting: [[TokenLogprobs]]
+    private var builders: [LegacyLogprobsBuilder]
 
     init(encoder: TextCompletionEncoder, choices: Int) {
         self.encoder = encoder
         self.finished = Array(repeating: false, count: choices)
+        self.waiting = Array(repeating: [], count: choices)
+        self.builders = Array(repeating: LegacyLogprobsBuilder(), count: choices)
+    }
+
+    /// The `logprobs` of choice `index`'s next chunk: the waiting entries (null when none were asked for).
+    private mutating func logprobs(_ index: Int) -> JSONValue {
+        guard encoder.logprobsRequested else { return .null }
+        defer { waiting[index].removeAll() }
+        return builders[index].json(for: waiting[index])
     }
 
     mutating func start() -> [JSONValue] { [] }
@@ -107,10 +128,13 @@ struct TextCompletionChunker: StreamChunker {
     mutating func handle(_ event: GenerationEvent) -> [JSONValue] {
         switch event {
         case .text(let index, let text) where finished.indices.contains(index) && !finished[index] && !text.isEmpty:
-            return [encoder.chunk(index, text: text)]
+            return [encoder.chunk(index, text: text, logprobs: logprobs(index))]
+        case .logprobs(let index, let entries) where finished.indices.contains(index) && !finished[index]:
+            waiting[index] += entries
+            return []
         case .finished(let index, let reason) where finished.indices.contains(index) && !finished[index]:
             finished[index] = true
-            return [encoder.chunk(index, text: "", finishReason: reason)]
+            return [encoder.chunk(index, text: "", finishReason: reason, logprobs: waiting[index].isEmpty ? .null : logprobs(index))]
         default:
             return []
         }

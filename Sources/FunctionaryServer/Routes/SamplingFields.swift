@@ -15,6 +15,12 @@ struct SamplingFields: Sendable {
     var frequencyPenalty: Double?
     var repetitionPenalty: Double?
     var n: Int?
+    /// Chat's `logprobs` and `top_logprobs`.
+    var logprobs: Bool?
+    var topLogprobs: Int?
+    /// `/v1/completions`' `logprobs` (a count of alternatives).
+    var legacyLogprobs: Int?
+    var logitBias: JSONValue?
 
     /// The most choices one request may ask for.
     static func maxChoices(_ configuration: ServerConfiguration) -> Int { max(1, configuration.parallel) }
@@ -40,6 +46,8 @@ struct SamplingFields: Sendable {
             sampling.maxTokens = maxTokens
         }
         sampling.stop = (stop ?? []).filter { !$0.isEmpty }
+        sampling.logprobs = try logprobCount()
+        sampling.logitBias = try Self.logitBias(logitBias)
         let limit = Self.maxChoices(configuration)
         let n = n ?? 1
         guard (1...limit).contains(n) else {

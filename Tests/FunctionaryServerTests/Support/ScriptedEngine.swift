@@ -14,6 +14,8 @@ final class ScriptedEngine: TextGenerator, EngineStatsProviding {
         /// Sends `text` for `choice` every `interval` until cancelled (a generation that never ends by itself).
         case endless(Int, String, interval: Duration)
         case sleep(Duration)
+        /// Log probabilities of tokens of `choice`.
+        case logprobs(Int, [TokenLogprobs])
     }
 
     let contextSize: Int
@@ -102,6 +104,8 @@ final class ScriptedEngine: TextGenerator, EngineStatsProviding {
             }
         case .sleep(let duration):
             try await Task.sleep(for: duration)
+        case .logprobs(let choice, let entries):
+            continuation.yield(.logprobs(choice: choice, entries))
         }
     }
 }
