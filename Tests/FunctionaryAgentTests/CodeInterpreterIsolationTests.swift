@@ -147,7 +147,8 @@ struct CodeInterpreterIsolationTests {
         if await python.isSandboxed {
             // No process in sight has any other variable: the host's processes are not visible at all.
             let all = try await python.run(
-                "import os\nfound = [names(p) for p in os.listdir('/proc') if p.isdigit()]\nsorted({n for r in found if isinstance(r, list) for n in r})")
+                "import os\nfound = [names(p) for p in os.listdir('/proc') if p.isdigit()]\nsorted({n for r in found if isinstance(r, list) for n in r})"
+            )
             #expect(all.result == "[]", "\(all.formatted)")
         }
     }
@@ -201,98 +202,99 @@ struct CodeInterpreterIsolationTests {
 }
 
 #if os(Linux)
-/// What only bubblewrap gives: the file system, the network and the processes of the host are out of reach.
-@Suite("Code interpreter under bubblewrap", .serialized)
-struct CodeInterpreterSandboxTests {
-    @Test("a cell cannot write outside the data folder (system, home, temporary folders, the driver)")
-    func writesConfined() async throws {
-        let (python, folder) = isolatedInterpreter(.automatic)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        defer { Task { await python.shutdown() } }
-        let outside = FileManager.default.temporaryDirectory.appendingPathComponent("functionary-outside-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o777])
-        defer { try? FileManager.default.removeItem(atPath: outside) }
-        let home = ProcessInfo.processInfo.environment["HOME"] ?? "/root"
-        let name = "functionary-escape-\(UUID().uuidString)"
-        let targets = ["\(outside)/\(name)", "/etc/\(name)", "\(home)/\(name)", "/usr/\(name)", "/var/tmp/\(name)"]
-        let probe = try await python.run(
-            """
-            import sys
-            written = []
-            for path in \(targets) + [sys.modules['__main__'].DRIVER]:
-                try:
-                    with open(path, 'a') as f:
-                        f.write('x')
-                    written.append(path)
-                except OSError:
-                    pass
-            open('inside.txt', 'w').write('ok')
-            written
-            """)
-        #expect(await python.isSandboxed)
-        let written = try #require(probe.result, "\(probe.formatted)")
-        #expect(!written.contains(outside) && !written.contains("/etc/") && !written.contains("/usr/") && !written.contains("driver"), "\(written)")
-        for target in targets { #expect(!FileManager.default.fileExists(atPath: target), "\(target)") }
-        #expect(try String(contentsOfFile: folder + "/inside.txt", encoding: .utf8) == "ok")
-    }
+    /// What only bubblewrap gives: the file system, the network and the processes of the host are out of reach.
+    @Suite("Code interpreter under bubblewrap", .serialized)
+    struct CodeInterpreterSandboxTests {
+        @Test("a cell cannot write outside the data folder (system, home, temporary folders, the driver)")
+        func writesConfined() async throws {
+            let (python, folder) = isolatedInterpreter(.automatic)
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            defer { Task { await python.shutdown() } }
+            let outside = FileManager.default.temporaryDirectory.appendingPathComponent("functionary-outside-\(UUID().uuidString)").path
+            try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o777])
+            defer { try? FileManager.default.removeItem(atPath: outside) }
+            let home = ProcessInfo.processInfo.environment["HOME"] ?? "/root"
+            let name = "functionary-escape-\(UUID().uuidString)"
+            let targets = ["\(outside)/\(name)", "/etc/\(name)", "\(home)/\(name)", "/usr/\(name)", "/var/tmp/\(name)"]
+            let probe = try await python.run(
+                """
+                import sys
+                written = []
+                for path in \(targets) + [sys.modules['__main__'].DRIVER]:
+                    try:
+                        with open(path, 'a') as f:
+                            f.write('x')
+                        written.append(path)
+                    except OSError:
+                        pass
+                open('inside.txt', 'w').write('ok')
+                written
+                """)
+            #expect(await python.isSandboxed)
+            let written = try #require(probe.result, "\(probe.formatted)")
+            #expect(
+                !written.contains(outside) && !written.contains("/etc/") && !written.contains("/usr/") && !written.contains("driver"), "\(written)")
+            for target in targets { #expect(!FileManager.default.fileExists(atPath: target), "\(target)") }
+            #expect(try String(contentsOfFile: folder + "/inside.txt", encoding: .utf8) == "ok")
+        }
 
-    @Test("a cell cannot reach the network, not even a server on the host's loopback")
-    func noNetwork() async throws {
-        let (python, folder) = isolatedInterpreter(.automatic)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        defer { Task { await python.shutdown() } }
-        // A listening socket on the host's 127.0.0.1: reachable from any process of the host's network namespace.
-        let server = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(server) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(server, $0, length) } }
-        #expect(listen(server, 4) == 0)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(server, $0, &length) } }
-        let port = Int(UInt16(bigEndian: address.sin_port))
-        let probe = try await python.run(
-            """
-            import socket
-            def reach(host, port):
-                try:
-                    socket.create_connection((host, port), timeout=2).close()
-                    return 'connected'
-                except OSError as e:
-                    return type(e).__name__
-            (reach('127.0.0.1', \(port)), reach('1.1.1.1', 53))
-            """)
-        #expect(await python.isSandboxed)
-        let result = try #require(probe.result, "\(probe.formatted)")
-        #expect(!result.contains("connected") && result.hasSuffix("'OSError')"), "\(result)")
-    }
+        @Test("a cell cannot reach the network, not even a server on the host's loopback")
+        func noNetwork() async throws {
+            let (python, folder) = isolatedInterpreter(.automatic)
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            defer { Task { await python.shutdown() } }
+            // A listening socket on the host's 127.0.0.1: reachable from any process of the host's network namespace.
+            let server = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            defer { close(server) }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = 0
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(server, $0, length) } }
+            #expect(listen(server, 4) == 0)
+            _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(server, $0, &length) } }
+            let port = Int(UInt16(bigEndian: address.sin_port))
+            let probe = try await python.run(
+                """
+                import socket
+                def reach(host, port):
+                    try:
+                        socket.create_connection((host, port), timeout=2).close()
+                        return 'connected'
+                    except OSError as e:
+                        return type(e).__name__
+                (reach('127.0.0.1', \(port)), reach('1.1.1.1', 53))
+                """)
+            #expect(await python.isSandboxed)
+            let result = try #require(probe.result, "\(probe.formatted)")
+            #expect(!result.contains("connected") && result.hasSuffix("'OSError')"), "\(result)")
+        }
 
-    @Test("a cell cannot leave a process behind: background, detached and double-forked processes end with the interpreter")
-    func noProcessLeftBehind() async throws {
-        let (python, folder) = isolatedInterpreter(.automatic)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let marker = "41\(Int.random(in: 100_000..<999_999)).5"
-        defer { killLeftovers(marker) }
-        let started = try await python.run(
-            """
-            import os, subprocess
-            subprocess.Popen(['sleep', '\(marker)'], start_new_session=True)
-            if os.fork() == 0:
-                os.setsid()
+        @Test("a cell cannot leave a process behind: background, detached and double-forked processes end with the interpreter")
+        func noProcessLeftBehind() async throws {
+            let (python, folder) = isolatedInterpreter(.automatic)
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            let marker = "41\(Int.random(in: 100_000..<999_999)).5"
+            defer { killLeftovers(marker) }
+            let started = try await python.run(
+                """
+                import os, subprocess
+                subprocess.Popen(['sleep', '\(marker)'], start_new_session=True)
                 if os.fork() == 0:
-                    os.execv('/bin/sleep', ['sleep', '\(marker)'])
-                os._exit(0)
-            'started'
-            """)
-        #expect(started.result == "'started'", "\(started.formatted)")
-        #expect(await python.isSandboxed)
-        let deadline = ContinuousClock.now + .seconds(5)
-        while !processRunning(withMarker: marker), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        #expect(processRunning(withMarker: marker))
-        await python.shutdown()
-        #expect(await waitUntilGone(marker))
+                    os.setsid()
+                    if os.fork() == 0:
+                        os.execv('/bin/sleep', ['sleep', '\(marker)'])
+                    os._exit(0)
+                'started'
+                """)
+            #expect(started.result == "'started'", "\(started.formatted)")
+            #expect(await python.isSandboxed)
+            let deadline = ContinuousClock.now + .seconds(5)
+            while !processRunning(withMarker: marker), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(processRunning(withMarker: marker))
+            await python.shutdown()
+            #expect(await waitUntilGone(marker))
+        }
     }
-}
 #endif
