@@ -150,12 +150,15 @@ PY
 run() {
     local target="$1"; shift
     [ -d "$OUT/seeds/$target" ] || seed >/dev/null
-    mkdir -p "$OUT/corpus/$target" "$OUT/findings/$target"
+    # The smoke run starts from the seeds alone (the grown corpus may hold thousands of inputs).
+    local corpus="$OUT/corpus/$target"
+    if [ -n "${SMOKE:-}" ]; then corpus="$OUT/smoke-corpus/$target"; rm -rf "$corpus"; fi
+    mkdir -p "$corpus" "$OUT/findings/$target"
     local args=("$@")
     [ ${#args[@]} -gt 0 ] || args=(-runs=1000000)
     FUNCTIONARY_FUZZ_TARGET="$target" ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0}" \
         "$BIN" -max_len="$(max_len "$target")" -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
-        -artifact_prefix="$OUT/findings/$target/" "${args[@]}" "$OUT/corpus/$target" "$OUT/seeds/$target"
+        -artifact_prefix="$OUT/findings/$target/" "${args[@]}" "$corpus" "$OUT/seeds/$target"
 }
 
 case "${1:-}" in
@@ -168,7 +171,7 @@ case "${1:-}" in
         seed >/dev/null
         for t in "${TARGETS[@]}"; do
             rc=0
-            run "$t" -max_total_time="${FUZZ_SMOKE_SECONDS:-5}" > "$OUT/$t-smoke.log" 2>&1 || rc=$?
+            SMOKE=1 run "$t" -max_total_time="${FUZZ_SMOKE_SECONDS:-5}" > "$OUT/$t-smoke.log" 2>&1 || rc=$?
             echo "fuzz smoke: $t: $(grep -Eo 'stat::number_of_executed_units: [0-9]+' "$OUT/$t-smoke.log" | grep -Eo '[0-9]+' || echo 0) executions"
             if [ $rc -ne 0 ]; then
                 tail -40 "$OUT/$t-smoke.log" >&2
