@@ -33,7 +33,7 @@ extension CodeInterpreter {
         } else {
             netPrefix = configuration.isolateNetwork ? await InterpreterSandbox.onThread { InterpreterSandbox.networkIsolationPrefix } : nil
         }
-        let isolation = InterpreterIsolation(bubblewrap: bubblewrap != nil, network: netPrefix != nil, processGroup: group)
+        let isolation = InterpreterIsolation(bubblewrap: bubblewrap != nil, network: netPrefix != nil)
         let limits: JSONValue = [
             "memory": configuration.memoryLimit.map { JSONValue.number(JSONNumber($0)) } ?? .null,
             "file_size": configuration.fileSizeLimit.map { JSONValue.number(JSONNumber($0)) } ?? .null,
@@ -54,7 +54,7 @@ extension CodeInterpreter {
         do {
             started = try InterpreterProcess.launch(
                 arguments: arguments, environment: InterpreterSandbox.environment(home: workspace.data, extra: configuration.environment),
-                directory: workspace.data, isolation: isolation)
+                directory: workspace.data, isolation: isolation, processGroup: group)
         } catch {
             group?.remove()
             throw error
@@ -78,7 +78,8 @@ extension CodeInterpreter {
             throw AgentError(.interpreter, "The code interpreter (\(python)) could not start: \(reason).")
         }
         started.locatePython(python, script: workspace.driverPath)
-        if configuration.maxProcesses != nil, group == nil, hello["process_limit"] != .bool(true) {
+        started.confirmProcessGroup()
+        if configuration.maxProcesses != nil, started.processGroup == nil, hello["process_limit"] != .bool(true) {
             hostWarnings.append("no process limit: RLIMIT_NPROC does not bind root and no pids cgroup is writable")
         }
         warnings = hostWarnings + (hello["warnings"]?.arrayValue?.compactMap(\.stringValue) ?? [])

@@ -95,7 +95,7 @@ public actor CodeInterpreter {
     deinit {
         process?.kill()
         process?.closeDescriptors()
-        process?.isolation.processGroup?.remove()
+        process?.processGroup?.remove()
         workspace?.remove()
     }
 
@@ -107,7 +107,7 @@ public actor CodeInterpreter {
 
     /// Whether ending the interpreter ends every process it started, also those that left its session:
     /// under bubblewrap (its PID namespace) or in a pids cgroup (known once it has started).
-    public var endsAllDescendants: Bool { process.map { $0.isolation.bubblewrap || $0.isolation.processGroup != nil } ?? false }
+    public var endsAllDescendants: Bool { process.map { $0.isolation.bubblewrap || $0.processGroup != nil } ?? false }
 
     /// The folder cells run in (known once the interpreter has started).
     public var dataDirectory: String? { workspace?.data }
@@ -173,7 +173,7 @@ public actor CodeInterpreter {
     func discardProcess() {
         process?.kill()
         process?.closeDescriptors()
-        process?.isolation.processGroup?.remove()
+        process?.processGroup?.remove()
         process = nil
     }
 }

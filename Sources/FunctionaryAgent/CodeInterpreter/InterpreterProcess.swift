@@ -57,8 +57,12 @@ final class InterpreterProcess: @unchecked Sendable {
     /// The Python process itself, which interrupts go to: under bubblewrap a descendant of `pid` (found
     /// after start), else `pid`.
     private let pythonPID: LockedValue<pid_t>
+    private let group: LockedValue<ProcessGroupLimit?>
 
-    init(process: Process, requestFD: Int32, replyFD: Int32, exit: ExitRecord, isolation: InterpreterIsolation) {
+    init(
+        process: Process, requestFD: Int32, replyFD: Int32, exit: ExitRecord, isolation: InterpreterIsolation,
+        processGroup: ProcessGroupLimit?
+    ) {
         self.process = process
         self.pid = process.processIdentifier
         self.requestFD = requestFD
@@ -66,6 +70,18 @@ final class InterpreterProcess: @unchecked Sendable {
         self.exit = exit
         self.isolation = isolation
         self.pythonPID = LockedValue(process.processIdentifier)
+        self.group = LockedValue(processGroup)
+    }
+
+    /// The `pids` cgroup the process runs in, if it could be made and entered.
+    var processGroup: ProcessGroupLimit? { group.value }
+
+    /// Checks that the process entered its cgroup (the wrapper goes on without it when it cannot), and
+    /// forgets a group it is not in.
+    func confirmProcessGroup() {
+        guard let current = group.value, !current.members.contains(pid) else { return }
+        current.remove()
+        group.value = nil
     }
 
     var networkIsolated: Bool { isolation.network }
@@ -95,7 +111,8 @@ final class InterpreterProcess: @unchecked Sendable {
     /// Starts `arguments[0]` with the rest as arguments, the given environment and folder; its stdin is
     /// a socket we write requests to, its stdout a pipe we read replies from, its stderr /dev/null.
     static func launch(
-        arguments: [String], environment: [String: String], directory: String, isolation: InterpreterIsolation
+        arguments: [String], environment: [String: String], directory: String, isolation: InterpreterIsolation,
+        processGroup: ProcessGroupLimit?
     ) throws -> InterpreterProcess {
         let request = try socketPair()
         let reply: (read: Int32, write: Int32)
@@ -126,7 +143,8 @@ final class InterpreterProcess: @unchecked Sendable {
         close(reply.write)
         exit.watch(process.processIdentifier)
         return InterpreterProcess(
-            process: process, requestFD: request.parent, replyFD: reply.read, exit: exit, isolation: isolation)
+            process: process, requestFD: request.parent, replyFD: reply.read, exit: exit, isolation: isolation,
+            processGroup: processGroup)
     }
 
     var hasExited: Bool {
@@ -142,7 +160,7 @@ final class InterpreterProcess: @unchecked Sendable {
         _ = sendSignal(pid, signal)
         _ = sendSignal(-pid, signal)
         if pythonPID.value != pid { _ = sendSignal(-pythonPID.value, signal) }
-        if signal == SIGKILL { isolation.processGroup?.killAll() }
+        if signal == SIGKILL { processGroup?.killAll() }
     }
 
     func closeDescriptors() {
@@ -183,8 +201,6 @@ struct InterpreterIsolation: Sendable {
     var bubblewrap: Bool
     /// Has no network.
     var network: Bool
-    /// The `pids` cgroup it runs in, if one could be made.
-    var processGroup: ProcessGroupLimit?
 }
 
 /// A value behind a lock.

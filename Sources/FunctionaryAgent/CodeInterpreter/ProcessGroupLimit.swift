@@ -57,9 +57,10 @@ final class ProcessGroupLimit: Sendable {
     }
 
     /// The command prefix that moves the process into the group before it runs the rest: every process
-    /// it starts is then counted and can be killed.
+    /// it starts is then counted and can be killed. Where the move is refused (cgroup v2 delegation rules)
+    /// the rest runs all the same; `InterpreterProcess.confirmProcessGroup()` notices.
     var enterCommand: [String] {
-        ["/bin/sh", "-c", "echo $$ > \"$0\" && exec \"$@\"", path + "/cgroup.procs"]
+        ["/bin/sh", "-c", "echo $$ 2>/dev/null > \"$0\"; exec \"$@\"", path + "/cgroup.procs"]
     }
 
     /// The processes in the group now.
