@@ -41,7 +41,8 @@ public actor CodeInterpreter {
         public var fileSizeLimit: Int?
         /// Most characters kept of each of stdout, stderr, the result and the error.
         public var maxOutputCharacters: Int
-        /// Run in a new network namespace (`unshare -n`) when possible.
+        /// Without bubblewrap, run in a new network namespace (`unshare -n`) when possible (bubblewrap always
+        /// cuts the network).
         public var isolateNetwork: Bool
         /// Variables added to the otherwise scrubbed environment.
         public var environment: [String: String]
