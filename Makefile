@@ -4,6 +4,7 @@
 #   make test   every test: Swift unit/engine/server tests, then end-to-end tests with the openai client
 #   make serve  the OpenAI-compatible server on 127.0.0.1:8000 with the default model
 #   make bench  engine benchmark against llama-server from the same llama.cpp source
+#   make fuzz   libFuzzer targets (parsers, renderers, schema converters), 10^6 executions each
 SHELL := /bin/bash
 SWIFT ?= swift
 # Extra linker flags that `make deps` wrote (the CUDA libraries with GGML_CUDA=1): read when a recipe runs,
@@ -13,7 +14,7 @@ PYTHON := .deps/venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: deps build build-debug test test-e2e serve bench lint clean
+.PHONY: deps build build-debug test test-e2e test-fuzz fuzz serve bench lint clean
 
 deps:
 	@bash scripts/deps.sh
@@ -31,7 +32,16 @@ TEST_TARGETS := FunctionaryProtocolTests FunctionaryServerTests FunctionaryAgent
 
 test: build-debug
 	@set -e; for t in $(TEST_TARGETS); do echo "== swift test: $$t"; $(SWIFT) test --skip-build --filter "$$t\." ; done
+	$(MAKE) test-fuzz
 	$(MAKE) test-e2e
+
+# Each fuzz target for a few seconds, so that the harness keeps building and running (`make fuzz` for the real runs).
+test-fuzz:
+	bash scripts/fuzz.sh smoke
+
+# Every fuzz target to FUZZ_RUNS executions (default 10^6); findings land in .build-fuzz/findings/.
+fuzz:
+	bash scripts/fuzz.sh all
 
 test-e2e:
 	FUNCTIONARY_E2E_REQUIRED=1 FUNCTIONARY_BIN=$(CURDIR)/.build/debug/functionary $(PYTHON) -m pytest -q Tests/e2e

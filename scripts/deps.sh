@@ -8,6 +8,7 @@
 #   .deps/bin      llama-server, llama-tokenize
 #   .deps/ldflags  extra linker flags beyond the base set (empty on CPU builds)
 #   .deps/models   tiny-functionary-v2.gguf (random weights, for tests)
+#   bwrap          bubblewrap, the code interpreter's sandbox (apt-get, when run as root; skipped elsewhere)
 # and the default model (Gemma 3 270M Q4_K_M) into
 #   ${FUNCTIONARY_HOME:-$HOME/.cache/functionary}/models/
 #
@@ -314,9 +315,25 @@ make_tiny_model() {
     stamp_set tiny-model "$key"
 }
 
+# ---- h. bubblewrap (the code interpreter's sandbox) -------------------------------
+# Installed where we can (root with apt-get); elsewhere the interpreter falls back to resource limits and
+# says so in one warning line, so a missing bwrap is not an error.
+install_bubblewrap() {
+    if command -v bwrap >/dev/null; then
+        log "bubblewrap: $(bwrap --version 2>/dev/null || echo present)"
+        return
+    fi
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        log "bubblewrap: installing with apt-get"
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap; } >/dev/null 2>&1 \
+            || log "bubblewrap: apt-get install failed; the code interpreter will run with limits only"
+    fi
+}
+
 main() {
     mkdir -p "$DEPS" "$STAMPS"
     rm -rf "$DEPS"/tmp.* 2>/dev/null || true
+    install_bubblewrap
     setup_venv
     fetch_llama_src
     build_llama

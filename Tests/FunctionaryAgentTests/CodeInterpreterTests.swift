@@ -173,7 +173,10 @@ struct CodeInterpreterTests {
         let probe = try await python.run(
             "import socket\ntry:\n    socket.create_connection(('127.0.0.1', 9), timeout=2)\n    r = 'connected'\nexcept OSError as e:\n    r = e.errno\nr"
         )
-        if await python.isNetworkIsolated {
+        if await python.isSandboxed {
+            // bubblewrap's network namespace has its own loopback, where nothing listens.
+            #expect(probe.result == "\(ECONNREFUSED)")
+        } else if await python.isNetworkIsolated {
             #expect(probe.result == "\(ENETUNREACH)")
         } else {
             #expect(probe.result != nil)

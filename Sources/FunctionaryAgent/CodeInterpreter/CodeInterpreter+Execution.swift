@@ -23,20 +23,46 @@ extension CodeInterpreter {
             python = try await InterpreterSandbox.onThread { Result { try InterpreterSandbox.resolvePython(command) } }.get()
             resolvedPython = python
         }
-        let prefix = configuration.isolateNetwork ? await InterpreterSandbox.onThread { InterpreterSandbox.networkIsolationPrefix } : nil
+        _ = HostProtection.nonDumpable
+        var hostWarnings: [String] = []
+        let bubblewrap = await sandboxCommand(warnings: &hostWarnings)
+        let group = configuration.maxProcesses.flatMap { ProcessGroupLimit.create(limit: $0) }
+        let netPrefix: [String]?
+        if bubblewrap != nil {
+            netPrefix = []
+        } else {
+            netPrefix = configuration.isolateNetwork ? await InterpreterSandbox.onThread { InterpreterSandbox.networkIsolationPrefix } : nil
+        }
+        let isolation = InterpreterIsolation(bubblewrap: bubblewrap != nil, network: netPrefix != nil)
         let limits: JSONValue = [
             "memory": configuration.memoryLimit.map { JSONValue.number(JSONNumber($0)) } ?? .null,
             "file_size": configuration.fileSizeLimit.map { JSONValue.number(JSONNumber($0)) } ?? .null,
+            "processes": configuration.maxProcesses.map { JSONValue.number(JSONNumber($0)) } ?? .null,
+            "process_scope": .string(bubblewrap != nil ? "namespace" : "user"),
+            "captures": bubblewrap != nil ? "/tmp/functionary-captures" : .null,
         ]
+        let sandbox =
+            bubblewrap.map {
+                Bubblewrap.arguments(
+                    bwrap: $0, readOnly: [workspace.privateDirectory], writable: [workspace.data], directory: workspace.data,
+                    python: python)
+            } ?? netPrefix ?? []
         let arguments =
-            (prefix ?? []) + [python, "-s", "-E", workspace.driverPath, workspace.data, workspace.privateDirectory, limits.compactJSON()]
-        let started = try InterpreterProcess.launch(
-            arguments: arguments, environment: InterpreterSandbox.environment(home: workspace.data, extra: configuration.environment),
-            directory: workspace.data, networkIsolated: prefix != nil)
+            (group?.enterCommand ?? []) + sandbox
+            + [python, "-I", workspace.driverPath, workspace.data, workspace.privateDirectory, limits.compactJSON()]
+        let started: InterpreterProcess
+        do {
+            started = try InterpreterProcess.launch(
+                arguments: arguments, environment: InterpreterSandbox.environment(home: workspace.data, extra: configuration.environment),
+                directory: workspace.data, isolation: isolation, processGroup: group)
+        } catch {
+            group?.remove()
+            throw error
+        }
 
         let watch = CellWatch(started)
         watch.schedule(after: configuration.startupTimeout, signal: SIGKILL)
-        let outcome = await FrameReader.next(from: started.replyFD)
+        let outcome = await FrameReader.next(from: started.replyFD, limit: frameLimit, wait: watch.wait)
         let killed = watch.finish()
         guard case .frame(let bytes) = outcome, let hello = try? JSONValue(parsing: String(decoding: bytes, as: UTF8.self)),
             hello["ready"] == .bool(true)
@@ -44,13 +70,50 @@ extension CodeInterpreter {
             started.kill()
             let exit = await started.waitForExit()
             started.closeDescriptors()
-            let reason = killed ? "it did not start within \(configuration.startupTimeout.formattedSeconds)" : Self.describe(exit)
+            group?.remove()
+            let reason =
+                killed
+                ? "it did not start within \(configuration.startupTimeout.formattedSeconds)"
+                : Self.describe(exit, sandboxed: isolation.bubblewrap)
             throw AgentError(.interpreter, "The code interpreter (\(python)) could not start: \(reason).")
         }
-        warnings = hello["warnings"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        started.locatePython(python, script: workspace.driverPath)
+        started.confirmProcessGroup()
+        if configuration.maxProcesses != nil, started.processGroup == nil, hello["process_limit"] != .bool(true) {
+            hostWarnings.append("no process limit: RLIMIT_NPROC does not bind root and no pids cgroup is writable")
+        }
+        warnings = hostWarnings + (hello["warnings"]?.arrayValue?.compactMap(\.stringValue) ?? [])
         process = started
         return started
     }
+
+    /// The `bwrap` to run under, or nil with the reason in `warnings` (printed once per interpreter).
+    private func sandboxCommand(warnings: inout [String]) async -> String? {
+        let reason: String
+        if configuration.sandbox == .limitsOnly {
+            reason = "the configuration asks for limits only"
+        } else if Bubblewrap.disabledByEnvironment {
+            reason = "\(Bubblewrap.disableVariable)=\(ProcessInfo.processInfo.environment[Bubblewrap.disableVariable] ?? "")"
+        } else {
+            switch await InterpreterSandbox.onThread({ Bubblewrap.probe }) {
+            case .available(let bwrap): return bwrap
+            case .unavailable(let why): reason = why
+            }
+        }
+        let line =
+            "warning: the code interpreter runs without a sandbox (\(reason)): resource limits only; "
+            + "cells can read the files of the user running functionary"
+        warnings.append(line)
+        if !warnedUnsandboxed {
+            warnedUnsandboxed = true
+            FileHandle.standardError.write(Data(("functionary: " + line + "\n").utf8))
+        }
+        return nil
+    }
+
+    /// The largest reply frame accepted: four fields of at most `maxOutputCharacters` characters (plus
+    /// the omission notes), each character at most 6 bytes of JSON (`\u001b`), and the keys.
+    var frameLimit: Int { 24 * (max(100, configuration.maxOutputCharacters) + 256) + 65_536 }
 
     /// Sends one cell and waits for its reply; a process that dies or must be killed gives an error result.
     func execute(_ code: String, in current: InterpreterProcess) async throws -> CellResult {
@@ -77,9 +140,10 @@ extension CodeInterpreter {
         let watch = CellWatch(process)
         let grace = configuration.killGrace
         let replyFD = process.replyFD
+        let limit = frameLimit
         watch.schedule(after: configuration.timeLimit + grace, signal: SIGKILL)
         let outcome = await withTaskCancellationHandler {
-            await FrameReader.next(from: replyFD)
+            await FrameReader.next(from: replyFD, limit: limit, wait: watch.wait)
         } onCancel: {
             watch.interrupt(grace: grace)
         }
@@ -90,19 +154,23 @@ extension CodeInterpreter {
                 stdout: reply["stdout"]?.stringValue ?? "", stderr: reply["stderr"]?.stringValue ?? "",
                 result: reply["result"]?.stringValue, error: reply["error"]?.stringValue)
         }
+        if !killed { process.kill() }
         let exit = await process.waitForExit()
         discardProcess()
-        let reason =
+        var reason =
             killed
             ? "the cell did not stop within its time limit of \(configuration.timeLimit.formattedSeconds), so the interpreter was killed"
-            : Self.describe(exit)
+            : Self.describe(exit, sandboxed: process.isolation.bubblewrap)
+        if !killed, case .failed(let problem) = outcome { reason = "the interpreter sent a broken reply (\(problem)), so it was killed" }
         return CellResult(
             error: "Error: \(reason). A fresh interpreter will run the next cell; the earlier state (variables, imports) is lost.",
             restarted: true)
     }
 
-    static func describe(_ exit: (reason: Process.TerminationReason, status: Int32)?) -> String {
-        guard let exit else { return "the interpreter stopped answering" }
+    /// - Parameter sandboxed: under bubblewrap, which exits with 128 + N when the interpreter died of signal N.
+    static func describe(_ exit: (reason: Process.TerminationReason, status: Int32)?, sandboxed: Bool = false) -> String {
+        guard var exit else { return "the interpreter stopped answering" }
+        if sandboxed, exit.reason == .exit, exit.status > 128, exit.status < 128 + 65 { exit = (.uncaughtSignal, exit.status - 128) }
         switch exit.reason {
         case .exit: return "the interpreter exited with status \(exit.status)"
         case .uncaughtSignal:
@@ -120,8 +188,13 @@ final class CellWatch: @unchecked Sendable {
     private var active = true
     private var killed = false
     let process: InterpreterProcess
+    /// Abandoned when the process is killed: its reply can no longer come.
+    let wait: ReplyWait
 
-    init(_ process: InterpreterProcess) { self.process = process }
+    init(_ process: InterpreterProcess) {
+        self.process = process
+        self.wait = ReplyWait(exit: process.exit)
+    }
 
     func schedule(after delay: Duration, signal: Int32) {
         DispatchQueue.global().asyncAfter(deadline: .now() + delay.secondsValue) { self.fire(signal) }
@@ -140,8 +213,9 @@ final class CellWatch: @unchecked Sendable {
         if signal == SIGKILL {
             killed = true
             process.kill(SIGKILL)
+            wait.abandon()
         } else {
-            _ = sendSignal(process.pid, signal)
+            _ = sendSignal(process.interruptPID, signal)
         }
     }
 

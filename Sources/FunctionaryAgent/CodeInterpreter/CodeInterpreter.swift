@@ -6,12 +6,24 @@ import FunctionaryProtocol
 ///
 /// Each cell has a time limit (a cell past it gets a `TimeoutError` and the state survives; one that
 /// ignores it is killed and the interpreter restarts), output is truncated, and the process runs in its
-/// own folder with memory, CPU-time and file-size limits, a scrubbed environment and, where the platform
-/// allows (`unshare -n`), no network. A crash ends the cell with an error and the next cell starts a
-/// fresh interpreter. See the README ("The code interpreter") for what is and is not isolated.
+/// own folder with memory, CPU-time, file-size and process-count limits and a scrubbed environment.
+/// Where bubblewrap works it runs in a sandbox (read-only system, only the data folder writable, no
+/// network, its own PID namespace and `/proc`); elsewhere it falls back to the limits (and `unshare -n`
+/// where allowed) with a one-line warning. A crash ends the cell with an error and the next cell starts
+/// a fresh interpreter. See the README ("The code interpreter") for what is and is not isolated.
 public actor CodeInterpreter {
     /// Limits and paths.
     public struct Configuration: Sendable, Hashable {
+        /// How the interpreter is isolated.
+        public enum Sandbox: String, Sendable, Hashable {
+            /// Under bubblewrap where it works; else limits only, with a warning. `FUNCTIONARY_SANDBOX=none`
+            /// in the environment turns bubblewrap off for the whole process.
+            case automatic
+            /// Limits only (and `unshare -n` for the network where allowed), e.g. inside a container
+            /// that already isolates the process.
+            case limitsOnly
+        }
+
         /// The Python to run: a command looked up on `PATH`, or a path.
         public var python: String
         /// The folder cells run in, which `/mnt/data` in the model's code stands for (created if missing).
@@ -29,18 +41,25 @@ public actor CodeInterpreter {
         public var fileSizeLimit: Int?
         /// Most characters kept of each of stdout, stderr, the result and the error.
         public var maxOutputCharacters: Int
-        /// Run in a new network namespace (`unshare -n`) when possible.
+        /// Without bubblewrap, run in a new network namespace (`unshare -n`) when possible (bubblewrap always
+        /// cuts the network).
         public var isolateNetwork: Bool
         /// Variables added to the otherwise scrubbed environment.
         public var environment: [String: String]
         /// The longest the interpreter may take to start.
         public var startupTimeout: Duration
+        /// Bubblewrap or limits only.
+        public var sandbox: Sandbox
+        /// Most processes and threads the interpreter may have at once (a pids cgroup where one is
+        /// writable, and `RLIMIT_NPROC`); `nil`: none.
+        public var maxProcesses: Int?
 
         public init(
             python: String = "python3", dataDirectory: String? = nil, timeLimit: Duration = .seconds(60),
             killGrace: Duration = .seconds(2), cpuTimeLimit: Duration? = .seconds(60), memoryLimit: Int? = 2 << 30,
             fileSizeLimit: Int? = 100 << 20, maxOutputCharacters: Int = 20_000, isolateNetwork: Bool = true,
-            environment: [String: String] = [:], startupTimeout: Duration = .seconds(30)
+            environment: [String: String] = [:], startupTimeout: Duration = .seconds(30), sandbox: Sandbox = .automatic,
+            maxProcesses: Int? = 256
         ) {
             self.python = python
             self.dataDirectory = dataDirectory
@@ -53,6 +72,8 @@ public actor CodeInterpreter {
             self.isolateNetwork = isolateNetwork
             self.environment = environment
             self.startupTimeout = startupTimeout
+            self.sandbox = sandbox
+            self.maxProcesses = maxProcesses
         }
     }
 
@@ -63,7 +84,9 @@ public actor CodeInterpreter {
     var busy = false
     var waiters: [CheckedContinuation<Void, Never>] = []
     var cellCount = 0
-    /// Problems met when applying limits (e.g. a limit the platform refused).
+    var warnedUnsandboxed = false
+    /// Problems met when starting the interpreter: the warning when it runs without a sandbox, limits
+    /// the platform refused.
     public internal(set) var warnings: [String] = []
 
     public init(configuration: Configuration = Configuration()) {
@@ -73,11 +96,19 @@ public actor CodeInterpreter {
     deinit {
         process?.kill()
         process?.closeDescriptors()
+        process?.processGroup?.remove()
         workspace?.remove()
     }
 
     /// Whether cells run without network access (known once the interpreter has started).
     public var isNetworkIsolated: Bool { process?.networkIsolated ?? false }
+
+    /// Whether the interpreter runs under bubblewrap (known once it has started).
+    public var isSandboxed: Bool { process?.isolation.bubblewrap ?? false }
+
+    /// Whether ending the interpreter ends every process it started, also those that left its session:
+    /// under bubblewrap (its PID namespace) or in a pids cgroup (known once it has started).
+    public var endsAllDescendants: Bool { process.map { $0.isolation.bubblewrap || $0.processGroup != nil } ?? false }
 
     /// The folder cells run in (known once the interpreter has started).
     public var dataDirectory: String? { workspace?.data }
@@ -143,6 +174,7 @@ public actor CodeInterpreter {
     func discardProcess() {
         process?.kill()
         process?.closeDescriptors()
+        process?.processGroup?.remove()
         process = nil
     }
 }

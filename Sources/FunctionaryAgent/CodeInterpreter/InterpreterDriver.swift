@@ -3,13 +3,17 @@
 /// It reads length-framed JSON requests (`<length>\n<json>`) from its original stdin and answers on its
 /// original stdout; the cells' own stdin is /dev/null and their stdout/stderr go to capture files
 /// (so output of subprocesses is captured too). It applies the memory, file-size and per-cell CPU limits
-/// with `resource.setrlimit`, raises `TimeoutError` in a cell that passes its time limit (SIGALRM), and
-/// maps `/mnt/data` in code to the data folder (and back in output).
+/// with `resource.setrlimit`, and the process-count limit (`RLIMIT_NPROC`, counted in the sandbox's user
+/// namespace, or over all processes of the user without one), drops every capability when it runs as
+/// root (so that it cannot read the non-dumpable host's `/proc/<pid>/environ`) and sets `no_new_privs`,
+/// raises `TimeoutError` in a cell that passes its time limit (SIGALRM), and maps `/mnt/data` in code to
+/// the data folder (and back in output). The data folder comes last on `sys.path`: a `json.py` written
+/// there cannot replace a standard module. A process forked by a cell never answers the host.
 enum InterpreterDriver {
     static let source = #"""
         # Functionary code interpreter driver: runs cells sent by the Swift host in one persistent namespace.
         # Protocol: frames of "<decimal length>\n<UTF-8 JSON>" on the original stdin (requests) and stdout (replies).
-        import ast, builtins, json, linecache, os, resource, signal, sys, traceback
+        import ast, builtins, ctypes, json, linecache, os, resource, signal, sys, traceback
 
         PROTO_IN, PROTO_OUT = os.dup(0), os.dup(1)
         _null = os.open(os.devnull, os.O_RDWR)
@@ -22,8 +26,13 @@ enum InterpreterDriver {
         # The host may have started us with signals blocked (the mask is inherited): unblock them all.
         signal.pthread_sigmask(signal.SIG_SETMASK, [])
 
+        os.environ.pop("PWD", None)  # set by bubblewrap's --chdir: the environment is exactly what the host gave
         DATA_DIR, PRIVATE_DIR = sys.argv[1], sys.argv[2]
         CONFIG = json.loads(sys.argv[3])
+        # Output captures: the private folder, or (in a sandbox, where that folder is read-only) a folder
+        # on the sandbox's own /tmp.
+        CAPTURES = CONFIG.get("captures") or PRIVATE_DIR
+        os.makedirs(CAPTURES, mode=0o700, exist_ok=True)
         MOUNT = "/mnt/data"
         DRIVER = os.path.abspath(__file__)
         warnings = []
@@ -44,6 +53,50 @@ enum InterpreterDriver {
         set_limit(resource.RLIMIT_AS, "the memory limit", CONFIG.get("memory"))
         set_limit(resource.RLIMIT_FSIZE, "the file size limit", CONFIG.get("file_size"))
         set_limit(resource.RLIMIT_CORE, "the core size limit", 0)
+        MAIN_PID = os.getpid()
+
+
+        def user_tasks():
+            # Processes and threads of this user on the host (RLIMIT_NPROC counts them all without a namespace).
+            uid, count = os.getuid(), 0
+            for entry in os.listdir("/proc"):
+                if not entry.isdigit():
+                    continue
+                try:
+                    with open("/proc/%s/status" % entry) as status:
+                        fields = dict(line.split(":", 1) for line in status if ":" in line)
+                    if int(fields["Uid"].split()[0]) == uid:
+                        count += int(fields["Threads"])
+                except (OSError, KeyError, ValueError):
+                    pass
+            return count
+
+
+        if CONFIG.get("processes") is not None:
+            extra = user_tasks() if CONFIG.get("process_scope") == "user" and os.path.isdir("/proc") else 0
+            set_limit(resource.RLIMIT_NPROC, "the process limit", int(CONFIG["processes"]) + extra)
+
+
+        def drop_privileges():
+            # Root keeps no capability (CAP_SYS_PTRACE would read the host's environment, CAP_SYS_ADMIN
+            # remount); no program started later can gain privileges (setuid binaries).
+            try:
+                libc = ctypes.CDLL(None, use_errno=True)
+                libc.prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS
+                if os.geteuid() != 0:
+                    return
+                for cap in range(64):
+                    libc.prctl(24, cap, 0, 0, 0)  # PR_CAPBSET_DROP
+                header = (ctypes.c_uint32 * 2)(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this process
+                data = (ctypes.c_uint32 * 6)()
+                if libc.capset(header, data) != 0:
+                    warnings.append("could not drop capabilities: %s" % os.strerror(ctypes.get_errno()))
+            except (OSError, AttributeError) as error:
+                warnings.append("could not drop privileges: %s" % error)
+
+
+        if sys.platform.startswith("linux"):
+            drop_privileges()
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writing past the limit fails with OSError instead of killing
 
         state = {"in_cell": False, "limit": 0, "cpu": None}
@@ -69,7 +122,8 @@ enum InterpreterDriver {
         signal.signal(signal.SIGINT, on_interrupt)
 
         os.chdir(DATA_DIR)
-        sys.path.insert(0, DATA_DIR)
+        # Modules written to the data folder can be imported, but never in place of installed ones.
+        sys.path = [p for p in sys.path if p not in ("", ".", DATA_DIR, os.path.dirname(DRIVER))] + [DATA_DIR]
         namespace = {"__name__": "__main__", "__builtins__": builtins}
 
 
@@ -96,7 +150,7 @@ enum InterpreterDriver {
 
 
         def write_frame(obj):
-            data = json.dumps(obj, ensure_ascii=False).encode("utf-8")
+            data = json.dumps(obj, ensure_ascii=False).encode("utf-8", "replace")
             data = b"%d\n" % len(data) + data
             while data:
                 data = data[os.write(PROTO_OUT, data):]
@@ -164,7 +218,7 @@ enum InterpreterDriver {
             limit = float(request.get("time_limit", 60))
             cpu = request.get("cpu_limit")
             max_output = int(request.get("max_output", 20000))
-            paths = [os.path.join(PRIVATE_DIR, name) for name in ("stdout", "stderr")]
+            paths = [os.path.join(CAPTURES, name) for name in ("stdout", "stderr")]
             flush_streams()
             for fd, path in zip((1, 2), paths):
                 capture = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -202,11 +256,12 @@ enum InterpreterDriver {
             flush_streams()
             for fd in (1, 2):
                 os.dup2(_null, fd)
-            stdout, stderr = (to_model(read_capture(path, max_output)) for path in paths)
+            stdout, stderr = (shorten(to_model(read_capture(path, max_output)), max_output + 100) for path in paths)
             return {"stdout": stdout, "stderr": stderr, "result": result, "error": error}
 
 
-        write_frame({"ready": True, "python": sys.version.split()[0], "warnings": warnings})
+        process_limit = CONFIG.get("processes") is not None and os.geteuid() != 0
+        write_frame({"ready": True, "python": sys.version.split()[0], "warnings": warnings, "process_limit": process_limit})
         number = 0
         while True:
             try:
@@ -216,6 +271,9 @@ enum InterpreterDriver {
             if request is None:
                 break
             number += 1
-            write_frame(run_cell(request, number))
+            reply = run_cell(request, number)
+            if os.getpid() != MAIN_PID:
+                os._exit(0)  # a process the cell forked, back here: only the interpreter answers
+            write_frame(reply)
         """#
 }

@@ -53,21 +53,66 @@ final class InterpreterProcess: @unchecked Sendable {
     /// Our end of the reply pipe (the child's stdout).
     let replyFD: Int32
     let exit: ExitRecord
-    let networkIsolated: Bool
+    let isolation: InterpreterIsolation
+    /// The Python process itself, which interrupts go to: under bubblewrap a descendant of `pid` (found
+    /// after start), else `pid`.
+    private let pythonPID: LockedValue<pid_t>
+    private let group: LockedValue<ProcessGroupLimit?>
 
-    init(process: Process, requestFD: Int32, replyFD: Int32, exit: ExitRecord, networkIsolated: Bool) {
+    init(
+        process: Process, requestFD: Int32, replyFD: Int32, exit: ExitRecord, isolation: InterpreterIsolation,
+        processGroup: ProcessGroupLimit?
+    ) {
         self.process = process
         self.pid = process.processIdentifier
         self.requestFD = requestFD
         self.replyFD = replyFD
         self.exit = exit
-        self.networkIsolated = networkIsolated
+        self.isolation = isolation
+        self.pythonPID = LockedValue(process.processIdentifier)
+        self.group = LockedValue(processGroup)
+    }
+
+    /// The `pids` cgroup the process runs in, if it could be made and entered.
+    var processGroup: ProcessGroupLimit? { group.value }
+
+    /// Checks that the process entered its cgroup (the wrapper goes on without it when it cannot), and
+    /// forgets a group it is not in.
+    func confirmProcessGroup() {
+        guard let current = group.value, !current.members.contains(pid) else { return }
+        current.remove()
+        group.value = nil
+    }
+
+    var networkIsolated: Bool { isolation.network }
+
+    /// The process that gets interrupts (SIGINT).
+    var interruptPID: pid_t { pythonPID.value }
+
+    /// Under bubblewrap, finds the Python process among the descendants (the one started as `python`
+    /// with `script` as an argument), so that interrupts reach it.
+    func locatePython(_ python: String, script: String) {
+        guard isolation.bubblewrap else { return }
+        #if os(Linux)
+            guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return }
+            for entry in entries {
+                guard let candidate = pid_t(entry), candidate != pid,
+                    let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline")
+                else { continue }
+                let arguments = data.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+                if arguments.first == python, arguments.contains(script) {
+                    pythonPID.value = candidate
+                    return
+                }
+            }
+        #endif
     }
 
     /// Starts `arguments[0]` with the rest as arguments, the given environment and folder; its stdin is
     /// a socket we write requests to, its stdout a pipe we read replies from, its stderr /dev/null.
     static func launch(
-        arguments: [String], environment: [String: String], directory: String, networkIsolated: Bool
+        arguments: [String], environment: [String: String], directory: String, isolation: InterpreterIsolation,
+        processGroup: ProcessGroupLimit?
     ) throws -> InterpreterProcess {
         let request = try socketPair()
         let reply: (read: Int32, write: Int32)
@@ -96,17 +141,26 @@ final class InterpreterProcess: @unchecked Sendable {
         }
         close(request.child)
         close(reply.write)
+        exit.watch(process.processIdentifier)
         return InterpreterProcess(
-            process: process, requestFD: request.parent, replyFD: reply.read, exit: exit, networkIsolated: networkIsolated)
+            process: process, requestFD: request.parent, replyFD: reply.read, exit: exit, isolation: isolation,
+            processGroup: processGroup)
     }
 
-    var hasExited: Bool { exit.status != nil }
+    var hasExited: Bool {
+        exit.refresh()
+        return exit.status != nil
+    }
 
-    /// Kills the process group (the driver made itself a group leader) and the process.
+    /// Kills the process, its process group (the driver made itself a group leader) and, where there is
+    /// one, everything in its `pids` cgroup (processes that left the session too). Under bubblewrap,
+    /// killing `pid` ends the sandbox's PID namespace and so every process in it.
     func kill(_ signal: Int32 = SIGKILL) {
         guard pid > 0 else { return }
-        _ = sendSignal(-pid, signal)
         _ = sendSignal(pid, signal)
+        _ = sendSignal(-pid, signal)
+        if pythonPID.value != pid { _ = sendSignal(-pythonPID.value, signal) }
+        if signal == SIGKILL { processGroup?.killAll() }
     }
 
     func closeDescriptors() {
@@ -133,6 +187,7 @@ final class InterpreterProcess: @unchecked Sendable {
     func waitForExit(limit: Duration = .seconds(2)) async -> (reason: Process.TerminationReason, status: Int32)? {
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
+            exit.refresh()
             if let status = exit.status { return status }
             try? await Task.sleep(for: .milliseconds(10))
         }
@@ -140,16 +195,73 @@ final class InterpreterProcess: @unchecked Sendable {
     }
 }
 
-/// The exit of a process, recorded by its termination handler.
-// @unchecked Sendable: `value` is only read and written under `lock`.
+/// How an interpreter process is isolated (what its launch achieved).
+struct InterpreterIsolation: Sendable {
+    /// Runs under bubblewrap.
+    var bubblewrap: Bool
+    /// Has no network.
+    var network: Bool
+}
+
+/// A value behind a lock.
+// @unchecked Sendable: `stored` is only read and written under `lock`.
+final class LockedValue<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Value
+
+    init(_ value: Value) { stored = value }
+
+    var value: Value {
+        get {
+            lock.lock()
+            defer { lock.unlock() }
+            return stored
+        }
+        set {
+            lock.lock()
+            stored = newValue
+            lock.unlock()
+        }
+    }
+}
+
+/// The exit of a process, recorded by its termination handler or found by `refresh()`.
+///
+/// Foundation learns of an exit when a socket the child inherited closes, which a descendant that
+/// inherited it too (a process that left the interpreter) can delay forever; `refresh()` asks the kernel.
+// @unchecked Sendable: `value` and `pid` are only read and written under `lock`.
 final class ExitRecord: @unchecked Sendable {
     private let lock = NSLock()
     private var value: (reason: Process.TerminationReason, status: Int32)?
+    private var pid: pid_t = 0
 
+    /// The first record wins (Foundation reports status 0 for a process that `refresh()` reaped).
     func record(reason: Process.TerminationReason, status: Int32) {
         lock.lock()
-        value = (reason, status)
+        if value == nil { value = (reason, status) }
         lock.unlock()
+    }
+
+    func watch(_ pid: pid_t) {
+        lock.lock()
+        self.pid = pid
+        lock.unlock()
+    }
+
+    /// Reaps the process if it has exited and nothing recorded it yet.
+    func refresh() {
+        lock.lock()
+        let pid = self.pid
+        let known = value != nil
+        lock.unlock()
+        guard !known, pid > 0 else { return }
+        var raw: Int32 = 0
+        guard waitpid(pid, &raw, WNOHANG) == pid else { return }
+        if raw & 0x7f == 0 {
+            record(reason: .exit, status: (raw >> 8) & 0xff)
+        } else {
+            record(reason: .uncaughtSignal, status: raw & 0x7f)
+        }
     }
 
     var status: (reason: Process.TerminationReason, status: Int32)? {
