@@ -16,10 +16,12 @@ public struct EngineConfiguration: Sendable, Hashable {
     public var batchSize: Int
     /// Requests that may wait for a slot before new ones are refused with `GenerationError.queueFull`.
     public var maxQueue: Int
+    /// LoRA adapters applied on top of the model, in order (`--lora`).
+    public var adapters: [LoraAdapterSpec]
 
     public init(
         modelPath: String = DefaultModel.path, contextSize: Int = 0, threads: Int = 0, gpuLayers: Int = -1, parallel: Int = 4,
-        batchSize: Int = 512, maxQueue: Int = 64
+        batchSize: Int = 512, maxQueue: Int = 64, adapters: [LoraAdapterSpec] = []
     ) {
         self.modelPath = modelPath
         self.contextSize = contextSize
@@ -28,6 +30,7 @@ public struct EngineConfiguration: Sendable, Hashable {
         self.parallel = parallel
         self.batchSize = batchSize
         self.maxQueue = maxQueue
+        self.adapters = adapters
     }
 
     /// Checks the ranges of the settings.
@@ -42,6 +45,7 @@ public struct EngineConfiguration: Sendable, Hashable {
         try check((1...64).contains(parallel), "parallel must be between 1 and 64, got \(parallel)")
         try check((1...65536).contains(batchSize), "batch size must be between 1 and 65536, got \(batchSize)")
         try check(maxQueue >= 0, "max queue must be 0 or more, got \(maxQueue)")
+        try check(adapters.count <= 16, "at most 16 LoRA adapters, got \(adapters.count)")
     }
 
     /// `threads`, with 0 replaced by the number of available cores.
