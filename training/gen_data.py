@@ -328,7 +328,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", required=True)
     ap.add_argument("--train", type=int, default=1200, help="training conversations")
-    ap.add_argument("--dev", type=int, default=160, help="dev conversations (each gives 1-2 eval cases)")
+    ap.add_argument("--dev", type=int, default=100, help="dev conversations (each gives 1-2 eval cases)")
     ap.add_argument("--zh-rate", type=float, default=0.3)
     ap.add_argument("--seed", type=int, default=1234)
     a = ap.parse_args()

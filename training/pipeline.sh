@@ -7,8 +7,9 @@
 #   5. export   llama.cpp's convert_lora_to_gguf.py (pinned source) -> a LoRA GGUF
 #   6. eval     functionary eval on the dev set (tools never seen in training)
 # Everything goes to .deps/adapter/ (ADAPTER_WORK); INSTALL=1 copies the adapter, its dev set and its scores
-# into models/. Environment: TRAIN_N (conversations, default 1100), DEV_N (dev conversations, default 150),
-# EPOCHS (default 1), MAX_MINUTES (stop training early, default 0 = no limit), TRAIN_THREADS (0 = torch's choice).
+# into models/. Environment: TRAIN_N (conversations, default 1100), DEV_N (dev conversations, default 100),
+# EPOCHS (default 1), MAX_MINUTES (stop training early, default 0 = no limit), TRAIN_THREADS (0 = torch's choice),
+# BF16 (1: compute in bfloat16, the default; 0: float32).
 set -Eeuo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,10 +22,11 @@ MODEL_FILE="gemma-3-270m-q4_k_m.gguf"
 LLAMA_SRC="$ROOT/.deps/src/llama.cpp"
 ADAPTER_NAME="functionary-gemma3-270m-lora"
 TRAIN_N="${TRAIN_N:-1100}"
-DEV_N="${DEV_N:-150}"
+DEV_N="${DEV_N:-100}"
 EPOCHS="${EPOCHS:-1}"
 MAX_MINUTES="${MAX_MINUTES:-0}"
 TRAIN_THREADS="${TRAIN_THREADS:-0}"
+BF16="${BF16:-1}"
 SEED="${SEED:-1234}"
 
 # torch from PyPI is a CUDA build (several GB); it runs on the CPU all the same and uses a GPU when there is one.
@@ -60,7 +62,7 @@ log "3. render (gemma3)"
 log "4. train"
 nice -n "${NICE:-10}" "$PY" training/train.py --rendered "$WORK/rendered.jsonl" --model-dir "$MODEL_DIR" --gguf "$MODEL_FILE" \
     --out "$WORK/train" --epochs "$EPOCHS" --seed "$SEED" --max-minutes "$MAX_MINUTES" --threads "$TRAIN_THREADS" \
-    2>&1 | tee "$WORK/train.log" | grep -v '^{"step"' || true
+    $([ "$BF16" = "1" ] && echo --bf16) 2>&1 | tee "$WORK/train.log" | grep -v '^{"step"' || true
 [ -f "$WORK/train/adapter/adapter_model.safetensors" ] || die "training did not save an adapter (see $WORK/train.log)"
 
 log "5. export"
