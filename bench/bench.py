@@ -34,6 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 HOME = Path(os.environ.get("FUNCTIONARY_HOME") or Path.home() / ".cache" / "functionary")
 DEFAULT_MODEL = HOME / "models" / "gemma-3-270m-q4_k_m.gguf"
+DEFAULT_ADAPTER = ROOT / "models" / "functionary-gemma3-270m-lora.gguf"
 DEFAULT_LLAMA_SERVER = ROOT / ".deps" / "bin" / "llama-server"
 SEED = 1234
 
@@ -236,6 +237,7 @@ class Config:
     parallel: int
     llama_args: list[str]
     logdir: Path
+    adapter: Path | None = None
 
 
 def ours_argv(cfg: Config, port: int, parallel: int) -> list[str]:
@@ -579,6 +581,28 @@ def phase_single(kind: str, cfg: Config, opts: argparse.Namespace, res: Results,
             run_grammar(server, opts, res, rng, cfg.binary)
 
 
+def phase_adapter(kind: str, cfg: Config, opts: argparse.Namespace, res: Results, rng: random.Random, first: bool) -> None:
+    """Phase 3 (ours only), a one-slot server with the LoRA adapter (--lora): single-stream decode, the same
+    prompts as phase 1, so that decode with the adapter compares with decode without it."""
+    if kind != "ours" or cfg.adapter is None:
+        return
+    if not cfg.adapter.exists():
+        res.notes.append(f"adapter row skipped: {cfg.adapter} not found")
+        return
+    port = free_port()
+    argv = ours_argv(cfg, port, 1) + ["--lora", str(cfg.adapter)]
+    with Server("functionary serve --lora", argv, port, cfg.logdir) as server:
+        for _ in range(2):  # warm-up
+            post_stream(server.port, "/v1/completions", completion_body(server, counting_prompt(rng), 16))
+        rates = []
+        for rep in range(opts.reps):
+            decode = post_stream(server.port, "/v1/completions",
+                                 completion_body(server, counting_prompt(rng, 1 + 7 * rep), opts.decode_tokens))
+            rates.append(decode.decode_rate())
+    res.add("adapter_decode", rates)
+    res.details.append(f"ours with {cfg.adapter.name}: decode tok/s per rep {fmt_list(rates)}")
+
+
 def phase_parallel(kind: str, cfg: Config, opts: argparse.Namespace, res: Results, rng: random.Random, first: bool) -> None:
     """Phase 2, an N-slot server: N concurrent streams against one."""
     argv = ours_argv if kind == "ours" else llama_argv
@@ -639,6 +663,9 @@ def table(ours: Results | None, llama: Results | None, opts: argparse.Namespace,
         ("decode without grammar (same prompt), tok/s", o.get("grammar_off"), None, None, "—", 1),
         ("grammar on ÷ off", ratio(o.get("grammar_on"), o.get("grammar_off")), None,
          ratio(o.get("grammar_on"), o.get("grammar_off")), "≥ 0.85×", 2),
+        ("decode with the LoRA adapter, tok/s", o.get("adapter_decode"), None, None, "—", 1),
+        ("adapter on ÷ off (single-stream decode)", ratio(o.get("adapter_decode"), o.get("decode")), None,
+         ratio(o.get("adapter_decode"), o.get("decode")), "≥ 0.9×", 2),
     ]
     header = ("metric", "ours", "llama-server", "ratio", "target", "pass?")
     lines = [header] + [(m, fmt(a, d), fmt(b, d), fmt(r, 2) + ("×" if r is not None else ""), t, verdict(r, t))
@@ -668,6 +695,8 @@ def main() -> int:
                         help="extra llama-server argument (repeatable; default: --swa-full, as our engine keeps "
                              "the whole sliding-window history)")
     parser.add_argument("--markdown", type=Path, help="also write the table and details to this file")
+    parser.add_argument("--adapter", type=Path, default=DEFAULT_ADAPTER,
+                        help="LoRA adapter for the adapter row (default: the project's, models/)")
     opts = parser.parse_args()
     opts.decode_tokens, opts.prefill_lines, opts.turns, opts.replay_tokens, opts.grammar_tokens = 128, 60, 6, 48, 128
     if opts.quick:
@@ -686,14 +715,15 @@ def main() -> int:
     logdir = Path(tempfile.mkdtemp(prefix="functionary-bench-"))
     cfg = Config(binary=opts.binary.resolve(), llama_server=opts.llama_server.resolve(), model=opts.model.resolve(),
                  threads=opts.threads, ctx=opts.ctx_size, parallel=opts.parallel,
-                 llama_args=opts.llama_arg if opts.llama_arg is not None else ["--swa-full"], logdir=logdir)
+                 llama_args=opts.llama_arg if opts.llama_arg is not None else ["--swa-full"], logdir=logdir,
+                 adapter=opts.adapter.resolve() if opts.adapter else None)
     started = datetime.datetime.now(datetime.timezone.utc)
     start_load = loadavg()
     log(f"model {cfg.model.name}, threads {cfg.threads}, ctx {cfg.ctx}/sequence, reps {opts.reps}, logs in {logdir}")
     # Phase by phase, in rounds that alternate the servers A B, B A, … so that both sides of each ratio are
     # measured close together in time and a linear drift of the machine's load falls on both alike.
     results = {kind: Results() for kind in kinds}
-    for phase in (phase_single, phase_parallel):
+    for phase in (phase_single, phase_parallel, phase_adapter):
         for round_index in range(opts.rounds):
             for kind in kinds if round_index % 2 == 0 else kinds[::-1]:
                 log(f"{phase.__name__}, round {round_index + 1}/{opts.rounds}: {kind} (load {loadavg()})")

@@ -25,10 +25,12 @@ public struct EngineConfiguration: Sendable, Hashable {
     public var grammarTimePerToken: Duration = .seconds(1)
     /// The most grammar time, all tokens together, for one choice.
     public var grammarTimePerChoice: Duration = .seconds(10)
+    /// LoRA adapters applied on top of the model, in order (`--lora`).
+    public var adapters: [LoraAdapterSpec]
 
     public init(
         modelPath: String = DefaultModel.path, contextSize: Int = 0, threads: Int = 0, gpuLayers: Int = -1, parallel: Int = 4,
-        batchSize: Int = 512, maxQueue: Int = 64
+        batchSize: Int = 512, maxQueue: Int = 64, adapters: [LoraAdapterSpec] = []
     ) {
         self.modelPath = modelPath
         self.contextSize = contextSize
@@ -37,6 +39,7 @@ public struct EngineConfiguration: Sendable, Hashable {
         self.parallel = parallel
         self.batchSize = batchSize
         self.maxQueue = maxQueue
+        self.adapters = adapters
     }
 
     /// Checks the ranges of the settings.
@@ -53,6 +56,7 @@ public struct EngineConfiguration: Sendable, Hashable {
         try check(maxQueue >= 0, "max queue must be 0 or more, got \(maxQueue)")
         try check(maxGrammarBytes >= 1024, "max grammar bytes must be at least 1024, got \(maxGrammarBytes)")
         try check(grammarTimePerToken > .zero && grammarTimePerChoice > .zero, "grammar time limits must be positive")
+        try check(adapters.count <= 16, "at most 16 LoRA adapters, got \(adapters.count)")
     }
 
     /// `threads`, with 0 replaced by the number of available cores.

@@ -15,6 +15,8 @@ public struct EngineError: Error, Sendable, Hashable, CustomStringConvertible {
         case invalidConfiguration = "invalid_configuration"
         /// The prompt template cannot be told from the model's metadata.
         case unknownTemplate = "unknown_template"
+        /// A LoRA adapter is not an adapter, or does not fit the model.
+        case adapterLoadFailed = "adapter_load_failed"
     }
 
     public var code: Code

@@ -18,8 +18,11 @@ public final class LlamaEngine: TextGenerator, EngineStatsProviding {
     public let detectedTemplate: TemplateVersion?
     /// Why the template could not be told, when `detectedTemplate` is nil.
     public let templateDetectionFailure: String?
+    /// The LoRA adapters applied on top of the model, in order (empty: the model alone).
+    public var adapters: [LoraAdapterSpec] { loadedAdapters.map(\.spec) }
 
     let model: LlamaModel
+    private let loadedAdapters: [LoadedLoraAdapter]
     private let scheduler: Scheduler
     private let grammars: GrammarCompiler
     private let nextID = Atomic<UInt64>(1)
@@ -37,7 +40,12 @@ public final class LlamaEngine: TextGenerator, EngineStatsProviding {
         self.configuration = resolved
         self.contextSize = contextSize
         self.model = model
-        self.scheduler = try Scheduler(model: model, configuration: resolved, contextSize: contextSize)
+        var adapters: [LoadedLoraAdapter] = []
+        for spec in configuration.adapters {
+            adapters.append(try LoadedLoraAdapter(spec: spec, model: model))
+        }
+        self.loadedAdapters = adapters
+        self.scheduler = try Scheduler(model: model, configuration: resolved, contextSize: contextSize, adapters: adapters)
         self.grammars = GrammarCompiler(model: model, maxGrammarBytes: resolved.maxGrammarBytes)
         var name = URL(fileURLWithPath: configuration.modelPath).lastPathComponent
         if name.lowercased().hasSuffix(".gguf") { name.removeLast(5) }

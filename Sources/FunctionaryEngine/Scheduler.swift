@@ -43,13 +43,15 @@ final class Scheduler: @unchecked Sendable {
 
     // Decode-thread state.
     let context: OpaquePointer
+    /// Held so that the adapters are freed after the context that uses them (the context is freed in deinit).
+    private let adapters: [LoadedLoraAdapter]
     var slots: [Slot]
     var active: [ActiveJob] = []
     var batch: llama_batch
     var tick: UInt64 = 0
 
     /// Creates the context (KV cache of `contextSize` per sequence) and starts the decode thread.
-    init(model: LlamaModel, configuration: EngineConfiguration, contextSize: Int) throws(EngineError) {
+    init(model: LlamaModel, configuration: EngineConfiguration, contextSize: Int, adapters: [LoadedLoraAdapter] = []) throws(EngineError) {
         self.model = model
         self.contextSize = contextSize
         self.parallel = configuration.parallel
@@ -83,7 +85,17 @@ final class Scheduler: @unchecked Sendable {
             llama_free(context)
             throw EngineError(.contextFailed, "llama.cpp gave a context of \(llama_n_ctx_seq(context)) tokens per sequence")
         }
+        if !adapters.isEmpty {
+            var pointers: [OpaquePointer?] = adapters.map(\.pointer)
+            var scales = adapters.map(\.spec.scale)
+            let status = llama_set_adapters_lora(context, &pointers, pointers.count, &scales)
+            guard status == 0 else {
+                llama_free(context)
+                throw EngineError(.adapterLoadFailed, "llama.cpp could not set the LoRA adapters on the context (status \(status))")
+            }
+        }
         self.context = context
+        self.adapters = adapters
         self.batch = llama_batch_init(Int32(configuration.batchSize), 0, 1)
         self.slots = (0..<configuration.parallel).map { i in
             Slot(

@@ -22,6 +22,15 @@ struct EngineOptions: ParsableArguments {
     @Option(name: .long, help: "Sequences decoded together (slots).")
     var parallel: Int = 4
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A LoRA adapter GGUF to apply, as PATH or PATH:SCALE (repeatable; scale 1 by default).", valueName: "path[:scale]"))
+    var lora: [String] = []
+
+    @Flag(name: .customLong("no-default-adapter"), help: "Run the default model without the project's LoRA adapter.")
+    var noDefaultAdapter = false
+
     func validate() throws {
         if template != "auto", TemplateVersion(rawValue: template) == nil {
             throw ValidationError(
@@ -31,6 +40,26 @@ struct EngineOptions: ParsableArguments {
         if threads < 0 { throw ValidationError("--threads must be 0 or positive") }
         if gpuLayers < -1 { throw ValidationError("--n-gpu-layers must be -1 or more") }
         if parallel < 1 || parallel > 64 { throw ValidationError("--parallel must be between 1 and 64") }
+        if lora.count > 15 { throw ValidationError("at most 15 --lora adapters") }
+        for flag in lora {
+            do {
+                _ = try LoraAdapterSpec(flag: flag)
+            } catch {
+                throw ValidationError(error.message)
+            }
+        }
+    }
+
+    /// The adapters to apply: the project's adapter first when the model is the default one (unless
+    /// `--no-default-adapter`, or when no adapter is installed), then each `--lora`.
+    var adapters: [LoraAdapterSpec] {
+        var specs: [LoraAdapterSpec] = []
+        if model == nil, !noDefaultAdapter, let path = DefaultAdapter.path {
+            specs.append(LoraAdapterSpec(path: path))
+        }
+        // validate() has checked every flag
+        specs += lora.compactMap { try? LoraAdapterSpec(flag: $0) }
+        return specs
     }
 
     /// The engine configuration these flags describe.
@@ -40,7 +69,7 @@ struct EngineOptions: ParsableArguments {
     func configuration(maxQueue: Int) -> EngineConfiguration {
         EngineConfiguration(
             modelPath: model ?? DefaultModel.path, contextSize: contextSize, threads: threads, gpuLayers: gpuLayers,
-            parallel: parallel, maxQueue: maxQueue)
+            parallel: parallel, maxQueue: maxQueue, adapters: adapters)
     }
 
     /// Loads the model and settles the prompt template (`--template`, or told from the model).

@@ -109,7 +109,8 @@ struct Generate: AsyncParsableCommand {
         let decodeTime = total - (first ?? .zero)
         let rate = completion > 1 && decodeTime > .zero ? Double(completion - 1) / decodeTime.seconds : 0
         var lines = [
-            "model: \(engine.modelName) (template \(version.rawValue), context \(engine.contextSize))",
+            "model: \(engine.modelName) (template \(version.rawValue), context \(engine.contextSize), adapter "
+                + "\(engine.adapters.isEmpty ? "none" : engine.adapters.map(\.description).joined(separator: ",")))",
             "usage: prompt_tokens=\(usage?.promptTokens ?? 0) completion_tokens=\(completion) "
                 + "cached_prompt_tokens=\(usage?.cachedPromptTokens ?? 0) finish_reason=\(finish?.rawValue ?? "none")",
         ]

@@ -89,7 +89,8 @@ struct Serve: AsyncParsableCommand {
             load: {
                 // Loading blocks for a while: run it on its own thread, not on the concurrency pool.
                 let (llama, template) = try await Self.offPool { try engineOptions.loadEngine(maxQueue: maxQueue) { limits.apply(to: &$0) } }
-                return LoadedModel(engine: llama, template: template.template, displayName: fileName)
+                return LoadedModel(
+                    engine: llama, template: template.template, displayName: fileName, adapters: llama.adapters.map(\.description))
             },
             shutdown: { llama in
                 _ = try? await Self.offPool { llama.shutdown() }
@@ -146,8 +147,9 @@ struct Serve: AsyncParsableCommand {
             ready: { model in
                 let port = address.port.withLock { $0 }
                 let name = configuration.servedModelNames.first ?? model.servedNames.first ?? model.displayName
+                let adapters = model.adapters.isEmpty ? "none" : model.adapters.joined(separator: ",")
                 logger.info(
-                    "ready: http://\(host):\(port) model=\(name) (\(model.displayName)) template=\(model.template.version.rawValue) slots=\(parallel) ctx=\(model.engine.contextSize)"
+                    "ready: http://\(host):\(port) model=\(name) (\(model.displayName)) template=\(model.template.version.rawValue) slots=\(parallel) ctx=\(model.engine.contextSize) adapter=\(adapters)"
                 )
             },
             shutdown: shutdown, whileServing: whileServing)

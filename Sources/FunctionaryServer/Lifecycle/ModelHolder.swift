@@ -10,12 +10,18 @@ public struct LoadedModel<Engine: TextGenerator>: Sendable {
     /// The model names clients may use when `ServerConfiguration.servedModelNames` is empty (names only known
     /// once the model is there, such as a remote engine's model).
     public var servedNames: [String]
+    /// The LoRA adapters applied on top of the model (`name` or `name:scale`); `/v1/models` and the ready line
+    /// list them.
+    public var adapters: [String]
 
-    public init(engine: Engine, template: any PromptTemplate, displayName: String, servedNames: [String] = []) {
+    public init(
+        engine: Engine, template: any PromptTemplate, displayName: String, servedNames: [String] = [], adapters: [String] = []
+    ) {
         self.engine = engine
         self.template = template
         self.displayName = displayName
         self.servedNames = servedNames
+        self.adapters = adapters
     }
 }
 

@@ -45,6 +45,7 @@ struct InfoController<Engine: TextGenerator>: Sendable {
         if let loaded = model.model {
             card["max_model_len"] = .number(JSONNumber(loaded.engine.contextSize))
             card["template"] = .string(loaded.template.version.rawValue)
+            card["adapters"] = .array(loaded.adapters.map { .string($0) })
         }
         return .object(card)
     }

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# `make adapter`: the project's LoRA adapter for the default model (Gemma 3 270M), end to end.
+#   1. data     training/gen_data.py: synthetic conversations (train) and eval cases (dev), split by tool
+#   2. check    functionary dataset check   every training line is valid
+#   3. render   functionary dataset render --template gemma3   prompts and the learned spans
+#   4. train    training/train.py: LoRA on the GGUF model (dequantized), loss on the spans only
+#   5. export   llama.cpp's convert_lora_to_gguf.py (pinned source) -> a LoRA GGUF
+#   6. eval     functionary eval on the dev set (tools never seen in training)
+# Everything goes to .deps/adapter/ (ADAPTER_WORK); INSTALL=1 copies the adapter, its dev set and its scores
+# into models/. Environment: TRAIN_N (conversations, default 1100), DEV_N (dev conversations, default 100),
+# EPOCHS (default 1), MAX_MINUTES (stop training early, default 0 = no limit), TRAIN_THREADS (0 = torch's choice),
+# BF16 (1: compute in bfloat16, the default; 0: float32).
+set -Eeuo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+VENV="$ROOT/.deps/train-venv"
+WORK="${ADAPTER_WORK:-$ROOT/.deps/adapter}"
+BIN="${FUNCTIONARY_BIN:-$ROOT/.build/release/functionary}"
+MODEL_DIR="${FUNCTIONARY_HOME:-$HOME/.cache/functionary}/models"
+MODEL_FILE="gemma-3-270m-q4_k_m.gguf"
+LLAMA_SRC="$ROOT/.deps/src/llama.cpp"
+ADAPTER_NAME="functionary-gemma3-270m-lora"
+TRAIN_N="${TRAIN_N:-1100}"
+DEV_N="${DEV_N:-100}"
+EPOCHS="${EPOCHS:-1}"
+MAX_MINUTES="${MAX_MINUTES:-0}"
+TRAIN_THREADS="${TRAIN_THREADS:-0}"
+BF16="${BF16:-1}"
+SEED="${SEED:-1234}"
+
+# torch from PyPI is a CUDA build (several GB); it runs on the CPU all the same and uses a GPU when there is one.
+TRAIN_PINS=(torch==2.13.0 transformers==5.23.0 peft==0.21.2 gguf==0.19.0 safetensors==0.8.0 sentencepiece==0.2.3 numpy==2.4.6)
+
+log() { printf '[adapter] %s\n' "$*"; }
+die() { printf '[adapter] ERROR: %s\n' "$*" >&2; exit 1; }
+
+[ -x "$BIN" ] || die "$BIN not found: run make build first"
+[ -f "$MODEL_DIR/$MODEL_FILE" ] || die "the default model is missing: run make deps"
+[ -f "$LLAMA_SRC/convert_lora_to_gguf.py" ] || die "the llama.cpp source is missing: run make deps"
+
+key="$(printf '%s' "${TRAIN_PINS[*]} $(python3 --version 2>&1)" | sha256sum | cut -d' ' -f1)"
+if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$VENV/.pins" 2>/dev/null)" != "$key" ]; then
+    log "venv: installing ${TRAIN_PINS[*]} into $VENV (torch brings several GB)"
+    rm -rf "$VENV"
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install -q --disable-pip-version-check "${TRAIN_PINS[@]}"
+    printf '%s' "$key" > "$VENV/.pins"
+fi
+PY="$VENV/bin/python"
+
+mkdir -p "$WORK"
+log "1. data: $TRAIN_N training conversations, $DEV_N dev conversations (seed $SEED)"
+"$PY" training/gen_data.py --out "$WORK/data" --train "$TRAIN_N" --dev "$DEV_N" --seed "$SEED"
+
+log "2. check"
+"$BIN" dataset check "$WORK/data/train.jsonl"
+
+log "3. render (gemma3)"
+"$BIN" dataset render --template gemma3 "$WORK/data/train.jsonl" > "$WORK/rendered.jsonl"
+
+log "4. train"
+nice -n "${NICE:-10}" "$PY" training/train.py --rendered "$WORK/rendered.jsonl" --model-dir "$MODEL_DIR" --gguf "$MODEL_FILE" \
+    --out "$WORK/train" --epochs "$EPOCHS" --seed "$SEED" --max-minutes "$MAX_MINUTES" --threads "$TRAIN_THREADS" \
+    $([ "$BF16" = "1" ] && echo --bf16) 2>&1 | tee "$WORK/train.log" | grep -v '^{"step"' || true
+[ -f "$WORK/train/adapter/adapter_model.safetensors" ] || die "training did not save an adapter (see $WORK/train.log)"
+
+log "5. export"
+PYTHONPATH="$LLAMA_SRC/gguf-py${PYTHONPATH:+:$PYTHONPATH}" "$PY" "$LLAMA_SRC/convert_lora_to_gguf.py" \
+    --base "$WORK/train/base" --outtype f16 --outfile "$WORK/$ADAPTER_NAME.gguf" "$WORK/train/adapter" > "$WORK/export.log" 2>&1 \
+    || { tail -20 "$WORK/export.log" >&2; die "export failed"; }
+ls -l "$WORK/$ADAPTER_NAME.gguf"
+
+log "6. eval on the dev set"
+"$BIN" eval --no-default-adapter --lora "$WORK/$ADAPTER_NAME.gguf" --cases "$WORK/data/dev-set.jsonl" --report "$WORK/eval-report.json"
+
+if [ "${INSTALL:-0}" = "1" ]; then
+    cp "$WORK/$ADAPTER_NAME.gguf" "models/$ADAPTER_NAME.gguf"
+    cp "$WORK/data/dev-set.jsonl" models/tool-use-dev.jsonl
+    cp "$WORK/eval-report.json" models/eval-report.json
+    "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); d.pop("log"); json.dump(d, open(sys.argv[2],"w"), indent=1)' \
+        "$WORK/train/train-log.json" models/train-summary.json
+    log "installed into models/"
+elif [ -f models/eval-report.json ]; then
+    log "the committed adapter's scores (models/eval-report.json) are beside this run's ($WORK/eval-report.json)"
+fi
