@@ -14,8 +14,9 @@ extension Scheduler {
         if !generating.isEmpty { budget = min(budget, promptChunkWhileGenerating) }
         var prompting: [ActiveJob] = []
         for job in active where !job.promptDone && budget > 0 {
-            // Chunks end at multiples of `promptChunk` (see there).
-            let toBoundary = promptChunk - job.promptPosition % promptChunk
+            // A seeded request's chunks end at multiples of `promptChunk` (see there); others are evaluated as
+            // before, in the largest chunks the batch allows (as llama-server does, so greedy outputs stay equal).
+            let toBoundary = job.pending.sampling.seed != nil ? promptChunk - job.promptPosition % promptChunk : Int.max
             let count = min(job.pending.tokens.count - job.promptPosition, budget, toBoundary)
             job.promptTokensInBatch = count
             budget -= count
