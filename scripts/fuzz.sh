@@ -29,7 +29,12 @@ max_len() {
 }
 SWIFTC="${SWIFTC:-swiftc}"
 
+# swift-collections' OrderedCollections (JSONObject's storage), compiled into the same module in its supported
+# single-module mode (COLLECTIONS_SINGLE_MODULE); SwiftPM's checkout of the pinned version provides the sources.
+COLLECTIONS="$ROOT/.build/checkouts/swift-collections/Sources"
+
 sources() {
+    find "$COLLECTIONS/InternalCollectionsUtilities" "$COLLECTIONS/OrderedCollections" -name '*.swift'
     find "$ROOT/Sources/FunctionaryProtocol" -name '*.swift'
     ls "$ROOT"/Sources/FunctionaryRemote/JSONSchemaGrammar*.swift
     echo "$ROOT/Sources/FunctionaryRemote/GBNFRuleSet.swift"
@@ -40,8 +45,9 @@ sources() {
 
 build() {
     command -v "$SWIFTC" >/dev/null || { echo "fuzz: swiftc not found" >&2; exit 1; }
+    [ -d "$COLLECTIONS/OrderedCollections" ] || (cd "$ROOT" && swift package resolve >/dev/null)
     mkdir -p "$OUT/src"
-    local newest; newest="$(sources | xargs ls -t 2>/dev/null | head -1 || true)"
+    local newest; newest="$(sources | tr '\n' '\0' | xargs -0 ls -t 2>/dev/null | head -1 || true)"
     if [ -x "$BIN" ] && [ "$BIN" -nt "$newest" ]; then
         echo "fuzz: $BIN is up to date"
         return
@@ -51,12 +57,28 @@ build() {
     local i=0
     while read -r file; do
         i=$((i + 1))
-        sed 's/^import FunctionaryProtocol$//' "$file" > "$OUT/src/$(printf '%03d' "$i")-$(basename "$file")"
+        local name; name="$(basename "$file")"
+        sed -e 's/^import FunctionaryProtocol$//' -e 's/^import OrderedCollections$//' "$file" \
+            > "$OUT/src/$(printf '%03d' "$i")-${name// /_}"
     done < <(sources)
     echo "fuzz: compiling $(ls "$OUT"/src/*.swift | wc -l) files with -sanitize=fuzzer,address"
     local start=$SECONDS
     rm -f "$BIN.tmp"
-    "$SWIFTC" "$OPT" -parse-as-library -sanitize=fuzzer,address -module-name FunctionaryFuzz -swift-version 6 \
+    # swift-collections' own compiler settings (its Package.swift: experimental features, availability macros).
+    local collections_flags=(-enable-upcoming-feature MemberImportVisibility)
+    for feature in BuiltinModule Lifetimes InoutLifetimeDependence AddressableParameters AddressableTypes; do
+        collections_flags+=(-enable-experimental-feature "$feature")
+    done
+    while IFS= read -r macro; do
+        collections_flags+=(-enable-experimental-feature "AvailabilityMacro=$macro")
+    done < <(python3 - "$COLLECTIONS/../Package.swift" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+for name, value in re.findall(r'^\s*"(SwiftStdlib [0-9.]+)":\s*"([^"]*)"', text, re.M):
+    print(f"{name}: {value}")
+PY
+)
+    "$SWIFTC" "$OPT" "${collections_flags[@]}" -parse-as-library -sanitize=fuzzer,address -module-name FunctionaryFuzz -package-name FunctionaryFuzz -swift-version 6 -D COLLECTIONS_SINGLE_MODULE \
         "$OUT"/src/*.swift -o "$BIN.tmp" 2>&1 | grep -v "Cannot export local symbol" >&2 || true
     [ -x "$BIN.tmp" ] || { echo "fuzz: build failed" >&2; exit 1; }
     mv "$BIN.tmp" "$BIN"

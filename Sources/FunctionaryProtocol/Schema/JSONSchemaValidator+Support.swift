@@ -1,3 +1,5 @@
+import Foundation
+
 /// `$ref` resolution, JSON equality, paths and value descriptions for the validator.
 extension SchemaRun {
     /// Resolves a local reference (`#`, `#/$defs/X`, `#/definitions/X`, any JSON pointer) in `root`.
