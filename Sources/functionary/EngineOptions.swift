@@ -7,7 +7,9 @@ struct EngineOptions: ParsableArguments {
     @Option(name: .long, help: "GGUF model file (default: the Gemma 3 270M model that `make deps` installs).")
     var model: String?
 
-    @Option(name: .long, help: "Prompt template: auto (told from the model) or one of \(TemplateVersion.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(
+        name: .long,
+        help: "Prompt template: auto (told from the model) or one of \(TemplateVersion.allCases.map(\.rawValue).joined(separator: ", ")).")
     var template: String = "auto"
 
     @Option(name: .customLong("ctx-size"), help: "Context size per sequence in tokens (0: the model's, at most 8192).")
@@ -28,8 +30,12 @@ struct EngineOptions: ParsableArguments {
             "A LoRA adapter GGUF to apply, as PATH or PATH:SCALE (repeatable; scale 1 by default).", valueName: "path[:scale]"))
     var lora: [String] = []
 
-    @Flag(name: .customLong("no-default-adapter"), help: "Run the default model without the project's LoRA adapter.")
-    var noDefaultAdapter = false
+    /// Opt-in while the committed adapter is undertrained: applied by default it made the base model pick wrong tools
+    /// in the README's forced demos (models/README.md has its scores).
+    @Flag(
+        name: .customLong("default-adapter"),
+        help: "Apply the project's LoRA adapter (models/) to the default model (opt-in: the committed adapter is undertrained).")
+    var defaultAdapter = false
 
     func validate() throws {
         if template != "auto", TemplateVersion(rawValue: template) == nil {
@@ -50,11 +56,11 @@ struct EngineOptions: ParsableArguments {
         }
     }
 
-    /// The adapters to apply: the project's adapter first when the model is the default one (unless
-    /// `--no-default-adapter`, or when no adapter is installed), then each `--lora`.
+    /// The adapters to apply: the project's adapter first when the model is the default one and `--default-adapter`
+    /// asks for it (and an adapter is installed), then each `--lora`.
     var adapters: [LoraAdapterSpec] {
         var specs: [LoraAdapterSpec] = []
-        if model == nil, !noDefaultAdapter, let path = DefaultAdapter.path {
+        if model == nil, defaultAdapter, let path = DefaultAdapter.path {
             specs.append(LoraAdapterSpec(path: path))
         }
         // validate() has checked every flag

@@ -11,32 +11,13 @@ import anthropic
 import openai
 import pytest
 
+import tools as chat_tools
 from conftest import http
 from remote_setup import remote_stack
 
-WEATHER = {
-    "type": "function",
-    "name": "get_weather",
-    "description": "Get the current weather in a city",
-    "parameters": {
-        "type": "object",
-        "properties": {
-            "city": {"type": "string", "enum": ["Paris", "London", "Tokyo"]},
-            "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]},
-        },
-        "required": ["city", "unit"],
-    },
-}
-TIME = {
-    "type": "function",
-    "name": "get_time",
-    "description": "Get the current time in a timezone",
-    "parameters": {
-        "type": "object",
-        "properties": {"timezone": {"type": "string", "enum": ["UTC", "CET"]}},
-        "required": ["timezone"],
-    },
-}
+# The chat tests' tools (tools.py) in the Responses API's flat shape.
+WEATHER = {"type": "function", **chat_tools.WEATHER["function"]}
+TIME = {"type": "function", **chat_tools.TIME["function"]}
 ASK = "What is the weather in Paris, in celsius?"
 
 

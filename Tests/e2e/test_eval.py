@@ -1,4 +1,4 @@
-"""`functionary eval` (embedded and over --url) and the LoRA adapter flags (`--lora`, `--no-default-adapter`,
+"""`functionary eval` (embedded and over --url) and the LoRA adapter flags (`--lora`, `--default-adapter`,
 the adapter in /v1/models), on the default model."""
 
 import json
@@ -65,8 +65,8 @@ def check_report(report: dict) -> None:
 
 def test_eval_on_the_embedded_engine_writes_a_report(tmp_path: pathlib.Path):
     out = tmp_path / "report.json"
-    result = run(["eval", "--cases", str(write_cases(tmp_path)), "--report", str(out), "--ctx-size", "2048",
-                  "--max-tokens", "64"])
+    result = run(["eval", "--default-adapter", "--cases", str(write_cases(tmp_path)), "--report", str(out), "--ctx-size",
+                  "2048", "--max-tokens", "64"])
     assert result.returncode == 0, result.stderr
     assert "single call" in result.stdout and "language zh" in result.stdout
     report = json.loads(out.read_text())
@@ -102,12 +102,12 @@ def test_a_missing_adapter_is_a_clear_error(tmp_path: pathlib.Path):
 
 @pytest.mark.skipif(not ADAPTER.exists(), reason="no committed adapter")
 def test_models_lists_the_active_adapter(start_server):
-    with_adapter = start_server(parallel=1)
+    with_adapter = start_server("--default-adapter", parallel=1)
     status, _, body = http("GET", with_adapter.base + "/v1/models")
     assert status == 200
     assert json.loads(body)["data"][0]["adapters"] == [ADAPTER_NAME]
     assert wait_for_log(with_adapter, f"adapter={ADAPTER_NAME}"), with_adapter.output()
-    bare = start_server("--no-default-adapter", parallel=1)
+    bare = start_server(parallel=1)
     _, _, body = http("GET", bare.base + "/v1/models")
     assert json.loads(body)["data"][0]["adapters"] == []
     assert wait_for_log(bare, "adapter=none"), bare.output()

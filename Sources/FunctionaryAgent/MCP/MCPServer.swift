@@ -2,6 +2,7 @@ import Foundation
 import FunctionaryProtocol
 import Logging
 import MCP
+import Synchronization
 import SystemPackage
 
 /// The tools of an MCP server started as a child process and spoken to over stdio with the official Swift SDK.
@@ -123,19 +124,9 @@ public actor MCPServer {
             input: FileDescriptor(rawValue: fromServer.fileHandleForReading.fileDescriptor),
             output: FileDescriptor(rawValue: toServer.fileHandleForWriting.fileDescriptor))
         let client = Client(name: "functionary", version: "1.0")
-        let timeout = startTimeout
         let result: Initialize.Result
         do {
-            result = try await withThrowingTaskGroup(of: Initialize.Result.self) { group in
-                group.addTask { try await client.connect(transport: transport) }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    throw AgentError(.mcp, "the MCP server did not answer within \(timeout)")
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next() else { throw AgentError(.mcp, "no answer") }
-                return first
-            }
+            result = try await Self.initialize(client, transport: transport, process: process, timeout: startTimeout)
         } catch {
             process.terminate()
             self.process = nil
@@ -144,6 +135,33 @@ public actor MCPServer {
         }
         if !result.serverInfo.name.isEmpty { name = result.serverInfo.name }
         self.client = client
+    }
+
+    /// The session's `initialize`, raced against the server's exit and a timeout. The SDK's connect does not end
+    /// when the server dies before answering, so it runs in a task of its own that is abandoned then (the process is
+    /// terminated, which closes its pipes); an unstructured task is the one way not to wait for it.
+    private static func initialize(
+        _ client: Client, transport: StdioTransport, process: Process, timeout: Duration
+    ) async throws -> Initialize.Result {
+        let outcome = Mutex<Result<Initialize.Result, any Error>?>(nil)
+        let connecting = Task {
+            let result: Result<Initialize.Result, any Error>
+            do { result = .success(try await client.connect(transport: transport)) } catch { result = .failure(error) }
+            outcome.withLock { if $0 == nil { $0 = result } }
+        }
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            if let result = outcome.withLock({ $0 }) { return try result.get() }
+            if !process.isRunning {
+                connecting.cancel()
+                throw AgentError(.mcp, "it exited with status \(process.terminationStatus) before answering")
+            }
+            if ContinuousClock.now >= deadline {
+                connecting.cancel()
+                throw AgentError(.mcp, "it did not answer within \(timeout)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
     }
 
     // MARK: - values
