@@ -34,6 +34,17 @@ struct ResponsesController<Engine: TextGenerator>: Sendable {
         }
     }
 
+    /// The chat request's field names in an error, as this API spells them (`max_completion_tokens` is
+    /// `max_output_tokens` here, `response_format` is `text.format`).
+    static func renamingChatFields(_ error: OpenAIError) -> OpenAIError {
+        var error = error
+        for (chat, responses) in [("max_completion_tokens", "max_output_tokens"), ("response_format", "text.format")] {
+            error.message = error.message.replacingOccurrences(of: "'\(chat)", with: "'\(responses)")
+            if let param = error.param, param.hasPrefix(chat) { error.param = responses + param.dropFirst(chat.count) }
+        }
+        return error
+    }
+
     static func notFound(_ id: String) -> OpenAIError {
         OpenAIError(status: .notFound, message: "Response with id '\(id)' not found.", param: "response_id", code: "not_found")
     }
@@ -54,9 +65,14 @@ struct ResponsesController<Engine: TextGenerator>: Sendable {
             history = entry.conversation
         }
         let ticket = try runner.admit()
-        let plan = try ChatPlan(
-            request: body.chatRequest(history: history), configuration: configuration, template: loaded.template,
-            modelNames: configuration.modelNames(loaded), contextSize: loaded.engine.contextSize)
+        let plan: ChatPlan
+        do {
+            plan = try ChatPlan(
+                request: body.chatRequest(history: history), configuration: configuration, template: loaded.template,
+                modelNames: configuration.modelNames(loaded), contextSize: loaded.engine.contextSize)
+        } catch {
+            throw Self.renamingChatFields(error)
+        }
         let cursor = try runner.start(plan.generation, on: loaded.engine, ticket: ticket, record: context.record, started: started)
         let object = ResponseObject(id: "resp_\(context.record.id)", createdAt: Int(Date.now.timeIntervalSince1970), request: body)
         let store = self.store

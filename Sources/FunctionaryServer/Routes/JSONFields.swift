@@ -87,8 +87,7 @@ struct JSONFields {
 
     /// Parses a request body as a JSON object (400 for anything else), within the JSON depth and key limits.
     static func body(_ bytes: [UInt8], limits: RequestLimits) throws(OpenAIError) -> JSONFields {
-        let (_, object) = try RequestJSON.decode(JSONValue.self, from: bytes, limits: limits)
-        return JSONFields(object)
+        JSONFields(try RequestJSON.parseObject(bytes, limits: limits))
     }
 }
 

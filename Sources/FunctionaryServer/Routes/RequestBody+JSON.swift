@@ -39,11 +39,9 @@ enum RequestJSON {
         return bytes
     }
 
-    /// Parses the body as a JSON object and decodes `T` from it.
-    /// - Throws: 400 for text that is not JSON, JSON that is not an object, or a field of the wrong type
-    ///   (naming the field, e.g. `'messages[0].role' is a required property`).
-    ///   Over `limits`' JSON depth or key count: 400 naming the limit (the parser stops there, before more work).
-    static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], limits: RequestLimits) throws(OpenAIError) -> (T, JSONObject) {
+    /// Parses the body as a JSON object, within `limits`' JSON depth and key count (the parser stops there).
+    /// - Throws: 400 for an empty body, text that is not JSON, JSON that is not an object, or a limit exceeded.
+    static func parseObject(_ bytes: [UInt8], limits: RequestLimits) throws(OpenAIError) -> JSONObject {
         if bytes.isEmpty { throw OpenAIError.badRequest("The request body is empty; expected a JSON object.") }
         let value: JSONValue
         do {
@@ -67,6 +65,16 @@ enum RequestJSON {
         guard case .object(let object) = value else {
             throw OpenAIError.badRequest("The request body must be a JSON object (got \(value.typeName)).")
         }
+        return object
+    }
+
+    /// Parses the body as a JSON object and decodes `T` from it.
+    /// - Throws: 400 for text that is not JSON, JSON that is not an object, or a field of the wrong type
+    ///   (naming the field, e.g. `'messages[0].role' is a required property`).
+    ///   Over `limits`' JSON depth or key count: 400 naming the limit (the parser stops there, before more work).
+    static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], limits: RequestLimits) throws(OpenAIError) -> (T, JSONObject) {
+        let object = try parseObject(bytes, limits: limits)
+        let value = JSONValue.object(object)
         do {
             return (try JSONValueDecoder().decode(T.self, from: value), object)
         } catch {
