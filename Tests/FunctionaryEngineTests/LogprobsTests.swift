@@ -31,8 +31,19 @@ import Testing
         }
         // Without the option, the same text and no entries.
         let plain = try await engine.collect(Self.request(prompt, maxTokens: 16, logprobs: nil))
-        #expect(plain.text == result.text)
         #expect(plain.logprobs.isEmpty)
+        // The same text, up to a near tie: the other suites share this engine, and a different batch in a decode
+        // step may flip two almost equally likely tokens (see README, reproducible seeds).
+        if plain.text != result.text {
+            let same = zip(Array(plain.text.utf8), Array(result.text.utf8)).prefix { $0 == $1 }.count
+            var offset = 0
+            let at = entries.first { entry in
+                defer { offset += entry.token.bytes.count }
+                return offset + entry.token.bytes.count > same
+            }
+            let tie = try #require(at, "texts differ after the last token: \(plain.text) vs \(result.text)")
+            #expect(tie.top.count >= 2 && tie.top[0].logprob - tie.top[1].logprob < 0.5, "not a near tie: \(tie)")
+        }
     }
 
     /// -100 on the token greedy decoding picks first changes the first token; +100 on a token makes it come first.
