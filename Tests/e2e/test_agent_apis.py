@@ -173,6 +173,46 @@ def test_responses_stream_text(oai, server):
     assert events[-1].type == ("response.incomplete" if final.status == "incomplete" else "response.completed")
 
 
+LOGPROBS = dict(include=["message.output_text.logprobs"], top_logprobs=5)
+
+
+def rebuilt(entries):
+    return b"".join(bytes(entry.bytes) for entry in entries).decode("utf-8")
+
+
+def test_responses_logprobs(oai, server):
+    # Without tools, every generated token is text: the entries' bytes rebuild the output text exactly, Chinese included.
+    request = dict(model=server.model, input="把“早上好”翻译成英文，再写一句中文问候。", temperature=0, max_output_tokens=24)
+    response = oai.responses.create(**request, **LOGPROBS)
+    part = response.output[0].content[0]
+    assert part.type == "output_text" and part.text
+    assert len(part.logprobs) == response.usage.output_tokens or len(part.logprobs) == response.usage.output_tokens - 1
+    assert rebuilt(part.logprobs) == part.text
+    for entry in part.logprobs:
+        assert len(entry.top_logprobs) == 5
+        assert entry.logprob <= 0
+        # Greedy: the chosen token is the most likely one (up to rounding).
+        assert entry.logprob >= max(top.logprob for top in entry.top_logprobs) - 1e-4
+    # The stream's text deltas carry their tokens' entries; in order they are the text part's.
+    events = list(oai.responses.create(**request, **LOGPROBS, stream=True))
+    deltas = [event for event in events if event.type == "response.output_text.delta"]
+    streamed = [entry for event in deltas for entry in event.logprobs]
+    assert streamed and rebuilt(streamed) == "".join(event.delta for event in deltas)
+    done = next(event for event in events if event.type == "response.output_text.done")
+    assert [(e.token, e.logprob) for e in done.logprobs] == [(e.token, e.logprob) for e in streamed]
+    final = events[-1].response.output[0].content[0]
+    assert [(e.token, e.logprob) for e in final.logprobs] == [(e.token, e.logprob) for e in streamed]
+    # top_logprobs alone returns nothing (as on OpenAI): the entries come with the include value.
+    assert oai.responses.create(**request, top_logprobs=5).output[0].content[0].logprobs == []
+
+
+def test_responses_logprobs_skip_calls(oai, server):
+    # A function call has no logprobs in this API: its tokens are not put on any text part.
+    response = forced(oai, server, **LOGPROBS)
+    assert [item.type for item in response.output] == ["function_call"]
+    check_call(response.output[0])
+
+
 def test_responses_store_retrieve_delete(oai, server):
     response = forced(oai, server, input=[{"role": "user", "content": [{"type": "input_text", "text": ASK}]}])
     assert oai.responses.retrieve(response.id).id == response.id
@@ -196,6 +236,8 @@ def test_responses_store_retrieve_delete(oai, server):
     ({"tools": [{"type": "web_search"}]}, openai.BadRequestError),
     ({"reasoning": {"effort": "high"}}, openai.BadRequestError),
     ({"include": ["reasoning.encrypted_content"]}, openai.BadRequestError),
+    ({"include": ["message.output_text.logprobs"], "top_logprobs": 21}, openai.BadRequestError),
+    ({"top_logprobs": -1}, openai.BadRequestError),
 ])
 def test_responses_bad_input(oai, server, extra, error):
     with pytest.raises(error) as raised:

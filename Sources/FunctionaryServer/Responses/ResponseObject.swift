@@ -8,10 +8,11 @@ struct ResponseObject: Sendable {
 
     /// The output items of a parsed assistant turn: a `message` with one `output_text` part when there is text,
     /// then one `function_call` per call (only the first with `parallel_tool_calls: false`).
-    static func outputItems(_ output: AssistantOutput, parallelToolCalls: Bool) -> [JSONValue] {
+    /// `logprobs`: the entries of the text part's tokens, when the request included them.
+    static func outputItems(_ output: AssistantOutput, parallelToolCalls: Bool, logprobs: [TokenLogprobs] = []) -> [JSONValue] {
         var items: [JSONValue] = []
         if let content = output.content, !content.isEmpty {
-            items.append(messageItem(id: APIIdentifier.make("msg_"), text: content, status: "completed"))
+            items.append(messageItem(id: APIIdentifier.make("msg_"), text: content, status: "completed", logprobs: logprobs))
         }
         let calls = parallelToolCalls ? output.toolCalls : Array(output.toolCalls.prefix(1))
         for call in calls {
@@ -23,15 +24,15 @@ struct ResponseObject: Sendable {
         return items
     }
 
-    static func messageItem(id: String, text: String?, status: String) -> JSONValue {
+    static func messageItem(id: String, text: String?, status: String, logprobs: [TokenLogprobs] = []) -> JSONValue {
         [
             "id": .string(id), "type": "message", "status": .string(status), "role": "assistant",
-            "content": text.map { [outputText($0)] } ?? [],
+            "content": text.map { [outputText($0, logprobs: logprobs)] } ?? [],
         ]
     }
 
-    static func outputText(_ text: String) -> JSONValue {
-        ["type": "output_text", "text": .string(text), "annotations": [], "logprobs": []]
+    static func outputText(_ text: String, logprobs: [TokenLogprobs] = []) -> JSONValue {
+        ["type": "output_text", "text": .string(text), "annotations": [], "logprobs": ResponsesLogprobs.json(logprobs)]
     }
 
     static func functionCallItem(id: String, callID: String, name: String, arguments: String, status: String) -> JSONValue {

@@ -96,7 +96,12 @@ struct ResponsesController<Engine: TextGenerator>: Sendable {
             return GenerationRunner.clientClosedResponse
         }
         let parsed = plan.template.parse(collected.texts[0], toolChoice: plan.resolved.choice)
-        let output = ResponseObject.outputItems(parsed, parallelToolCalls: plan.parallelToolCalls)
+        let entries =
+            body.logprobs == nil || !collected.logprobs.indices.contains(0)
+            ? []
+            : ResponsesLogprobs.content(
+                of: collected.logprobs[0], parser: plan.template.makeStreamParser(toolChoice: plan.resolved.choice))
+        let output = ResponseObject.outputItems(parsed, parallelToolCalls: plan.parallelToolCalls, logprobs: entries)
         let reason = collected.reasons[0] ?? (collected.stoppedByShutdown ? .length : .stop)
         let response = object.json(
             status: reason == .length ? "incomplete" : "completed", output: output, usage: collected.usage,

@@ -31,6 +31,9 @@ struct ResponsesRequest: Sendable {
     var previousResponseID: String?
     var stream: Bool
     var user: String?
+    /// With `include: ["message.output_text.logprobs"]`: how many alternatives each token comes with
+    /// (`top_logprobs`, 0–20); nil when log probabilities were not asked for.
+    var logprobs: Int?
 
     /// Fields the server refuses because honouring them is not possible here.
     static let refused: [String: String] = [
@@ -38,14 +41,15 @@ struct ResponsesRequest: Sendable {
         "conversation": "conversations are not supported; chain responses with 'previous_response_id'.",
         "prompt": "prompt templates are not supported.",
         "max_tool_calls": "'max_tool_calls' is not supported.",
-        "top_logprobs": "'top_logprobs' is not supported on /v1/responses.",
     ]
+
+    /// The one `include` value served: log probabilities of the output text's tokens.
+    static let includeLogprobs = "message.output_text.logprobs"
 
     init(_ body: JSONFields) throws(OpenAIError) {
         model = try body.requiredString("model")
         for (key, message) in Self.refused where body.value(key) != nil {
             if key == "background", try body.bool(key) == false { continue }
-            if key == "top_logprobs", try body.int(key) == 0 { continue }
             throw JSONFields.unsupported(key, message)
         }
         if let reasoning = try body.objectMember("reasoning") {
@@ -53,9 +57,22 @@ struct ResponsesRequest: Sendable {
                 throw JSONFields.unsupported("reasoning", "this model does not reason; send the request without 'reasoning'.")
             }
         }
-        if let include = try body.array("include"), let first = include.first {
-            throw JSONFields.unsupported("include", "\(first.compactJSON()) is not available from this server.")
+        var includeLogprobs = false
+        for (index, value) in (try body.array("include") ?? []).enumerated() {
+            guard value == .string(Self.includeLogprobs) else {
+                throw JSONFields.unsupported(
+                    "include[\(index)]", "\(value.compactJSON()) is not available from this server; only '\(Self.includeLogprobs)' is.")
+            }
+            includeLogprobs = true
         }
+        let topLogprobs = try body.int("top_logprobs")
+        if let topLogprobs, !(0...SamplingFields.maxTopLogprobs).contains(topLogprobs) {
+            throw OpenAIError.badRequest(
+                "Invalid value for 'top_logprobs': \(topLogprobs); it must be between 0 and \(SamplingFields.maxTopLogprobs).",
+                param: "top_logprobs", code: "invalid_value")
+        }
+        // As on OpenAI, `top_logprobs` alone returns nothing: the entries come with the `include` value.
+        logprobs = includeLogprobs ? (topLogprobs ?? 0) : nil
         if let truncation = try body.string("truncation"), truncation != "disabled", truncation != "auto" {
             throw JSONFields.unsupported("truncation", "expected 'disabled' or 'auto', got '\(truncation)'.")
         }
@@ -97,6 +114,10 @@ struct ResponsesRequest: Sendable {
         request.topP = topP
         request.responseFormat = responseFormat
         request.user = user
+        if let logprobs {
+            request.logprobs = true
+            request.topLogprobs = logprobs
+        }
         return request
     }
 

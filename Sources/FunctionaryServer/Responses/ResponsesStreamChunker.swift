@@ -23,6 +23,10 @@ struct ResponsesStreamChunker: NamedEventChunker {
     private var usage: GenerationUsage?
     private var reason: FinishReason?
     private var done = false
+    /// Log probabilities waiting for the text they belong to (only when the request included them).
+    private var logprobs = ResponsesLogprobs()
+    /// The entries of the open message's text so far.
+    private var messageLogprobs: [TokenLogprobs] = []
 
     /// - Parameter onComplete: called with the final response object and its output items (to store them).
     init(object: ResponseObject, plan: ChatPlan, onComplete: @escaping @Sendable (JSONValue, [JSONValue]) -> Void) {
@@ -47,6 +51,9 @@ struct ResponsesStreamChunker: NamedEventChunker {
             return apply(parser.finish()) + close()
         case .usage(let usage):
             self.usage = usage
+            return []
+        case .logprobs(0, let entries):
+            logprobs.add(entries)
             return []
         default:
             return []
@@ -99,7 +106,7 @@ struct ResponsesStreamChunker: NamedEventChunker {
 
     private mutating func apply(_ events: [StreamEvent]) -> [JSONValue] {
         var out: [JSONValue] = []
-        for streamEvent in events {
+        for (streamEvent, entries) in zip(events, logprobs.assign(events)) {
             switch streamEvent {
             case .content(let text):
                 guard !text.isEmpty else { continue }
@@ -109,6 +116,7 @@ struct ResponsesStreamChunker: NamedEventChunker {
                     let id = APIIdentifier.make("msg_")
                     let index = output.count
                     current = .message(id: id, outputIndex: index, text: "")
+                    messageLogprobs = []
                     out.append(
                         event(
                             "response.output_item.added",
@@ -120,10 +128,14 @@ struct ResponsesStreamChunker: NamedEventChunker {
                 }
                 if case .message(let id, let index, let soFar) = current {
                     current = .message(id: id, outputIndex: index, text: soFar + text)
+                    messageLogprobs += entries
                     out.append(
                         event(
                             "response.output_text.delta",
-                            ["item_id": .string(id), "output_index": num(index), "content_index": 0, "delta": .string(text), "logprobs": []]))
+                            [
+                                "item_id": .string(id), "output_index": num(index), "content_index": 0, "delta": .string(text),
+                                "logprobs": ResponsesLogprobs.json(entries),
+                            ]))
                 }
             case .toolCallStart(let parserIndex, let callID, let name):
                 out += close()
@@ -158,15 +170,22 @@ struct ResponsesStreamChunker: NamedEventChunker {
         case .none:
             return []
         case .message(let id, let index, let text):
-            let item = ResponseObject.messageItem(id: id, text: text, status: "completed")
+            let entries = messageLogprobs
+            let item = ResponseObject.messageItem(id: id, text: text, status: "completed", logprobs: entries)
             output.append(item)
             return [
                 event(
                     "response.output_text.done",
-                    ["item_id": .string(id), "output_index": num(index), "content_index": 0, "text": .string(text), "logprobs": []]),
+                    [
+                        "item_id": .string(id), "output_index": num(index), "content_index": 0, "text": .string(text),
+                        "logprobs": ResponsesLogprobs.json(entries),
+                    ]),
                 event(
                     "response.content_part.done",
-                    ["item_id": .string(id), "output_index": num(index), "content_index": 0, "part": ResponseObject.outputText(text)]),
+                    [
+                        "item_id": .string(id), "output_index": num(index), "content_index": 0,
+                        "part": ResponseObject.outputText(text, logprobs: entries),
+                    ]),
                 event("response.output_item.done", ["output_index": num(index), "item": item]),
             ]
         case .call(let id, let index, _, let callID, let name, let arguments):
