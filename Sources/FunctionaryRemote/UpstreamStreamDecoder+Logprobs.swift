@@ -27,22 +27,18 @@ extension UpstreamStreamDecoder {
     /// The entries of an OpenAI completions `logprobs` object (vLLM, SGLang):
     /// `{"tokens", "token_logprobs", "top_logprobs": [{token: logprob}], "text_offset"}`. The alternatives are
     /// sorted by log probability and cut to `top`; a token's bytes are its text's UTF-8.
-    static func legacyLogprobs(_ value: JSONValue, top: Int) throws(UpstreamFailure) -> [TokenLogprobs] {
-        guard let tokens = value["tokens"]?.arrayValue, let logprobs = value["token_logprobs"]?.arrayValue,
-            tokens.count == logprobs.count
-        else {
+    static func legacyLogprobs(_ value: TextLogprobs, top: Int) throws(UpstreamFailure) -> [TokenLogprobs] {
+        guard value.tokens.count == value.tokenLogprobs.count else {
             throw UpstreamFailure(kind: .protocolViolation, message: "the upstream sent 'logprobs' without matching 'tokens' and 'token_logprobs'")
         }
-        let tops = value["top_logprobs"]?.arrayValue ?? []
-        return tokens.indices.map { i in
-            let text = tokens[i].stringValue ?? ""
+        return value.tokens.indices.map { i in
             var alternatives: [TokenLogprob] = []
-            if i < tops.count, let object = tops[i].objectValue {
-                alternatives = object.map { TokenLogprob(bytes: Array($0.key.utf8), logprob: $0.value.numberValue?.doubleValue ?? -.infinity) }
+            if i < value.topLogprobs.count {
+                alternatives = value.topLogprobs[i].map { TokenLogprob(bytes: Array($0.text.utf8), logprob: $0.logprob) }
                 alternatives.sort { $0.logprob > $1.logprob }
             }
             return TokenLogprobs(
-                token: TokenLogprob(bytes: Array(text.utf8), logprob: logprobs[i].numberValue?.doubleValue ?? -.infinity),
+                token: TokenLogprob(bytes: Array(value.tokens[i].utf8), logprob: value.tokenLogprobs[i] ?? -.infinity),
                 top: Array(alternatives.prefix(top)))
         }
     }

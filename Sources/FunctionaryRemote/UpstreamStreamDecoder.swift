@@ -70,21 +70,28 @@ struct UpstreamStreamDecoder: Sendable {
     // MARK: - OpenAI completion chunks
 
     private mutating func decodeOpenAI(_ json: JSONValue) throws -> [GenerationEvent] {
+        let chunk: TextCompletion
+        do {
+            chunk = try JSONValueDecoder().decode(TextCompletion.self, from: json)
+        } catch {
+            let (_, reason) = JSONValueDecoder.describe(error)
+            throw UpstreamFailure(kind: .protocolViolation, message: "the upstream sent a chunk that is not a text completion: \(reason)")
+        }
         var events: [GenerationEvent] = []
-        for choice in json["choices"]?.arrayValue ?? [] {
-            let index = choice["index"]?.numberValue?.intValue ?? 0
+        for choice in chunk.choices {
+            let index = choice.index
             guard index >= 0 && index < choices else {
                 throw UpstreamFailure(kind: .protocolViolation, message: "the upstream sent choice \(index) of \(choices)")
             }
-            if topLogprobs != nil, let logprobs = choice["logprobs"], logprobs != .null {
-                let entries = try Self.legacyLogprobs(logprobs, top: topLogprobs ?? 0)
+            if let topLogprobs, let logprobs = choice.logprobs {
+                let entries = try Self.legacyLogprobs(logprobs, top: topLogprobs)
                 if !entries.isEmpty { events.append(.logprobs(choice: index, entries)) }
             }
-            if let text = choice["text"]?.stringValue, !text.isEmpty {
+            if !choice.text.isEmpty {
                 textEvents += 1
-                events.append(.text(choice: index, text))
+                events.append(.text(choice: index, choice.text))
             }
-            if let reason = choice["finish_reason"]?.stringValue, !finished.contains(index) {
+            if let reason = choice.finishReason, !finished.contains(index) {
                 if reason == "abort" {
                     throw UpstreamFailure(kind: .streamError(nil), message: "the upstream aborted the request")
                 }
@@ -92,10 +99,10 @@ struct UpstreamStreamDecoder: Sendable {
                 events.append(.finished(choice: index, reason == "length" ? .length : .stop))
             }
         }
-        if let usage = json["usage"], usage.objectValue != nil {
-            promptTokens = Self.tokenCount(usage["prompt_tokens"]) ?? promptTokens
-            completionTokens = Self.tokenCount(usage["completion_tokens"]) ?? completionTokens
-            cachedTokens = Self.tokenCount(usage["prompt_tokens_details"]?["cached_tokens"]) ?? cachedTokens
+        if let usage = chunk.usage {
+            promptTokens = usage.promptTokens ?? promptTokens
+            completionTokens = usage.completionTokens ?? completionTokens
+            cachedTokens = usage.cachedTokens ?? cachedTokens
         }
         return events
     }
@@ -136,15 +143,12 @@ struct UpstreamStreamDecoder: Sendable {
     // MARK: - Token counts from an upstream
 
     /// The largest token count believed from an upstream (far beyond any context; larger is a broken upstream).
-    static let maxTokenCount = 1 << 40
+    static let maxTokenCount = CompletionUsage.maxTokenCount
 
     /// A token count an upstream reported, or nil when it is not a count: negative, fractional or absurdly large
     /// numbers are ignored, so that they reach neither the metrics (whose counters trap on negative increments)
     /// nor arithmetic that could overflow.
-    static func tokenCount(_ value: JSONValue?) -> Int? {
-        guard let count = value?.numberValue?.intValue, count >= 0, count <= maxTokenCount else { return nil }
-        return count
-    }
+    static func tokenCount(_ value: JSONValue?) -> Int? { CompletionUsage.tokenCount(value) }
 
     static func saturatingAdd(_ a: Int, _ b: Int) -> Int {
         let (sum, overflow) = a.addingReportingOverflow(b)

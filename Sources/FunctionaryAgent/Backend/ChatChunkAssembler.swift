@@ -31,47 +31,50 @@ public struct ChatChunkAssembler: Sendable {
             return []
         }
         if data.isEmpty { return [] }
-        let chunk: JSONValue
+        let json: JSONValue
         do {
-            chunk = try JSONValue(parsing: data)
+            json = try JSONValue(parsing: data)
         } catch {
             throw AgentError(.invalidResponse, "The server sent an event that is not JSON (\(error)): \(data.prefix(200))")
         }
-        if let error = chunk["error"] {
+        if let error = json["error"] {
             let message = error["message"]?.stringValue ?? error.stringValue ?? error.compactJSON()
             throw AgentError(.backend, "The server reported an error during the stream: \(message)")
         }
-        if let counts = chunk["usage"], counts != .null { usage = Self.usage(from: counts) }
-        guard let choices = chunk["choices"]?.arrayValue else { return [] }
-        let choice = choices.first { ($0["index"]?.numberValue?.intValue ?? 0) == 0 }
-        guard let choice else { return [] }
-        if let reason = choice["finish_reason"]?.stringValue { finishReason = reason }
-        guard let delta = choice["delta"] ?? choice["message"] else { return [] }
-        return consume(delta: delta)
+        // A chunk, or a whole `chat.completion` (its choices' `message` read as one delta).
+        let chunk: ChatCompletionChunk
+        do {
+            chunk = try JSONValueDecoder().decode(ChatCompletionChunk.self, from: json)
+        } catch {
+            let (_, reason) = JSONValueDecoder.describe(error)
+            throw AgentError(.invalidResponse, "The server sent an event that is not a chat completion chunk (\(reason)): \(data.prefix(200))")
+        }
+        if let counts = chunk.usage, counts.promptTokens != nil, counts.completionTokens != nil { usage = counts.generationUsage }
+        guard let choice = chunk.choices.first(where: { $0.index == 0 }) else { return [] }
+        if let reason = choice.finishReason { finishReason = reason }
+        return consume(delta: choice.delta)
     }
 
-    mutating func consume(delta: JSONValue) -> [TurnEvent] {
+    mutating func consume(delta: ChatCompletionChunk.Delta) -> [TurnEvent] {
         var events: [TurnEvent] = []
-        if let text = delta["content"]?.stringValue {
+        if let text = delta.content {
             content = (content ?? "") + text
             if !text.isEmpty { events.append(.text(text)) }
         }
-        if let toolCalls = delta["tool_calls"]?.arrayValue {
-            for call in toolCalls { events += consume(toolCall: call) }
-        }
-        if let legacy = delta["function_call"], legacy != .null {
-            events += consume(toolCall: ["index": 0, "function": legacy])
+        for call in delta.toolCalls ?? [] { events += consume(toolCall: call) }
+        if let legacy = delta.functionCall {
+            events += consume(toolCall: .init(index: 0, function: legacy))
         }
         return events
     }
 
-    mutating func consume(toolCall call: JSONValue) -> [TurnEvent] {
+    mutating func consume(toolCall call: ChatCompletionChunk.ToolCallDelta) -> [TurnEvent] {
         var events: [TurnEvent] = []
-        let id = call["id"]?.stringValue
-        let name = call["function"]?["name"]?.stringValue
-        let arguments = call["function"]?["arguments"]?.stringValue ?? ""
+        let id = call.id
+        let name = call.function?.name
+        let arguments = call.function?.arguments ?? ""
         let serverIndex: Int
-        if let index = call["index"]?.numberValue?.intValue {
+        if let index = call.index {
             serverIndex = index
         } else if let id, let known = calls.firstIndex(where: { $0.id == id }) {
             serverIndex = positions.first { $0.value == known }?.key ?? known
@@ -106,14 +109,6 @@ public struct ChatChunkAssembler: Sendable {
         let message = ChatMessage(role: "assistant", content: text, toolCalls: toolCalls.isEmpty ? nil : toolCalls)
         let reason = finishReason ?? (toolCalls.isEmpty ? "stop" : "tool_calls")
         return AssistantTurn(message: message, finishReason: reason, usage: usage)
-    }
-
-    static func usage(from value: JSONValue) -> GenerationUsage? {
-        guard let prompt = value["prompt_tokens"]?.numberValue?.intValue,
-            let completion = value["completion_tokens"]?.numberValue?.intValue
-        else { return nil }
-        let cached = value["prompt_tokens_details"]?["cached_tokens"]?.numberValue?.intValue ?? 0
-        return GenerationUsage(promptTokens: prompt, completionTokens: completion, cachedPromptTokens: cached)
     }
 }
 

@@ -5,27 +5,23 @@ public enum LogprobsJSON {
 
     /// A log probability as a JSON number (`-infinity` and NaN become `floor`: JSON has no infinities).
     public static func number(_ logprob: Double) -> JSONValue {
-        .number(JSONNumber(logprob.isFinite ? max(logprob, floor) : floor))
+        .number(JSONNumber(clamped(logprob)))
+    }
+
+    /// A log probability as written: `-infinity`, NaN and anything below `floor` are `floor`.
+    public static func clamped(_ logprob: Double) -> Double {
+        logprob.isFinite ? max(logprob, floor) : floor
     }
 
     /// One entry of a chat completion's `logprobs.content`:
     /// `{"token", "logprob", "bytes", "top_logprobs": [{"token", "logprob", "bytes"}]}`.
     public static func chatEntry(_ entry: TokenLogprobs) -> JSONValue {
-        var object = tokenObject(entry.token)
-        object["top_logprobs"] = .array(entry.top.map { .object(tokenObject($0)) })
-        return .object(object)
+        ChatTokenLogprob(entry).encodedJSON
     }
 
     /// A chat choice's (or chunk's) `logprobs` object: `{"content": [entries], "refusal": null}`.
     public static func chat(_ entries: [TokenLogprobs]) -> JSONValue {
-        ["content": .array(entries.map(chatEntry)), "refusal": .null]
-    }
-
-    private static func tokenObject(_ token: TokenLogprob) -> JSONObject {
-        [
-            "token": .string(token.text), "logprob": number(token.logprob),
-            "bytes": .array(token.bytes.map { .number(JSONNumber(Int($0))) }),
-        ]
+        ChatLogprobs(entries).encodedJSON
     }
 }
 
@@ -43,27 +39,26 @@ public struct LegacyLogprobsBuilder: Sendable {
 
     /// The object for the next `entries` of the completion.
     public mutating func json(for entries: [TokenLogprobs]) -> JSONValue {
-        var tokens: [JSONValue] = []
-        var logprobs: [JSONValue] = []
-        var tops: [JSONValue] = []
-        var offsets: [JSONValue] = []
+        logprobs(for: entries).encodedJSON
+    }
+
+    /// The next `entries` of the completion as `TextLogprobs`.
+    public mutating func logprobs(for entries: [TokenLogprobs]) -> TextLogprobs {
+        var result = TextLogprobs(tokens: [], tokenLogprobs: [], topLogprobs: [], textOffset: [])
         for entry in entries {
             let bytes = entry.token.bytes
             let insideCharacter = bytes.first.map(Self.isContinuation) ?? false
-            offsets.append(.number(JSONNumber(max(0, scalarsStarted - (insideCharacter ? 1 : 0)))))
+            result.textOffset.append(max(0, scalarsStarted - (insideCharacter ? 1 : 0)))
             scalarsStarted += bytes.reduce(0) { $0 + (Self.isContinuation($1) ? 0 : 1) }
-            tokens.append(.string(entry.token.text))
-            logprobs.append(LogprobsJSON.number(entry.token.logprob))
-            var top = JSONObject()
-            for alternative in entry.top where top[alternative.text] == nil {
-                top[alternative.text] = LogprobsJSON.number(alternative.logprob)
+            result.tokens.append(entry.token.text)
+            result.tokenLogprobs.append(LogprobsJSON.clamped(entry.token.logprob))
+            var top: [(text: String, logprob: Double)] = []
+            for alternative in entry.top where !top.contains(where: { $0.text == alternative.text }) {
+                top.append((alternative.text, LogprobsJSON.clamped(alternative.logprob)))
             }
-            tops.append(.object(top))
+            result.topLogprobs.append(top)
         }
-        return [
-            "tokens": .array(tokens), "token_logprobs": .array(logprobs), "top_logprobs": .array(tops),
-            "text_offset": .array(offsets),
-        ]
+        return result
     }
 
     private static func isContinuation(_ byte: UInt8) -> Bool { byte & 0xC0 == 0x80 }

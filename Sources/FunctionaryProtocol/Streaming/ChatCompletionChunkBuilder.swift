@@ -65,37 +65,36 @@ public struct ChatCompletionChunkBuilder: Sendable {
 
     /// The chunks for some events (none after `finish`).
     public mutating func chunks(for events: [StreamEvent]) -> [JSONValue] {
+        typedChunks(for: events).map(\.encodedJSON)
+    }
+
+    /// The chunks for some events as `ChatCompletionChunk`s (none after `finish`).
+    public mutating func typedChunks(for events: [StreamEvent]) -> [ChatCompletionChunk] {
         guard !isFinished else { return [] }
-        var chunks: [JSONValue] = []
+        var chunks: [ChatCompletionChunk] = []
         for event in events {
             switch event {
             case .content(let text):
                 guard !text.isEmpty else { continue }
                 if !sentRole { chunks.append(roleChunk()) }
-                chunks.append(chunk(delta: ["content": .string(text)]))
+                chunks.append(chunk(delta: .init(content: text)))
             case .toolCallStart(let index, let callID, let name):
                 callCount += 1
                 guard index == 0 || (parallelToolCalls && !legacyFunctions) else { continue }
+                var delta = ChatCompletionChunk.Delta()
                 if legacyFunctions {
-                    var delta: JSONObject = ["function_call": ["name": .string(name), "arguments": ""]]
-                    addRole(to: &delta)
-                    chunks.append(chunk(delta: delta))
+                    delta.functionCall = .init(name: name, arguments: "")
                 } else {
-                    let header: JSONValue = [
-                        "index": .number(JSONNumber(index)), "id": .string(callID), "type": "function",
-                        "function": ["name": .string(name), "arguments": ""],
-                    ]
-                    var delta: JSONObject = ["tool_calls": [header]]
-                    addRole(to: &delta)
-                    chunks.append(chunk(delta: delta))
+                    delta.toolCalls = [.init(index: index, id: callID, type: "function", function: .init(name: name, arguments: ""))]
                 }
+                addRole(to: &delta)
+                chunks.append(chunk(delta: delta))
             case .toolCallArguments(let index, let piece):
                 guard !piece.isEmpty, index == 0 || (parallelToolCalls && !legacyFunctions) else { continue }
                 if legacyFunctions {
-                    chunks.append(chunk(delta: ["function_call": ["arguments": .string(piece)]]))
+                    chunks.append(chunk(delta: .init(functionCall: .init(arguments: piece))))
                 } else {
-                    let call: JSONValue = ["index": .number(JSONNumber(index)), "function": ["arguments": .string(piece)]]
-                    chunks.append(chunk(delta: ["tool_calls": [call]]))
+                    chunks.append(chunk(delta: .init(toolCalls: [.init(index: index, function: .init(arguments: piece))])))
                 }
             }
         }
@@ -110,10 +109,15 @@ public struct ChatCompletionChunkBuilder: Sendable {
     /// The last chunks: the role chunk if nothing was sent yet (empty output), then the finish chunk.
     /// Call after the parser's `finish()` events have gone through `chunks(for:)`.
     public mutating func finish(_ engine: FinishReason) -> [JSONValue] {
+        typedFinish(engine).map(\.encodedJSON)
+    }
+
+    /// `finish` as `ChatCompletionChunk`s.
+    public mutating func typedFinish(_ engine: FinishReason) -> [ChatCompletionChunk] {
         guard !isFinished else { return [] }
-        var chunks: [JSONValue] = []
+        var chunks: [ChatCompletionChunk] = []
         if !sentRole { chunks.append(roleChunk()) }
-        chunks.append(chunk(delta: JSONObject(), finishReason: finishReason(engine: engine)))
+        chunks.append(chunk(delta: .init(), finishReason: finishReason(engine: engine)))
         isFinished = true
         return chunks
     }
@@ -125,39 +129,25 @@ public struct ChatCompletionChunkBuilder: Sendable {
 
     /// The usage chunk of a completion: `choices: []` and `usage`.
     public static func usageChunk(id: String, model: String, created: Int, usage: GenerationUsage) -> JSONValue {
-        let counts: JSONValue = [
-            "prompt_tokens": .number(JSONNumber(usage.promptTokens)),
-            "completion_tokens": .number(JSONNumber(usage.completionTokens)),
-            "total_tokens": .number(JSONNumber(usage.promptTokens + usage.completionTokens)),
-            "prompt_tokens_details": ["cached_tokens": .number(JSONNumber(usage.cachedPromptTokens))],
-        ]
-        return [
-            "id": .string(id), "object": "chat.completion.chunk", "created": .number(JSONNumber(created)),
-            "model": .string(model), "choices": [], "usage": counts,
-        ]
+        ChatCompletionChunk(id: id, created: created, model: model, choices: [], usage: CompletionUsage(usage)).encodedJSON
     }
 
-    private mutating func roleChunk() -> JSONValue {
+    private mutating func roleChunk() -> ChatCompletionChunk {
         sentRole = true
-        return chunk(delta: ["role": "assistant", "content": ""])
+        return chunk(delta: .init(role: "assistant", content: ""))
     }
 
-    private mutating func addRole(to delta: inout JSONObject) {
+    /// The first delta of a turn that starts with a call: `"role": "assistant", "content": null` before the call.
+    private mutating func addRole(to delta: inout ChatCompletionChunk.Delta) {
         guard !sentRole else { return }
         sentRole = true
-        delta = JSONObject([("role", "assistant"), ("content", .null)] + delta.map { ($0.key, $0.value) })
+        delta.role = "assistant"
+        delta.contentIsNull = true
     }
 
-    private func chunk(delta: JSONObject, finishReason: CompletionFinishReason? = nil) -> JSONValue {
-        let choice: JSONValue = [
-            "index": .number(JSONNumber(choiceIndex)), "delta": .object(delta), "logprobs": .null,
-            "finish_reason": finishReason.map { .string($0.rawValue) } ?? .null,
-        ]
-        var object: JSONObject = [
-            "id": .string(id), "object": "chat.completion.chunk", "created": .number(JSONNumber(created)),
-            "model": .string(model), "choices": [choice],
-        ]
-        if includeUsage { object["usage"] = .null }
-        return .object(object)
+    private func chunk(delta: ChatCompletionChunk.Delta, finishReason: CompletionFinishReason? = nil) -> ChatCompletionChunk {
+        ChatCompletionChunk(
+            id: id, created: created, model: model,
+            choices: [.init(index: choiceIndex, delta: delta, finishReason: finishReason?.rawValue)], writesNullUsage: includeUsage)
     }
 }

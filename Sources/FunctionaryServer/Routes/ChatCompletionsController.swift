@@ -38,7 +38,7 @@ struct ChatCompletionsController<Engine: TextGenerator>: Sendable {
         guard let collected = try await runner.collect(cursor, choices: plan.generation.n, request: request) else {
             return GenerationRunner.clientClosedResponse
         }
-        let json = ChatResponses.completion(id: id, created: created, plan: plan, collected: collected)
+        let json = ChatResponses.completion(id: id, created: created, plan: plan, collected: collected).encodedJSON
         return Response.json(json, extraHeaders: [.connection: "close"])
     }
 }

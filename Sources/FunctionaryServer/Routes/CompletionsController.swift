@@ -61,43 +61,26 @@ struct TextCompletionEncoder: Sendable {
     var logprobsRequested = false
 
     func completion(_ collected: GenerationRunner.Collected) -> JSONValue {
-        let choices: [JSONValue] = collected.texts.indices.map { index in
+        let choices = collected.texts.indices.map { index in
             let reason = collected.reasons[index] ?? (collected.stoppedByShutdown ? .length : .stop)
-            var logprobs = JSONValue.null
+            var logprobs: TextLogprobs?
             if logprobsRequested {
                 var builder = LegacyLogprobsBuilder()
-                logprobs = builder.json(for: collected.logprobs.indices.contains(index) ? collected.logprobs[index] : [])
+                logprobs = builder.logprobs(for: collected.logprobs.indices.contains(index) ? collected.logprobs[index] : [])
             }
-            return choice(index, text: collected.texts[index], finishReason: .string(reason.rawValue), logprobs: logprobs)
+            return TextCompletion.Choice(index: index, text: collected.texts[index], logprobs: logprobs, finishReason: reason.rawValue)
         }
-        var object = header
-        object["choices"] = .array(choices)
-        object["usage"] = ChatResponses.usage(collected.usage ?? GenerationUsage(promptTokens: 0, completionTokens: 0))
-        return .object(object)
+        let usage = CompletionUsage(collected.usage ?? GenerationUsage(promptTokens: 0, completionTokens: 0))
+        return TextCompletion(id: id, created: created, model: model, choices: choices, usage: usage).encodedJSON
     }
 
-    func chunk(_ index: Int, text: String, finishReason: FinishReason? = nil, logprobs: JSONValue = .null) -> JSONValue {
-        var object = header
-        object["choices"] = [
-            choice(index, text: text, finishReason: finishReason.map { .string($0.rawValue) } ?? .null, logprobs: logprobs)
-        ]
-        if includeUsage { object["usage"] = .null }
-        return .object(object)
+    func chunk(_ index: Int, text: String, finishReason: FinishReason? = nil, logprobs: TextLogprobs? = nil) -> JSONValue {
+        let choice = TextCompletion.Choice(index: index, text: text, logprobs: logprobs, finishReason: finishReason?.rawValue)
+        return TextCompletion(id: id, created: created, model: model, choices: [choice], writesNullUsage: includeUsage).encodedJSON
     }
 
     func usageChunk(_ usage: GenerationUsage) -> JSONValue {
-        var object = header
-        object["choices"] = []
-        object["usage"] = ChatResponses.usage(usage)
-        return .object(object)
-    }
-
-    private var header: JSONObject {
-        ["id": .string(id), "object": "text_completion", "created": .number(JSONNumber(created)), "model": .string(model)]
-    }
-
-    private func choice(_ index: Int, text: String, finishReason: JSONValue, logprobs: JSONValue) -> JSONValue {
-        ["index": .number(JSONNumber(index)), "text": .string(text), "logprobs": logprobs, "finish_reason": finishReason]
+        TextCompletion(id: id, created: created, model: model, choices: [], usage: CompletionUsage(usage)).encodedJSON
     }
 }
 
@@ -117,10 +100,10 @@ struct TextCompletionChunker: StreamChunker {
     }
 
     /// The `logprobs` of choice `index`'s next chunk: the waiting entries (null when none were asked for).
-    private mutating func logprobs(_ index: Int) -> JSONValue {
-        guard encoder.logprobsRequested else { return .null }
+    private mutating func logprobs(_ index: Int) -> TextLogprobs? {
+        guard encoder.logprobsRequested else { return nil }
         defer { waiting[index].removeAll() }
-        return builders[index].json(for: waiting[index])
+        return builders[index].logprobs(for: waiting[index])
     }
 
     mutating func start() -> [JSONValue] { [] }
@@ -134,7 +117,7 @@ struct TextCompletionChunker: StreamChunker {
             return []
         case .finished(let index, let reason) where finished.indices.contains(index) && !finished[index]:
             finished[index] = true
-            return [encoder.chunk(index, text: "", finishReason: reason, logprobs: waiting[index].isEmpty ? .null : logprobs(index))]
+            return [encoder.chunk(index, text: "", finishReason: reason, logprobs: waiting[index].isEmpty ? nil : logprobs(index))]
         default:
             return []
         }

@@ -36,7 +36,7 @@ struct ChatStreamChunker: StreamChunker {
         case .text(let index, let text):
             guard choices.indices.contains(index), !choices[index].builder.isFinished else { return [] }
             let events = limit(choices[index].parser.feed(text))
-            return attachLogprobs(choice: index, to: choices[index].builder.chunks(for: events))
+            return attachLogprobs(choice: index, to: choices[index].builder.typedChunks(for: events))
         case .logprobs(let index, let entries):
             guard choices.indices.contains(index), !choices[index].builder.isFinished else { return [] }
             choices[index].logprobs += entries
@@ -64,22 +64,20 @@ struct ChatStreamChunker: StreamChunker {
 
     private mutating func finish(choice index: Int, reason: FinishReason) -> [JSONValue] {
         let events = limit(choices[index].parser.finish())
-        return attachLogprobs(choice: index, to: choices[index].builder.chunks(for: events) + choices[index].builder.finish(reason))
+        let chunks = choices[index].builder.typedChunks(for: events) + choices[index].builder.typedFinish(reason)
+        return attachLogprobs(choice: index, to: chunks)
     }
 
     /// Puts the choice's waiting log probabilities into the last of its new chunks: a chunk carries the entries of
     /// the tokens whose text reached the stream with it (the parser may hold text back, and markers of tool calls
     /// are no content), so that a stream's entries, in order, are those of the whole completion.
-    private mutating func attachLogprobs(choice index: Int, to chunks: [JSONValue]) -> [JSONValue] {
-        guard !choices[index].logprobs.isEmpty, var last = chunks.last, case .object(var object) = last,
-            case .array(var list)? = object["choices"], case .object(var choice)? = list.first
-        else { return chunks }
-        choice["logprobs"] = LogprobsJSON.chat(choices[index].logprobs)
-        choices[index].logprobs.removeAll()
-        list[0] = .object(choice)
-        object["choices"] = .array(list)
-        last = .object(object)
-        return chunks.dropLast() + [last]
+    private mutating func attachLogprobs(choice index: Int, to chunks: [ChatCompletionChunk]) -> [JSONValue] {
+        var chunks = chunks
+        if !choices[index].logprobs.isEmpty, let last = chunks.indices.last, !chunks[last].choices.isEmpty {
+            chunks[last].choices[0].logprobs = ChatLogprobs(choices[index].logprobs)
+            choices[index].logprobs.removeAll()
+        }
+        return chunks.map(\.encodedJSON)
     }
 
     /// Without parallel calls, only the first call (index 0) and its arguments go out.
