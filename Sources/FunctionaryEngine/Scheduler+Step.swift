@@ -144,6 +144,11 @@ extension Scheduler {
         if !entries.isEmpty, !emit(job, .logprobs(choice: choice.index, entries)) { return }
         if !text.isEmpty, !emit(job, .text(choice: choice.index, text)) { return }
         if stopped {
+            if let matched = choice.assembler.matchedStop, job.pending.sampling.stop.contains(matched),
+                !emit(job, .stopSequence(choice: choice.index, matched))
+            {
+                return
+            }
             finish(job, choice, reason: .stop)
         } else if choice.generated >= job.pending.maxTokens || choice.position >= contextSize {
             finish(job, choice, reason: .length)

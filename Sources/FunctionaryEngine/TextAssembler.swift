@@ -3,6 +3,9 @@
 /// string is held back, and a stop string ends the text without being part of it.
 struct TextAssembler {
     private let stops: [[UInt8]]
+    private let stopTexts: [String]
+    /// The stop string that ended the text (set when `append` reports `stopped`).
+    private(set) var matchedStop: String?
     /// Bytes of an incomplete UTF-8 character at the end of the output.
     private var partial: [UInt8] = []
     /// Complete text not yet released because it may begin a stop string.
@@ -12,7 +15,8 @@ struct TextAssembler {
     var pendingByteCount: Int { held.count + partial.count }
 
     init(stops: [String]) {
-        self.stops = stops.filter { !$0.isEmpty }.map { Array($0.utf8) }
+        stopTexts = stops.filter { !$0.isEmpty }
+        self.stops = stopTexts.map { Array($0.utf8) }
     }
 
     /// Adds the bytes of a token.
@@ -23,7 +27,8 @@ struct TextAssembler {
         let complete = Self.completeLength(partial)
         held += partial[0..<complete]
         partial.removeSubrange(0..<complete)
-        if let stop = firstStop() {
+        if let (stop, which) = firstStop() {
+            matchedStop = stopTexts[which]
             let text = String(decoding: held[0..<stop], as: UTF8.self)
             held.removeAll()
             partial.removeAll()
@@ -45,21 +50,24 @@ struct TextAssembler {
         return text
     }
 
-    /// The offset of the earliest stop string in `held`.
-    private func firstStop() -> Int? {
+    /// The offset of the earliest stop string in `held`, and which stop string it is (the first listed of those
+    /// found there).
+    private func firstStop() -> (Int, Int)? {
         var best: Int?
-        for stop in stops where stop.count <= held.count {
+        var which = 0
+        for (index, stop) in stops.enumerated() where stop.count <= held.count {
             let last = held.count - stop.count
             var i = 0
             while i <= last, best.map({ i < $0 }) ?? true {
                 if held[i] == stop[0], held[i..<(i + stop.count)].elementsEqual(stop) {
                     best = i
+                    which = index
                     break
                 }
                 i += 1
             }
         }
-        return best
+        return best.map { ($0, which) }
     }
 
     /// The length of the longest end of `held` that is the beginning of a stop string.

@@ -144,7 +144,8 @@ extension RemoteEnginePool {
                 return .failedBeforeOutput(UpstreamFailure.fromBody(.status(response.status), body: text))
             }
             var sse = ServerSentEventDecoder()
-            var decoder = UpstreamStreamDecoder(kind: lease.profile.kind, choices: request.n, topLogprobs: request.sampling.logprobs)
+            var decoder = UpstreamStreamDecoder(
+                kind: lease.profile.kind, choices: request.n, topLogprobs: request.sampling.logprobs, stops: request.sampling.stop)
             var firstChoiceText = ""
             func emit(_ events: [GenerationEvent]) {
                 for event in events {

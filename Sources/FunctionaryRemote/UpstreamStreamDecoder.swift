@@ -7,6 +7,8 @@ struct UpstreamStreamDecoder: Sendable {
     let choices: Int
     /// The alternatives asked for with each token's log probability; nil: none asked for.
     let topLogprobs: Int?
+    /// The request's stop strings (not the template's markers): a match the upstream names is reported.
+    let stops: [String]
 
     private(set) var finished: Set<Int> = []
     /// The upstream's `[DONE]`, or every llama.cpp choice's final chunk, arrived.
@@ -18,10 +20,11 @@ struct UpstreamStreamDecoder: Sendable {
     private var cachedTokens: Int?
     private var predictedPerChoice: [Int: Int] = [:]
 
-    init(kind: RemoteEngineKind, choices: Int, topLogprobs: Int? = nil) {
+    init(kind: RemoteEngineKind, choices: Int, topLogprobs: Int? = nil, stops: [String] = []) {
         self.kind = kind
         self.choices = max(choices, 1)
         self.topLogprobs = topLogprobs
+        self.stops = stops
     }
 
     /// The events of one SSE event.
@@ -96,6 +99,9 @@ struct UpstreamStreamDecoder: Sendable {
                     throw UpstreamFailure(kind: .streamError(nil), message: "the upstream aborted the request")
                 }
                 finished.insert(index)
+                if reason == "stop", let matched = choice.matchedStop, stops.contains(matched) {
+                    events.append(.stopSequence(choice: index, matched))
+                }
                 events.append(.finished(choice: index, reason == "length" ? .length : .stop))
             }
         }
@@ -129,6 +135,9 @@ struct UpstreamStreamDecoder: Sendable {
         switch json["stop_type"]?.stringValue {
         case "eos", "word": reason = .stop
         default: reason = .length
+        }
+        if json["stop_type"]?.stringValue == "word", let matched = json["stopping_word"]?.stringValue, stops.contains(matched) {
+            events.append(.stopSequence(choice: index, matched))
         }
         events.append(.finished(choice: index, reason))
         if let evaluated = Self.tokenCount(json["tokens_evaluated"]) { promptTokens = evaluated }

@@ -106,9 +106,11 @@ import Testing
             GenerationRequest(prompt: prompt, sampling: sampling(maxTokens: 30, stop: ["STOP"]), constraint: constraint))
         #expect(stopped.text == "Hello world. ")
         #expect(stopped.finish[0] == .stop)
+        #expect(stopped.stopSequences[0] == "STOP", "the engine says which of the request's stop strings matched")
         let template = try await engine.collect(
             GenerationRequest(prompt: prompt, sampling: sampling(maxTokens: 30), constraint: constraint, templateStops: ["here. E"]))
         #expect(template.text == "Hello world. STOP ")
+        #expect(template.stopSequences.isEmpty, "a template's marker is no stop sequence of the request")
         let length = try await engine.collect(
             GenerationRequest(prompt: prompt, sampling: sampling(maxTokens: 3, stop: ["nothing like this"]), constraint: constraint))
         #expect(length.finish[0] == .length)

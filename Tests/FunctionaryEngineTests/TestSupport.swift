@@ -45,6 +45,8 @@ struct Collected {
     var usage: GenerationUsage?
     var eventsAfterUsage = 0
     var logprobs: [Int: [TokenLogprobs]] = [:]
+    /// The request's stop string that ended each choice, as the engine reported it.
+    var stopSequences: [Int: String] = [:]
 
     var text: String { texts[0] ?? "" }
 }
@@ -65,6 +67,8 @@ extension TextGenerator {
                 result.usage = usage
             case .logprobs(let choice, let entries):
                 result.logprobs[choice, default: []] += entries
+            case .stopSequence(let choice, let stop):
+                result.stopSequences[choice] = stop
             }
         }
         return result

@@ -44,6 +44,17 @@ import Testing
         #expect(deltas.joined() == "x 中")
     }
 
+    @Test func theMatchedStopIsKnown() {
+        var assembler = TextAssembler(stops: ["def", "bc", "cd"])
+        #expect(assembler.matchedStop == nil)
+        let (text, stopped) = assembler.append(Array("abcdef".utf8))
+        #expect(stopped && text == "a")
+        #expect(assembler.matchedStop == "bc", "the earliest match, and of those at one place the first listed")
+        var none = TextAssembler(stops: ["zz"])
+        _ = none.append(Array("abc".utf8))
+        #expect(none.matchedStop == nil)
+    }
+
     @Test func earliestStopWins() {
         let (deltas, stopped, _) = feed("abcdef", chunk: 6, stops: ["def", "bc"])
         #expect(stopped)

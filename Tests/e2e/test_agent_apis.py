@@ -316,6 +316,26 @@ def test_messages_named_and_auto(claude, server):
     assert tool_uses(none) == [] and none.content[0].type == "text"
 
 
+def test_messages_stop_sequence(claude, server):
+    # Greedy text without a stop, then the same request stopped at one of its words: the turn ends there, and the
+    # response names the stop sequence (non-streamed and streamed).
+    request = dict(model=server.model, max_tokens=30, messages=[{"role": "user", "content": "Tell me about Paris."}],
+                   extra_body={"temperature": 0})
+    free = claude.messages.create(**request)
+    words = [word for word in free.content[0].text.split() if word.isalpha() and len(word) > 2]
+    assert len(words) >= 2, free.content[0].text
+    stop = words[1]
+    stopped = claude.messages.create(**request, stop_sequences=["NEVER-APPEARS", stop])
+    assert stopped.stop_reason == "stop_sequence" and stopped.stop_sequence == stop
+    text = stopped.content[0].text if stopped.content else ""
+    assert stop not in text and free.content[0].text.startswith(text)
+    with claude.messages.stream(**request, stop_sequences=[stop]) as stream:
+        final = stream.get_final_message()
+    assert final.stop_reason == "stop_sequence" and final.stop_sequence == stop
+    # Without a match the reason stays what it was.
+    assert free.stop_reason in ("end_turn", "max_tokens") and free.stop_sequence is None
+
+
 def test_messages_tool_result_turn(claude, server):
     first = message(claude, server)
     use = tool_uses(first)[0]

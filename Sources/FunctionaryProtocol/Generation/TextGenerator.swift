@@ -81,6 +81,10 @@ public enum GenerationEvent: Sendable, Hashable {
     /// set), in order; sent just before the `.text` event that completes these tokens' text (or before
     /// `.finished`). A token that ends generation (end of turn, a template stop token) has no entry.
     case logprobs(choice: Int, [TokenLogprobs])
+    /// Choice `choice` ended at this stop string of the request (`SamplingParameters.stop`; not a template's
+    /// end-of-turn marker); sent just before its `.finished` (whose reason is `.stop`). Engines that cannot tell
+    /// which stop string matched send none.
+    case stopSequence(choice: Int, String)
 }
 
 /// Errors an engine reports before or during generation.

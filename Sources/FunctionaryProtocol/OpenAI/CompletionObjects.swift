@@ -383,6 +383,9 @@ public struct TextCompletion: Codable, Sendable, Hashable {
         public var text: String
         public var logprobs: TextLogprobs?
         public var finishReason: String?
+        /// The stop string that ended the choice, where a server says (read only: vLLM's `stop_reason` when it is
+        /// a string, SGLang's `matched_stop`).
+        public var matchedStop: String?
 
         public init(index: Int, text: String, logprobs: TextLogprobs? = nil, finishReason: String? = nil) {
             self.index = index
@@ -394,6 +397,7 @@ public struct TextCompletion: Codable, Sendable, Hashable {
         enum CodingKeys: String, CodingKey {
             case index, text, logprobs
             case finishReason = "finish_reason"
+            case stopReason = "stop_reason", matchedStop = "matched_stop"
         }
 
         public init(from decoder: any Decoder) throws {
@@ -402,6 +406,9 @@ public struct TextCompletion: Codable, Sendable, Hashable {
             text = try c.decodeIfPresent(String.self, forKey: .text) ?? ""
             logprobs = try c.decodeIfPresent(TextLogprobs.self, forKey: .logprobs)
             finishReason = try c.decodeIfPresent(String.self, forKey: .finishReason)
+            // A token id there (an integer) is a stop token, no stop string.
+            matchedStop = ((try? c.decodeIfPresent(String.self, forKey: .stopReason)) ?? nil)
+                ?? ((try? c.decodeIfPresent(String.self, forKey: .matchedStop)) ?? nil)
         }
 
         public func encode(to encoder: any Encoder) throws {

@@ -89,7 +89,7 @@ final class GenerationCursor: @unchecked Sendable {
                 $0.completionTokens = usage.completionTokens
                 $0.cachedPromptTokens = usage.cachedPromptTokens
             }
-        case .finished, .logprobs:
+        case .finished, .logprobs, .stopSequence:
             break
         }
     }

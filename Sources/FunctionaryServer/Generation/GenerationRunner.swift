@@ -18,6 +18,8 @@ struct GenerationRunner: Sendable {
         var stoppedByShutdown: Bool
         /// Each choice's token log probabilities (empty unless the request asked for them).
         var logprobs: [[TokenLogprobs]] = []
+        /// The request's stop string that ended each choice, when the engine said.
+        var stopSequences: [String?] = []
     }
 
     /// Takes a place in admission, before the request's prompt is rendered and its grammar built (that work
@@ -58,7 +60,8 @@ struct GenerationRunner: Sendable {
                 try await withGracefulShutdownHandler {
                     var collected = Collected(
                         texts: Array(repeating: "", count: choices), reasons: Array(repeating: nil, count: choices), usage: nil,
-                        stoppedByShutdown: false, logprobs: Array(repeating: [], count: choices))
+                        stoppedByShutdown: false, logprobs: Array(repeating: [], count: choices),
+                        stopSequences: Array(repeating: nil, count: choices))
                     while let event = try await cursor.next() {
                         switch event {
                         case .text(let choice, let text) where collected.texts.indices.contains(choice):
@@ -67,6 +70,8 @@ struct GenerationRunner: Sendable {
                             collected.reasons[choice] = reason
                         case .logprobs(let choice, let entries) where collected.logprobs.indices.contains(choice):
                             collected.logprobs[choice] += entries
+                        case .stopSequence(let choice, let stop) where collected.stopSequences.indices.contains(choice):
+                            collected.stopSequences[choice] = stop
                         case .usage(let usage):
                             collected.usage = usage
                         default:

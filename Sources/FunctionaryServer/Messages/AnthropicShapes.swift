@@ -40,9 +40,12 @@ enum AnthropicShapes {
         ["type": "tool_use", "id": .string(id), "name": .string(name), "input": input]
     }
 
-    static func stopReason(engine: FinishReason, madeCalls: Bool) -> String {
+    /// `stop_reason`: `max_tokens` when cut, `tool_use` with calls, `stop_sequence` when one of the request's
+    /// `stop_sequences` ended the turn (`stopSequence`, as the engine reported it), else `end_turn`.
+    static func stopReason(engine: FinishReason, madeCalls: Bool, stopSequence: String? = nil) -> String {
         if engine == .length { return "max_tokens" }
-        return madeCalls ? "tool_use" : "end_turn"
+        if madeCalls { return "tool_use" }
+        return stopSequence != nil ? "stop_sequence" : "end_turn"
     }
 
     /// `input_tokens` are the prompt tokens that were not read from the prompt cache, as Anthropic counts them.
@@ -56,10 +59,12 @@ enum AnthropicShapes {
     }
 
     /// The `message` object of a finished turn.
-    static func message(id: String, model: String, content: [JSONValue], stopReason: String?, usage: JSONValue) -> JSONValue {
+    static func message(
+        id: String, model: String, content: [JSONValue], stopReason: String?, stopSequence: String? = nil, usage: JSONValue
+    ) -> JSONValue {
         [
             "id": .string(id), "type": "message", "role": "assistant", "model": .string(model), "content": .array(content),
-            "stop_reason": stopReason.map(JSONValue.string) ?? .null, "stop_sequence": .null, "usage": usage,
+            "stop_reason": stopReason.map(JSONValue.string) ?? .null, "stop_sequence": stopReason == "stop_sequence" ? stopSequence.map(JSONValue.string) ?? .null : .null, "usage": usage,
         ]
     }
 
@@ -94,6 +99,7 @@ struct MessagesStreamChunker: NamedEventChunker {
     private var madeCalls = false
     private var usage: GenerationUsage?
     private var reason: FinishReason?
+    private var stopSequence: String?
     private var done = false
 
     init(id: String, plan: ChatPlan, inputTokens: Int?) {
@@ -120,6 +126,9 @@ struct MessagesStreamChunker: NamedEventChunker {
         case .usage(let usage):
             self.usage = usage
             return []
+        case .stopSequence(0, let stop):
+            stopSequence = stop
+            return []
         default:
             return []
         }
@@ -133,10 +142,11 @@ struct MessagesStreamChunker: NamedEventChunker {
             events += apply(parser.finish()) + close()
         }
         done = true
-        let stopReason = AnthropicShapes.stopReason(engine: reason ?? .stop, madeCalls: madeCalls)
+        let stopReason = AnthropicShapes.stopReason(engine: reason ?? .stop, madeCalls: madeCalls, stopSequence: stopSequence)
+        let matched: JSONValue = stopReason == "stop_sequence" ? stopSequence.map(JSONValue.string) ?? .null : .null
         // The engine's final counts (message_start could only give the prompt's size).
         let usageJSON = AnthropicShapes.usage(usage, inputTokens: inputTokens)
-        events.append(["type": "message_delta", "delta": ["stop_reason": .string(stopReason), "stop_sequence": .null], "usage": usageJSON])
+        events.append(["type": "message_delta", "delta": ["stop_reason": .string(stopReason), "stop_sequence": matched], "usage": usageJSON])
         events.append(["type": "message_stop"])
         return events
     }

@@ -55,8 +55,10 @@ struct MessagesController<Engine: TextGenerator>: Sendable {
         let content = AnthropicShapes.content(parsed, parallelToolCalls: plan.parallelToolCalls)
         let madeCalls = content.contains { $0["type"]?.stringValue == "tool_use" }
         let reason = collected.reasons[0] ?? (collected.stoppedByShutdown ? .length : .stop)
+        let stop = collected.stopSequences.first ?? nil
         let message = AnthropicShapes.message(
-            id: id, model: plan.model, content: content, stopReason: AnthropicShapes.stopReason(engine: reason, madeCalls: madeCalls),
+            id: id, model: plan.model, content: content,
+            stopReason: AnthropicShapes.stopReason(engine: reason, madeCalls: madeCalls, stopSequence: stop), stopSequence: stop,
             usage: AnthropicShapes.usage(collected.usage))
         return Response.json(message, extraHeaders: [.connection: "close"])
     }

@@ -44,7 +44,7 @@ struct ChatStreamChunker: StreamChunker {
         case .finished(let index, let reason):
             guard choices.indices.contains(index), !choices[index].builder.isFinished else { return [] }
             return finish(choice: index, reason: reason)
-        case .usage:
+        case .usage, .stopSequence:
             return []
         }
     }
