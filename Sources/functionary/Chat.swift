@@ -41,6 +41,11 @@ struct Chat: AsyncParsableCommand {
         help: "Offer the tools of an MCP server started with this command line (stdio), e.g. \"python -m mcp_server_time\". Repeatable.")
     var mcpServers: [String] = []
 
+    @Option(
+        name: .customLong("mcp-url"),
+        help: "Offer the tools of an MCP server running behind this streamable-HTTP endpoint, e.g. http://127.0.0.1:8000/mcp. Repeatable.")
+    var mcpURLs: [String] = []
+
     @Flag(help: "Offer the code interpreter: python calls run in a sandboxed, persistent python3 process.")
     var codeInterpreter = false
 
@@ -90,13 +95,18 @@ struct Chat: AsyncParsableCommand {
         let functionNames = tools == "demo" ? DemoTools.all().map(\.name) : []
         for flag in [toolChoice, thenToolChoice] {
             // MCP servers' tools are known only once they run.
-            if case .function(let name) = ToolChoice(flag: flag), !functionNames.contains(name), mcpServers.isEmpty {
+            if case .function(let name) = ToolChoice(flag: flag), !functionNames.contains(name), mcpServers.isEmpty, mcpURLs.isEmpty {
                 let hint = name == "python" ? "; use 'required' to force a python call" : ""
                 throw ValidationError(
                     "tool_choice '\(name)' names no offered function (offered: \(functionNames.joined(separator: ", ")))\(hint).")
             }
         }
         if url == nil, apiKey != nil || modelName != nil { throw ValidationError("--api-key and --model-name go with --url.") }
+        for endpoint in mcpURLs {
+            guard let parsed = URL(string: endpoint), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""), parsed.host != nil else {
+                throw ValidationError("--mcp-url '\(endpoint)' is not an http(s) URL.")
+            }
+        }
     }
 
     func run() async throws {
@@ -106,6 +116,12 @@ struct Chat: AsyncParsableCommand {
         var servers: [MCPServer] = []
         for commandLine in mcpServers {
             let server = try MCPServer(commandLine: commandLine)
+            servers.append(server)
+            toolList += try await server.start(avoiding: Set(toolList.map(\.name) + (codeInterpreter ? ["python"] : [])))
+        }
+        for endpoint in mcpURLs {
+            guard let parsed = URL(string: endpoint) else { continue }
+            let server = MCPServer(url: parsed)
             servers.append(server)
             toolList += try await server.start(avoiding: Set(toolList.map(\.name) + (codeInterpreter ? ["python"] : [])))
         }

@@ -7,8 +7,11 @@ known only once the server runs) and the next to answer in text, as in the READM
 """
 
 import re
+import socket
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 from conftest import binary as functionary
 
@@ -36,3 +39,49 @@ def test_chat_reports_an_mcp_server_that_cannot_start():
     run = subprocess.run(command, capture_output=True, timeout=120)
     assert run.returncode != 0
     assert "MCP server" in (run.stderr + run.stdout).decode("utf-8", "replace")
+
+
+DICE = str(Path(__file__).with_name("mcp_dice.py"))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def chat_with(flags, prompt, then, steps):
+    """Runs chat with a forced roll_dice first; exit status 3 is `--max-steps` reached while still calling."""
+    command = [str(functionary()), "chat", *flags, "--prompt", prompt, "--tool-choice", "roll_dice",
+               "--then-tool-choice", then, "--max-steps", str(steps), "--temperature", "0", "--max-tokens", "40"]
+    run = subprocess.run(command, capture_output=True, timeout=600)
+    out = run.stdout.decode("utf-8")
+    assert run.returncode == (3 if then == "roll_dice" else 0), run.stderr.decode("utf-8", "replace") + out
+    return out
+
+
+def test_chat_calls_a_tool_over_streamable_http():
+    port = free_port()
+    server = subprocess.Popen([sys.executable, DICE, "--http", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline and server.poll() is None, "the MCP server did not start"
+                time.sleep(0.2)
+        out = chat_with(["--mcp-url", f"http://127.0.0.1:{port}/mcp"], "Roll a die with 6 sides.", "none", 2)
+        # The call went to the HTTP server (its process id is in the marker) and its result came back.
+        assert re.search(rf'𝑓 roll_dice\(\{{"sides": \d+\}}\) -> .*"marker": "DICE-{server.pid}-1"', out), out
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_an_mcp_server_that_exits_is_started_again():
+    # The server exits after answering its first call: the second call starts a new process (another pid).
+    out = chat_with(["--mcp", f"{sys.executable} {DICE} --exit-after 1"], "Roll a die with 6 sides, twice.", "roll_dice", 2)
+    pids = re.findall(r'"marker": "DICE-(\d+)-1"', out)
+    assert len(pids) == 2 and pids[0] != pids[1], out

@@ -1,3 +1,5 @@
+import Foundation
+
 extension Conversation {
     /// Starts an MCP server (stdio) and offers its tools to the model; a tool whose name is already taken is offered
     /// as `<server name>_<tool name>`. Stop the returned server when the conversation ends.
@@ -5,6 +7,16 @@ extension Conversation {
     @discardableResult
     public func addMCPServer(command: String, arguments: [String] = []) async throws -> MCPServer {
         let server = MCPServer(command: command, arguments: arguments)
+        let taken = Set(tools.map(\.name))
+        for tool in try await server.start(avoiding: taken) { register(tool) }
+        return server
+    }
+
+    /// Connects to an MCP server behind a streamable-HTTP endpoint (e.g. `http://127.0.0.1:8000/mcp`) and offers
+    /// its tools, as `addMCPServer(command:arguments:)` does.
+    @discardableResult
+    public func addMCPServer(url: URL) async throws -> MCPServer {
+        let server = MCPServer(url: url)
         let taken = Set(tools.map(\.name))
         for tool in try await server.start(avoiding: taken) { register(tool) }
         return server

@@ -5,11 +5,13 @@ import MCP
 import Synchronization
 import SystemPackage
 
-/// The tools of an MCP server started as a child process and spoken to over stdio with the official Swift SDK.
+/// The tools of an MCP server, spoken to with the official Swift SDK: a child process over stdio, or a running
+/// server over streamable HTTP (`init(url:)`).
 ///
-/// `start()` launches the command, initializes the session and lists the server's tools; each becomes an `AgentTool`
-/// whose calls go to the server (`tools/call`) and whose result is the text of the returned content. A server that
-/// exits is started again on the next call (once); when that fails, the call's result says so.
+/// `start()` launches the command (or connects), initializes the session and lists the server's tools; each becomes
+/// an `AgentTool` whose calls go to the server (`tools/call`) and whose result is the text of the returned content.
+/// A stdio server that exits is started again on the next call (once); an HTTP session that fails is opened again
+/// and the call retried (once); when that fails too, the call's result says so.
 ///
 /// ```swift
 /// let time = MCPServer(command: "python", arguments: ["-m", "mcp_server_time", "--local-timezone", "UTC"])
@@ -19,6 +21,8 @@ public actor MCPServer {
     /// The command line as given.
     public nonisolated let command: String
     public nonisolated let arguments: [String]
+    /// The endpoint of a streamable-HTTP server (nil for a stdio server).
+    public nonisolated let url: URL?
     /// The name its tools are prefixed with when they clash with others (the server's own name once known).
     public private(set) var name: String
     private var process: Process?
@@ -31,7 +35,17 @@ public actor MCPServer {
     public init(command: String, arguments: [String] = [], startTimeout: Duration = .seconds(30)) {
         self.command = command
         self.arguments = arguments
+        self.url = nil
         self.name = URL(fileURLWithPath: command).lastPathComponent
+        self.startTimeout = startTimeout
+    }
+
+    /// A server already running behind a streamable-HTTP endpoint such as `http://127.0.0.1:8000/mcp`.
+    public init(url: URL, startTimeout: Duration = .seconds(30)) {
+        self.command = url.absoluteString
+        self.arguments = []
+        self.url = url
+        self.name = url.host ?? "mcp"
         self.startTimeout = startTimeout
     }
 
@@ -71,6 +85,7 @@ public actor MCPServer {
     /// Calls a tool; the result is the text of its content (images and other blobs are described, not inlined).
     /// A server that exited is restarted once.
     public func call(_ tool: String, arguments: JSONValue) async throws -> String {
+        if url != nil { return try await callOverHTTP(tool, arguments: arguments) }
         if process?.isRunning != true {
             await stop()
             do {
@@ -80,6 +95,30 @@ public actor MCPServer {
             }
         }
         guard let client else { throw ToolError("the MCP server '\(name)' is not connected") }
+        return try await Self.call(client, tool, arguments: arguments)
+    }
+
+    /// An HTTP call; a failure of the session (not of the tool) opens a new session and tries once more.
+    private func callOverHTTP(_ tool: String, arguments: JSONValue) async throws -> String {
+        if let client {
+            do {
+                return try await Self.call(client, tool, arguments: arguments)
+            } catch let error as ToolError {
+                throw error
+            } catch {
+                await stop()
+            }
+        }
+        do {
+            try await connect()
+        } catch {
+            throw ToolError("the MCP server at \(command) could not be reached: \(error)")
+        }
+        guard let client else { throw ToolError("the MCP server at \(command) is not connected") }
+        return try await Self.call(client, tool, arguments: arguments)
+    }
+
+    private static func call(_ client: Client, _ tool: String, arguments: JSONValue) async throws -> String {
         var values: [String: Value] = [:]
         if case .object(let object) = arguments {
             for (key, value) in object { values[key] = Self.value(value) }
@@ -103,6 +142,10 @@ public actor MCPServer {
     }
 
     private func connect() async throws {
+        if let url {
+            try await connectHTTP(url)
+            return
+        }
         // A server that exits leaves a pipe without reader: writing to it must fail with EPIPE, not kill this process.
         signal(SIGPIPE, SIG_IGN)
         let process = Process()
@@ -135,6 +178,37 @@ public actor MCPServer {
         }
         if !result.serverInfo.name.isEmpty { name = result.serverInfo.name }
         self.client = client
+    }
+
+    private func connectHTTP(_ url: URL) async throws {
+        // Plain POST requests (JSON or an event stream in answer), no standing GET stream: tool calls need no
+        // server-initiated messages.
+        let transport = HTTPClientTransport(endpoint: url, streaming: false)
+        let client = Client(name: "functionary", version: "1.0")
+        let outcome = Mutex<Result<Initialize.Result, any Error>?>(nil)
+        let connecting = Task {
+            let result: Result<Initialize.Result, any Error>
+            do { result = .success(try await client.connect(transport: transport)) } catch { result = .failure(error) }
+            outcome.withLock { if $0 == nil { $0 = result } }
+        }
+        let deadline = ContinuousClock.now + startTimeout
+        while true {
+            if let result = outcome.withLock({ $0 }) {
+                do {
+                    let initialized = try result.get()
+                    if !initialized.serverInfo.name.isEmpty { name = initialized.serverInfo.name }
+                    self.client = client
+                    return
+                } catch {
+                    throw AgentError(.mcp, "the MCP server at \(url.absoluteString) did not start a session: \(error)")
+                }
+            }
+            if ContinuousClock.now >= deadline {
+                connecting.cancel()
+                throw AgentError(.mcp, "the MCP server at \(url.absoluteString) did not answer within \(startTimeout)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
     }
 
     /// The session's `initialize`, raced against the server's exit and a timeout. The SDK's connect does not end
