@@ -26,9 +26,15 @@ import Testing
     @Test func chunkShapes() throws {
         var chunk = ChatCompletionChunk(
             id: "chatcmpl-1", created: 7, model: "m",
-            choices: [.init(index: 0, delta: .init(role: "assistant", contentIsNull: true, toolCalls: [
-                .init(index: 0, id: "call_1", type: "function", function: .init(name: "f", arguments: ""))
-            ]))], writesNullUsage: true)
+            choices: [
+                .init(
+                    index: 0,
+                    delta: .init(
+                        role: "assistant", contentIsNull: true,
+                        toolCalls: [
+                            .init(index: 0, id: "call_1", type: "function", function: .init(name: "f", arguments: ""))
+                        ]))
+            ], writesNullUsage: true)
         #expect(
             chunk.encodedJSON.compactJSON()
                 == #"{"id":"chatcmpl-1","object":"chat.completion.chunk","created":7,"model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":null,"tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"f","arguments":""}}]},"logprobs":null,"finish_reason":null}],"usage":null}"#
@@ -45,14 +51,16 @@ import Testing
 
     @Test func readsOtherServersLeniently() throws {
         // No id, created, object or index; content as a list of parts; a usage with a negative and a huge count.
-        let text = #"{"choices":[{"delta":{"content":[{"type":"text","text":"hi"}],"tool_calls":[{"function":{"arguments":"{}"}}]}}],"usage":{"prompt_tokens":-3,"completion_tokens":4,"total_tokens":1e30}}"#
+        let text =
+            #"{"choices":[{"delta":{"content":[{"type":"text","text":"hi"}],"tool_calls":[{"function":{"arguments":"{}"}}]}}],"usage":{"prompt_tokens":-3,"completion_tokens":4,"total_tokens":1e30}}"#
         let chunk = try JSONValueDecoder().decode(ChatCompletionChunk.self, from: text)
         #expect(chunk.choices.first?.index == 0)
         #expect(chunk.choices.first?.delta.content == nil)
         #expect(chunk.choices.first?.delta.toolCalls?.first?.index == nil)
         #expect(chunk.usage == CompletionUsage(promptTokens: nil, completionTokens: 4, totalTokens: nil))
         // A whole chat.completion's message reads as one delta.
-        let whole = #"{"choices":[{"message":{"role":"assistant","content":null,"tool_calls":[{"id":"c","type":"function","function":{"name":"f","arguments":"{}"}}]},"finish_reason":"tool_calls"}]}"#
+        let whole =
+            #"{"choices":[{"message":{"role":"assistant","content":null,"tool_calls":[{"id":"c","type":"function","function":{"name":"f","arguments":"{}"}}]},"finish_reason":"tool_calls"}]}"#
         let completion = try JSONValueDecoder().decode(ChatCompletionChunk.self, from: whole)
         #expect(completion.choices[0].delta.toolCalls?.first?.function?.name == "f")
         #expect(completion.choices[0].finishReason == "tool_calls")

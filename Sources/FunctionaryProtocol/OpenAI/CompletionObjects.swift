@@ -407,7 +407,8 @@ public struct TextCompletion: Codable, Sendable, Hashable {
             logprobs = try c.decodeIfPresent(TextLogprobs.self, forKey: .logprobs)
             finishReason = try c.decodeIfPresent(String.self, forKey: .finishReason)
             // A token id there (an integer) is a stop token, no stop string.
-            matchedStop = ((try? c.decodeIfPresent(String.self, forKey: .stopReason)) ?? nil)
+            matchedStop =
+                ((try? c.decodeIfPresent(String.self, forKey: .stopReason)) ?? nil)
                 ?? ((try? c.decodeIfPresent(String.self, forKey: .matchedStop)) ?? nil)
         }
 

@@ -64,7 +64,8 @@ enum AnthropicShapes {
     ) -> JSONValue {
         [
             "id": .string(id), "type": "message", "role": "assistant", "model": .string(model), "content": .array(content),
-            "stop_reason": stopReason.map(JSONValue.string) ?? .null, "stop_sequence": stopReason == "stop_sequence" ? stopSequence.map(JSONValue.string) ?? .null : .null, "usage": usage,
+            "stop_reason": stopReason.map(JSONValue.string) ?? .null,
+            "stop_sequence": stopReason == "stop_sequence" ? stopSequence.map(JSONValue.string) ?? .null : .null, "usage": usage,
         ]
     }
 
