@@ -93,8 +93,9 @@ import Testing
         }
         #expect(result.finish[0] == .stop)
 
-        let free = try await engine.collect(GenerationRequest(
-            prompt: "<start_of_turn>user\n请用中文介绍一下你自己。<end_of_turn>\n<start_of_turn>model\n", sampling: sampling(maxTokens: 30)))
+        let free = try await engine.collect(
+            GenerationRequest(
+                prompt: "<start_of_turn>user\n请用中文介绍一下你自己。<end_of_turn>\n<start_of_turn>model\n", sampling: sampling(maxTokens: 30)))
         #expect(!free.text.unicodeScalars.contains("\u{FFFD}"))
     }
 

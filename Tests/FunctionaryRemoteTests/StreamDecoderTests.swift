@@ -36,20 +36,22 @@ import Testing
 
     @Test func vllmToolCallStream() throws {
         let decoded = try Self.decodeEverySplit("vllm/stream-tool-call.sse", kind: .vllm)
-        #expect(decoded.events == [
-            .text(choice: 0, "{\"city\""), .text(choice: 0, ": \"Zü"), .text(choice: 0, "rich\"}"), .text(choice: 0, "</function>"),
-            .finished(choice: 0, .stop),
-        ])
+        #expect(
+            decoded.events == [
+                .text(choice: 0, "{\"city\""), .text(choice: 0, ": \"Zü"), .text(choice: 0, "rich\"}"), .text(choice: 0, "</function>"),
+                .finished(choice: 0, .stop),
+            ])
         #expect(decoded.usage == GenerationUsage(promptTokens: 58, completionTokens: 12, cachedPromptTokens: 48))
         #expect(decoded.done)
     }
 
     @Test func vllmTwoChoices() throws {
         let decoded = try Self.decodeEverySplit("vllm/stream-n2.sse", kind: .vllm, choices: 2)
-        #expect(decoded.events == [
-            .text(choice: 0, "Hello"), .text(choice: 1, "Hi"), .text(choice: 1, " there"), .finished(choice: 1, .length),
-            .text(choice: 0, "!"), .finished(choice: 0, .stop),
-        ])
+        #expect(
+            decoded.events == [
+                .text(choice: 0, "Hello"), .text(choice: 1, "Hi"), .text(choice: 1, " there"), .finished(choice: 1, .length),
+                .text(choice: 0, "!"), .finished(choice: 0, .stop),
+            ])
         #expect(decoded.usage == GenerationUsage(promptTokens: 20, completionTokens: 5))
     }
 
@@ -65,18 +67,20 @@ import Testing
 
     @Test func sglangTextStream() throws {
         let decoded = try Self.decodeEverySplit("sglang/stream-text.sse", kind: .sglang)
-        #expect(decoded.events == [
-            .text(choice: 0, "all\n"), .text(choice: 0, "It is sunny "), .text(choice: 0, "in Zürich. ☀️"), .finished(choice: 0, .stop),
-        ])
+        #expect(
+            decoded.events == [
+                .text(choice: 0, "all\n"), .text(choice: 0, "It is sunny "), .text(choice: 0, "in Zürich. ☀️"), .finished(choice: 0, .stop),
+            ])
         #expect(decoded.usage == GenerationUsage(promptTokens: 40, completionTokens: 11))
         #expect(decoded.done)
     }
 
     @Test func llamaCppNativeStream() throws {
         let decoded = try Self.decodeEverySplit("llamacpp/stream-text.sse", kind: .llamaCpp)
-        #expect(decoded.events == [
-            .text(choice: 0, "Grüß"), .text(choice: 0, " dich"), .text(choice: 0, "!"), .text(choice: 0, " 😀"), .finished(choice: 0, .stop),
-        ])
+        #expect(
+            decoded.events == [
+                .text(choice: 0, "Grüß"), .text(choice: 0, " dich"), .text(choice: 0, "!"), .text(choice: 0, " 😀"), .finished(choice: 0, .stop),
+            ])
         // tokens_evaluated, tokens_predicted and timings.cache_n (the prompt-cache hit).
         #expect(decoded.usage == GenerationUsage(promptTokens: 36, completionTokens: 4, cachedPromptTokens: 30))
         #expect(decoded.done)
@@ -91,6 +95,27 @@ import Testing
         #expect(word == [.finished(choice: 0, .stop)])
         #expect(decoder.isDone)
         #expect(decoder.usage.completionTokens == 10)
+    }
+
+    /// The request's stop string that ended a choice, where the upstream names it; a template's marker or a token
+    /// id is none.
+    @Test func matchedStopStrings() throws {
+        var llama = UpstreamStreamDecoder(kind: .llamaCpp, choices: 1, stops: ["END"])
+        let word = try llama.decode(.init(data: #"{"content":"","stop":true,"stop_type":"word","stopping_word":"END"}"#))
+        #expect(word == [.stopSequence(choice: 0, "END"), .finished(choice: 0, .stop)])
+        var marker = UpstreamStreamDecoder(kind: .llamaCpp, choices: 1, stops: ["END"])
+        let template = try marker.decode(.init(data: #"{"content":"","stop":true,"stop_type":"word","stopping_word":"<end_of_turn>"}"#))
+        #expect(template == [.finished(choice: 0, .stop)])
+        var vllm = UpstreamStreamDecoder(kind: .vllm, choices: 2, stops: ["END"])
+        let events = try vllm.decode(
+            .init(
+                data:
+                    #"{"choices":[{"index":0,"text":"a","finish_reason":"stop","stop_reason":"END"},{"index":1,"text":"","finish_reason":"stop","stop_reason":106}]}"#
+            ))
+        #expect(events == [.text(choice: 0, "a"), .stopSequence(choice: 0, "END"), .finished(choice: 0, .stop), .finished(choice: 1, .stop)])
+        var sglang = UpstreamStreamDecoder(kind: .sglang, choices: 1, stops: ["END"])
+        let matched = try sglang.decode(.init(data: #"{"choices":[{"index":0,"text":"","finish_reason":"stop","matched_stop":"END"}]}"#))
+        #expect(matched == [.stopSequence(choice: 0, "END"), .finished(choice: 0, .stop)])
     }
 
     @Test func protocolViolations() {
