@@ -144,7 +144,7 @@ public struct ChatCompletion: Codable, Sendable, Hashable {
     public struct Choice: Codable, Sendable, Hashable {
         public var index: Int
         public var message: ChatMessage
-        /// Present (maybe `null`) when the request asked for log probabilities... and always written.
+        /// The log probabilities the request asked for; written as `null` when it asked for none.
         public var logprobs: ChatLogprobs?
         public var finishReason: String?
 
