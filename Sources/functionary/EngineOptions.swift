@@ -30,12 +30,11 @@ struct EngineOptions: ParsableArguments {
             "A LoRA adapter GGUF to apply, as PATH or PATH:SCALE (repeatable; scale 1 by default).", valueName: "path[:scale]"))
     var lora: [String] = []
 
-    /// Opt-in while the committed adapter is undertrained: applied by default it made the base model pick wrong tools
-    /// in the README's forced demos (models/README.md has its scores).
+    /// The project's adapter (models/) on the default model: on unless `--no-default-adapter`.
     @Flag(
-        name: .customLong("default-adapter"),
-        help: "Apply the project's LoRA adapter (models/) to the default model (opt-in: the committed adapter is undertrained).")
-    var defaultAdapter = false
+        name: .customLong("default-adapter"), inversion: .prefixedNo,
+        help: "Apply the project's LoRA adapter (models/) to the default model (it makes the base model call tools by itself).")
+    var defaultAdapter = true
 
     func validate() throws {
         if template != "auto", TemplateVersion(rawValue: template) == nil {
@@ -56,8 +55,8 @@ struct EngineOptions: ParsableArguments {
         }
     }
 
-    /// The adapters to apply: the project's adapter first when the model is the default one and `--default-adapter`
-    /// asks for it (and an adapter is installed), then each `--lora`.
+    /// The adapters to apply: the project's adapter first when the model is the default one (unless
+    /// `--no-default-adapter`, and when an adapter is installed), then each `--lora`.
     var adapters: [LoraAdapterSpec] {
         var specs: [LoraAdapterSpec] = []
         if model == nil, defaultAdapter, let path = DefaultAdapter.path {

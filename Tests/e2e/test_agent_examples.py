@@ -4,9 +4,8 @@ Each example runs `functionary chat --tools demo --prompt …` twice: on the emb
 over HTTP against `functionary serve` (the session's shared server from conftest.py). Each run must execute the
 example's tool(s) (shown as `𝑓 name(…) -> result` lines) and end with a text answer.
 
-The default model is a small base model: the first step is forced to call (a named tool_choice, or `required`
-for the weather example's parallel calls; the engine's grammar enforces both) and the step after the results is
-forced to answer in text (`--then-tool-choice none`), so that every run shows the whole loop deterministically.
+The default model runs with the project's LoRA adapter (applied by default): the commands are the README's, with
+tool_choice left on auto — the model decides to call, the calls run, and it answers from their results.
 
 Needs the built binary (FUNCTIONARY_BIN, else .build/debug/functionary) and the default model in
 ${FUNCTIONARY_HOME:-~/.cache/functionary}/models/; skipped when either is missing (failed under `make test`).
@@ -22,14 +21,14 @@ import pytest
 from conftest import binary as functionary
 
 
-# (prompt, the tool that must run, the first step's tool_choice, how many calls at least). The weather example
-# runs with `required` (parallel calls allowed, as in the README): the model makes two calls of one turn.
+# (prompt, the tool that must run, how many calls at least, the arguments the calls must cover). The weather and
+# car examples compare two things: two calls, one per city or car.
 EXAMPLES = [
-    pytest.param("Flip a coin for me", "flip_coin", "flip_coin", 1, id="coin-en"),
-    pytest.param("帮我抛一次硬币", "flip_coin", "flip_coin", 1, id="coin-zh"),
-    pytest.param("What's the weather like in Santa Cruz, CA compared to Seattle, WA?", "get_current_weather", "required", 2,
-                 id="weather"),
-    pytest.param("Is the car Song more expensive than car Tang?", "get_car_price", "get_car_price", 1, id="car-price"),
+    pytest.param("Flip a coin for me", "flip_coin", 1, [], id="coin-en"),
+    pytest.param("帮我抛一次硬币", "flip_coin", 1, [], id="coin-zh"),
+    pytest.param("What's the weather like in Santa Cruz, CA compared to Seattle, WA?", "get_current_weather", 2,
+                 ["Santa Cruz", "Seattle"], id="weather"),
+    pytest.param("Is the car Song more expensive than car Tang?", "get_car_price", 2, ["Song", "Tang"], id="car-price"),
 ]
 
 
@@ -39,17 +38,17 @@ def agent_server(server) -> str:
     return server.base + "/v1"
 
 
-def run_chat(prompt: str, choice: str, extra: list[str]) -> subprocess.CompletedProcess:
+def run_chat(prompt: str, choice: str | None, extra: list[str]) -> subprocess.CompletedProcess:
+    """The README's command (`chat --tools demo --temperature 0 --prompt …`); with `choice`, the first step is forced
+    to it and the step after the results to text."""
     binary = functionary()
-    command = [
-        str(binary), "chat", "--tools", "demo", "--prompt", prompt, "--tool-choice", choice, "--then-tool-choice", "none",
-        "--temperature", "0", "--seed", "7", "--max-tokens", "96", *extra,
-    ]
+    forced = ["--tool-choice", choice, "--then-tool-choice", "none", "--max-tokens", "96"] if choice else []
+    command = [str(binary), "chat", "--tools", "demo", "--temperature", "0", "--prompt", prompt, *forced, *extra]
     # Bytes, decoded strictly below: a character split by the stream would fail the decode.
     return subprocess.run(command, capture_output=True, timeout=600)
 
 
-def check_run(result: subprocess.CompletedProcess, tool: str, min_calls: int = 1) -> None:
+def check_run(result: subprocess.CompletedProcess, tool: str, min_calls: int = 1, covers: list[str] = ()) -> None:
     stdout = result.stdout.decode("utf-8", errors="strict")
     stderr = result.stderr.decode("utf-8", errors="replace")
     assert result.returncode == 0, f"exit status {result.returncode}\nstdout:\n{stdout}\nstderr:\n{stderr}"
@@ -65,19 +64,35 @@ def check_run(result: subprocess.CompletedProcess, tool: str, min_calls: int = 1
             assert result_text in ("heads", "tails"), call
         else:
             json.loads(result_text)  # the demo tools answer JSON
+    for value in covers:
+        assert any(value in call.split(") -> ", 1)[0] for call in calls), f"no call for {value}:\n{stdout}"
     last_call = max(i for i, line in enumerate(lines) if line.startswith("𝑓 "))
     answer = "\n".join(lines[last_call + 1:]).strip()
     assert answer, f"the run did not end with a text answer:\n{stdout}"
+    if not covers:
+        return
+    # The answer uses the results: a value from each call's result appears in it.
+    for call in calls:
+        result_json = json.loads(call.split(") -> ", 1)[1])
+        values = [str(v) for k, v in result_json.items() if k not in ("location", "car_name", "unit")]
+        assert any(value in answer for value in values), f"the answer does not use {result_json}:\n{answer}"
 
 
-@pytest.mark.parametrize("prompt, tool, choice, min_calls", EXAMPLES)
-def test_example_on_embedded_engine(prompt: str, tool: str, choice: str, min_calls: int) -> None:
-    check_run(run_chat(prompt, choice, []), tool, min_calls)
+@pytest.mark.parametrize("prompt, tool, min_calls, covers", EXAMPLES)
+def test_example_on_embedded_engine(prompt: str, tool: str, min_calls: int, covers: list[str]) -> None:
+    check_run(run_chat(prompt, None, []), tool, min_calls, covers)
 
 
-@pytest.mark.parametrize("prompt, tool, choice, min_calls", EXAMPLES)
-def test_example_over_http(agent_server: str, prompt: str, tool: str, choice: str, min_calls: int) -> None:
-    check_run(run_chat(prompt, choice, ["--url", agent_server]), tool, min_calls)
+@pytest.mark.parametrize("prompt, tool, min_calls, covers", EXAMPLES)
+def test_example_over_http(agent_server: str, prompt: str, tool: str, min_calls: int, covers: list[str]) -> None:
+    check_run(run_chat(prompt, None, ["--url", agent_server]), tool, min_calls, covers)
+
+
+@pytest.mark.parametrize("prompt, tool, choice", [("Flip a coin for me", "flip_coin", "flip_coin"),
+                                                  ("Is the car Song more expensive than car Tang?", "get_car_price", "get_car_price")])
+def test_forced_steps(prompt: str, tool: str, choice: str) -> None:
+    """`--tool-choice NAME --then-tool-choice none` still forces the call and then a text answer."""
+    check_run(run_chat(prompt, choice, []), tool, 1)
 
 
 def test_required_tool_choice_calls_a_demo_tool() -> None:

@@ -1,4 +1,4 @@
-"""`functionary eval` (embedded and over --url) and the LoRA adapter flags (`--lora`, `--default-adapter`,
+"""`functionary eval` (embedded and over --url) and the LoRA adapter flags (`--lora`, `--no-default-adapter`,
 the adapter in /v1/models), on the default model."""
 
 import json
@@ -65,7 +65,7 @@ def check_report(report: dict) -> None:
 
 def test_eval_on_the_embedded_engine_writes_a_report(tmp_path: pathlib.Path):
     out = tmp_path / "report.json"
-    result = run(["eval", "--default-adapter", "--cases", str(write_cases(tmp_path)), "--report", str(out), "--ctx-size",
+    result = run(["eval", "--cases", str(write_cases(tmp_path)), "--report", str(out), "--ctx-size",
                   "2048", "--max-tokens", "64"])
     assert result.returncode == 0, result.stderr
     assert "single call" in result.stdout and "language zh" in result.stdout
@@ -102,12 +102,32 @@ def test_a_missing_adapter_is_a_clear_error(tmp_path: pathlib.Path):
 
 @pytest.mark.skipif(not ADAPTER.exists(), reason="no committed adapter")
 def test_models_lists_the_active_adapter(start_server):
-    with_adapter = start_server("--default-adapter", parallel=1)
+    with_adapter = start_server(parallel=1)  # the project's adapter is applied by default
     status, _, body = http("GET", with_adapter.base + "/v1/models")
     assert status == 200
     assert json.loads(body)["data"][0]["adapters"] == [ADAPTER_NAME]
     assert wait_for_log(with_adapter, f"adapter={ADAPTER_NAME}"), with_adapter.output()
-    bare = start_server(parallel=1)
+    bare = start_server("--no-default-adapter", parallel=1)
     _, _, body = http("GET", bare.base + "/v1/models")
     assert json.loads(body)["data"][0]["adapters"] == []
     assert wait_for_log(bare, "adapter=none"), bare.output()
+
+
+@pytest.mark.skipif(not ADAPTER.exists(), reason="no committed adapter")
+def test_readme_curl_example_calls_with_paris(server):
+    """The README's curl request, as written (tool_choice left on auto, temperature 0), on the default model with the
+    project's adapter: one get_weather call with {"city": "Paris"}."""
+    body = {
+        "model": "gemma-3-270m-q4_k_m",
+        "messages": [{"role": "user", "content": "What is the weather in Paris?"}],
+        "tools": [{"type": "function", "function": {
+            "name": "get_weather", "description": "Current weather in a city",
+            "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}],
+        "temperature": 0,
+    }
+    status, _, raw = http("POST", server.base + "/v1/chat/completions", body)
+    assert status == 200, raw
+    choice = json.loads(raw)["choices"][0]
+    assert choice["finish_reason"] == "tool_calls", choice
+    calls = choice["message"]["tool_calls"]
+    assert [(c["function"]["name"], json.loads(c["function"]["arguments"])) for c in calls] == [("get_weather", {"city": "Paris"})]
