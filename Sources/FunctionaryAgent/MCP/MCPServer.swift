@@ -185,37 +185,21 @@ public actor MCPServer {
         // server-initiated messages.
         let transport = HTTPClientTransport(endpoint: url, streaming: false)
         let client = Client(name: "functionary", version: "1.0")
-        let outcome = Mutex<Result<Initialize.Result, any Error>?>(nil)
-        let connecting = Task {
-            let result: Result<Initialize.Result, any Error>
-            do { result = .success(try await client.connect(transport: transport)) } catch { result = .failure(error) }
-            outcome.withLock { if $0 == nil { $0 = result } }
+        let result: Initialize.Result
+        do {
+            result = try await Self.initialize(client, transport: transport, process: nil, timeout: startTimeout)
+        } catch {
+            throw AgentError(.mcp, "the MCP server at \(url.absoluteString) did not start a session: \(error)")
         }
-        let deadline = ContinuousClock.now + startTimeout
-        while true {
-            if let result = outcome.withLock({ $0 }) {
-                do {
-                    let initialized = try result.get()
-                    if !initialized.serverInfo.name.isEmpty { name = initialized.serverInfo.name }
-                    self.client = client
-                    return
-                } catch {
-                    throw AgentError(.mcp, "the MCP server at \(url.absoluteString) did not start a session: \(error)")
-                }
-            }
-            if ContinuousClock.now >= deadline {
-                connecting.cancel()
-                throw AgentError(.mcp, "the MCP server at \(url.absoluteString) did not answer within \(startTimeout)")
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        if !result.serverInfo.name.isEmpty { name = result.serverInfo.name }
+        self.client = client
     }
 
-    /// The session's `initialize`, raced against the server's exit and a timeout. The SDK's connect does not end
+    /// The session's `initialize`, raced against the server's exit (a stdio server's process) and a timeout. The SDK's connect does not end
     /// when the server dies before answering, so it runs in a task of its own that is abandoned then (the process is
     /// terminated, which closes its pipes); an unstructured task is the one way not to wait for it.
     private static func initialize(
-        _ client: Client, transport: StdioTransport, process: Process, timeout: Duration
+        _ client: Client, transport: any Transport, process: Process?, timeout: Duration
     ) async throws -> Initialize.Result {
         let outcome = Mutex<Result<Initialize.Result, any Error>?>(nil)
         let connecting = Task {
@@ -226,7 +210,7 @@ public actor MCPServer {
         let deadline = ContinuousClock.now + timeout
         while true {
             if let result = outcome.withLock({ $0 }) { return try result.get() }
-            if !process.isRunning {
+            if let process, !process.isRunning {
                 connecting.cancel()
                 throw AgentError(.mcp, "it exited with status \(process.terminationStatus) before answering")
             }
