@@ -348,31 +348,16 @@ public struct ChatCompletionChunk: Codable, Sendable, Hashable {
         self.writesNullUsage = writesNullUsage
     }
 
-    enum CodingKeys: String, CodingKey { case id, object, created, model, choices, usage }
-
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        id = (try? c.decodeIfPresent(String.self, forKey: .id)) ?? ""
-        object = (try? c.decodeIfPresent(String.self, forKey: .object)) ?? "chat.completion.chunk"
-        created = (try? c.decodeIfPresent(Int.self, forKey: .created)) ?? 0
-        model = (try? c.decodeIfPresent(String.self, forKey: .model)) ?? ""
-        choices = try c.decodeIfPresent([Choice].self, forKey: .choices) ?? []
-        usage = try? c.decodeIfPresent(CompletionUsage.self, forKey: .usage)
-        writesNullUsage = usage == nil && c.contains(.usage)
+        let envelope = try CompletionEnvelope<Choice>(from: decoder, object: "chat.completion.chunk")
+        (id, object, created, model) = (envelope.id, envelope.object, envelope.created, envelope.model)
+        (choices, usage, writesNullUsage) = (envelope.choices, envelope.usage, envelope.writesNullUsage)
     }
 
     public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(object, forKey: .object)
-        try c.encode(created, forKey: .created)
-        try c.encode(model, forKey: .model)
-        try c.encode(choices, forKey: .choices)
-        if let usage {
-            try c.encode(usage, forKey: .usage)
-        } else if writesNullUsage {
-            try c.encodeNil(forKey: .usage)
-        }
+        try CompletionEnvelope(
+            id: id, object: object, created: created, model: model, choices: choices, usage: usage, writesNullUsage: writesNullUsage
+        ).encode(to: encoder)
     }
 }
 
@@ -440,31 +425,16 @@ public struct TextCompletion: Codable, Sendable, Hashable {
         self.writesNullUsage = writesNullUsage
     }
 
-    enum CodingKeys: String, CodingKey { case id, object, created, model, choices, usage }
-
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        id = (try? c.decodeIfPresent(String.self, forKey: .id)) ?? ""
-        object = (try? c.decodeIfPresent(String.self, forKey: .object)) ?? "text_completion"
-        created = (try? c.decodeIfPresent(Int.self, forKey: .created)) ?? 0
-        model = (try? c.decodeIfPresent(String.self, forKey: .model)) ?? ""
-        choices = try c.decodeIfPresent([Choice].self, forKey: .choices) ?? []
-        usage = try? c.decodeIfPresent(CompletionUsage.self, forKey: .usage)
-        writesNullUsage = usage == nil && c.contains(.usage)
+        let envelope = try CompletionEnvelope<Choice>(from: decoder, object: "text_completion")
+        (id, object, created, model) = (envelope.id, envelope.object, envelope.created, envelope.model)
+        (choices, usage, writesNullUsage) = (envelope.choices, envelope.usage, envelope.writesNullUsage)
     }
 
     public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(object, forKey: .object)
-        try c.encode(created, forKey: .created)
-        try c.encode(model, forKey: .model)
-        try c.encode(choices, forKey: .choices)
-        if let usage {
-            try c.encode(usage, forKey: .usage)
-        } else if writesNullUsage {
-            try c.encodeNil(forKey: .usage)
-        }
+        try CompletionEnvelope(
+            id: id, object: object, created: created, model: model, choices: choices, usage: usage, writesNullUsage: writesNullUsage
+        ).encode(to: encoder)
     }
 }
 
@@ -522,5 +492,54 @@ public struct TextLogprobs: Codable, Sendable, Hashable {
     public func hash(into hasher: inout Hasher) {
         hasher.combine(tokens)
         hasher.combine(textOffset)
+    }
+}
+
+/// The fields around the choices of a chunk or a text completion, read leniently (servers leave out ids, `object`
+/// or `created`) and written in OpenAI's order, `usage` as `null` where a stream with `include_usage` wants it.
+struct CompletionEnvelope<Choice: Codable>: Codable {
+    var id: String
+    var object: String
+    var created: Int
+    var model: String
+    var choices: [Choice]
+    var usage: CompletionUsage?
+    var writesNullUsage: Bool
+
+    enum CodingKeys: String, CodingKey { case id, object, created, model, choices, usage }
+
+    init(
+        id: String, object: String, created: Int, model: String, choices: [Choice], usage: CompletionUsage?, writesNullUsage: Bool
+    ) {
+        (self.id, self.object, self.created, self.model) = (id, object, created, model)
+        (self.choices, self.usage, self.writesNullUsage) = (choices, usage, writesNullUsage)
+    }
+
+    init(from decoder: any Decoder) throws { try self.init(from: decoder, object: "") }
+
+    /// - Parameter object: the `object` to assume when the server sent none.
+    init(from decoder: any Decoder, object defaultObject: String) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = (try? c.decodeIfPresent(String.self, forKey: .id)) ?? ""
+        object = (try? c.decodeIfPresent(String.self, forKey: .object)) ?? defaultObject
+        created = (try? c.decodeIfPresent(Int.self, forKey: .created)) ?? 0
+        model = (try? c.decodeIfPresent(String.self, forKey: .model)) ?? ""
+        choices = try c.decodeIfPresent([Choice].self, forKey: .choices) ?? []
+        usage = try? c.decodeIfPresent(CompletionUsage.self, forKey: .usage)
+        writesNullUsage = usage == nil && c.contains(.usage)
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(object, forKey: .object)
+        try c.encode(created, forKey: .created)
+        try c.encode(model, forKey: .model)
+        try c.encode(choices, forKey: .choices)
+        if let usage {
+            try c.encode(usage, forKey: .usage)
+        } else if writesNullUsage {
+            try c.encodeNil(forKey: .usage)
+        }
     }
 }
