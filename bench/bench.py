@@ -589,18 +589,20 @@ def phase_adapter(kind: str, cfg: Config, opts: argparse.Namespace, res: Results
     if not cfg.adapter.exists():
         res.notes.append(f"adapter row skipped: {cfg.adapter} not found")
         return
-    port = free_port()
-    argv = ours_argv(cfg, port, 1) + ["--lora", str(cfg.adapter)]
-    with Server("functionary serve --lora", argv, port, cfg.logdir) as server:
-        for _ in range(2):  # warm-up
-            post_stream(server.port, "/v1/completions", completion_body(server, counting_prompt(rng), 16))
-        rates = []
-        for rep in range(opts.reps):
-            decode = post_stream(server.port, "/v1/completions",
-                                 completion_body(server, counting_prompt(rng, 1 + 7 * rep), opts.decode_tokens))
-            rates.append(decode.decode_rate())
-    res.add("adapter_decode", rates)
-    res.details.append(f"ours with {cfg.adapter.name}: decode tok/s per rep {fmt_list(rates)}")
+    # Merged into the weights (the default) and applied by llama.cpp at every token (--no-merge-lora).
+    for key, extra, label in (("adapter_decode", [], "merged"), ("adapter_runtime_decode", ["--no-merge-lora"], "runtime")):
+        port = free_port()
+        argv = ours_argv(cfg, port, 1) + ["--lora", str(cfg.adapter)] + extra
+        with Server(f"functionary serve --lora ({label})", argv, port, cfg.logdir) as server:
+            for _ in range(2):  # warm-up
+                post_stream(server.port, "/v1/completions", completion_body(server, counting_prompt(rng), 16))
+            rates = []
+            for rep in range(opts.reps):
+                decode = post_stream(server.port, "/v1/completions",
+                                     completion_body(server, counting_prompt(rng, 1 + 7 * rep), opts.decode_tokens))
+                rates.append(decode.decode_rate())
+        res.add(key, rates)
+        res.details.append(f"ours with {cfg.adapter.name} ({label}): decode tok/s per rep {fmt_list(rates)}")
 
 
 def phase_parallel(kind: str, cfg: Config, opts: argparse.Namespace, res: Results, rng: random.Random, first: bool) -> None:
@@ -663,9 +665,11 @@ def table(ours: Results | None, llama: Results | None, opts: argparse.Namespace,
         ("decode without grammar (same prompt), tok/s", o.get("grammar_off"), None, None, "—", 1),
         ("grammar on ÷ off", ratio(o.get("grammar_on"), o.get("grammar_off")), None,
          ratio(o.get("grammar_on"), o.get("grammar_off")), "≥ 0.85×", 2),
-        ("decode with the LoRA adapter, tok/s", o.get("adapter_decode"), None, None, "—", 1),
+        ("decode with the LoRA adapter (merged), tok/s", o.get("adapter_decode"), None, None, "—", 1),
         ("adapter on ÷ off (single-stream decode)", ratio(o.get("adapter_decode"), o.get("decode")), None,
          ratio(o.get("adapter_decode"), o.get("decode")), "≥ 0.9×", 2),
+        ("adapter at runtime (--no-merge-lora) ÷ off", ratio(o.get("adapter_runtime_decode"), o.get("decode")), None,
+         ratio(o.get("adapter_runtime_decode"), o.get("decode")), "—", 2),
     ]
     header = ("metric", "ours", "llama-server", "ratio", "target", "pass?")
     lines = [header] + [(m, fmt(a, d), fmt(b, d), fmt(r, 2) + ("×" if r is not None else ""), t, verdict(r, t))

@@ -27,6 +27,11 @@ public struct EngineConfiguration: Sendable, Hashable {
     public var grammarTimePerChoice: Duration = .seconds(10)
     /// LoRA adapters applied on top of the model, in order (`--lora`).
     public var adapters: [LoraAdapterSpec]
+    /// Fold the adapters into a cached copy of the model's weights (`LoraMerger`), so that they cost nothing per
+    /// token; off, llama.cpp applies them at every token (`--no-merge-lora`).
+    public var mergeAdapters: Bool = true
+    /// Where merged copies are kept: `${FUNCTIONARY_HOME}/models/merged` unless set.
+    public var mergedModelFolder: String = "\(DefaultModel.home)/models/merged"
 
     public init(
         modelPath: String = DefaultModel.path, contextSize: Int = 0, threads: Int = 0, gpuLayers: Int = -1, parallel: Int = 4,

@@ -19,7 +19,12 @@ public final class LlamaEngine: TextGenerator, EngineStatsProviding {
     /// Why the template could not be told, when `detectedTemplate` is nil.
     public let templateDetectionFailure: String?
     /// The LoRA adapters applied on top of the model, in order (empty: the model alone).
-    public var adapters: [LoraAdapterSpec] { loadedAdapters.map(\.spec) }
+    public let adapters: [LoraAdapterSpec]
+    /// How the adapters apply: `"merged"` (folded into a cached copy of the weights, see `LoraMerger`),
+    /// `"runtime"` (llama.cpp's adapter API, every token), or nil without adapters.
+    public let adapterMode: String?
+    /// Why the adapters were not merged although merging was asked for (nil when they were, or not asked).
+    public let adapterMergeFailure: String?
 
     let model: LlamaModel
     private let loadedAdapters: [LoadedLoraAdapter]
@@ -32,7 +37,34 @@ public final class LlamaEngine: TextGenerator, EngineStatsProviding {
     ///   load, a context it cannot create, or settings out of range.
     public init(configuration: EngineConfiguration) throws(EngineError) {
         try configuration.validate()
-        let model = try LlamaModel(path: configuration.modelPath, gpuLayers: configuration.gpuLayers)
+        var modelPath = configuration.modelPath
+        var runtimeAdapters = configuration.adapters
+        var mergeFailure: String? = nil
+        if configuration.mergeAdapters, !configuration.adapters.isEmpty {
+            let summary = try GGUFInspector(path: modelPath).inspect()
+            for spec in configuration.adapters {
+                try LoadedLoraAdapter.check(spec, modelPath: modelPath, modelArchitecture: summary.strings["general.architecture"])
+            }
+            let active = configuration.adapters.filter { $0.scale != 0 }
+            if active.isEmpty {
+                runtimeAdapters = []
+            } else {
+                do {
+                    modelPath = try LoraMerger.mergedModel(
+                        model: modelPath, adapters: active, cacheFolder: configuration.mergedModelFolder)
+                    runtimeAdapters = []
+                } catch {
+                    switch error {
+                    case .mismatch(let message): throw EngineError(.adapterLoadFailed, message)
+                    case .unsupported(let message), .io(let message): mergeFailure = message
+                    }
+                }
+            }
+        }
+        self.adapters = configuration.adapters
+        self.adapterMode = configuration.adapters.isEmpty ? nil : (runtimeAdapters.isEmpty ? "merged" : "runtime")
+        self.adapterMergeFailure = mergeFailure
+        let model = try LlamaModel(path: modelPath, gpuLayers: configuration.gpuLayers)
         let contextSize = configuration.contextSize > 0 ? configuration.contextSize : min(max(model.trainedContext, 512), 8192)
         var resolved = configuration
         resolved.contextSize = contextSize
@@ -41,7 +73,7 @@ public final class LlamaEngine: TextGenerator, EngineStatsProviding {
         self.contextSize = contextSize
         self.model = model
         var adapters: [LoadedLoraAdapter] = []
-        for spec in configuration.adapters {
+        for spec in runtimeAdapters {
             adapters.append(try LoadedLoraAdapter(spec: spec, model: model))
         }
         self.loadedAdapters = adapters

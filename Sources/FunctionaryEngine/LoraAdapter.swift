@@ -77,27 +77,7 @@ final class LoadedLoraAdapter: @unchecked Sendable {
     /// - Throws: `EngineError` (`.modelNotFound`, `.notGGUF`, `.truncatedModel`, `.adapterLoadFailed`) saying
     ///   what is wrong: a missing file, a model file given as adapter, an adapter made for another model.
     init(spec: LoraAdapterSpec, model: LlamaModel) throws(EngineError) {
-        let summary: GGUFInspector.Summary
-        do {
-            summary = try GGUFInspector(path: spec.path).inspect()
-        } catch {
-            throw EngineError(error.code, "LoRA adapter: " + error.message.replacingOccurrences(of: "model file", with: "adapter file"))
-        }
-        let type = summary.strings["general.type"]
-        guard type == "adapter", summary.strings["adapter.type"] == "lora" else {
-            throw EngineError(
-                .adapterLoadFailed,
-                "\(spec.path) is not a LoRA adapter (general.type is \(type.map { "'\($0)'" } ?? "missing")); "
-                    + "--lora takes an adapter GGUF made by convert_lora_to_gguf.py, --model takes a model")
-        }
-        let modelArchitecture = model.metadata("general.architecture")
-        if let adapterArchitecture = summary.strings["general.architecture"], let modelArchitecture,
-            adapterArchitecture != modelArchitecture
-        {
-            throw EngineError(
-                .adapterLoadFailed,
-                "the LoRA adapter \(spec.path) was made for a '\(adapterArchitecture)' model, but \(model.path) is '\(modelArchitecture)'")
-        }
+        try Self.check(spec, modelPath: model.path, modelArchitecture: model.metadata("general.architecture"))
         _ = LlamaLog.shared.takeRecentProblems()
         guard let pointer = llama_adapter_lora_init(model.pointer, spec.path) else {
             let details = LlamaLog.shared.takeRecentProblems().suffix(3).joined(separator: "; ")
@@ -113,5 +93,30 @@ final class LoadedLoraAdapter: @unchecked Sendable {
 
     deinit {
         llama_adapter_lora_free(pointer)
+    }
+
+    /// Checks that `spec` names a LoRA adapter GGUF for a model of `modelArchitecture` (when both say theirs).
+    /// - Throws: `EngineError` (`.modelNotFound`, `.notGGUF`, `.truncatedModel`, `.adapterLoadFailed`).
+    static func check(_ spec: LoraAdapterSpec, modelPath: String, modelArchitecture: String?) throws(EngineError) {
+        let summary: GGUFInspector.Summary
+        do {
+            summary = try GGUFInspector(path: spec.path).inspect()
+        } catch {
+            throw EngineError(error.code, "LoRA adapter: " + error.message.replacingOccurrences(of: "model file", with: "adapter file"))
+        }
+        let type = summary.strings["general.type"]
+        guard type == "adapter", summary.strings["adapter.type"] == "lora" else {
+            throw EngineError(
+                .adapterLoadFailed,
+                "\(spec.path) is not a LoRA adapter (general.type is \(type.map { "'\($0)'" } ?? "missing")); "
+                    + "--lora takes an adapter GGUF made by convert_lora_to_gguf.py, --model takes a model")
+        }
+        if let adapterArchitecture = summary.strings["general.architecture"], let modelArchitecture,
+            adapterArchitecture != modelArchitecture
+        {
+            throw EngineError(
+                .adapterLoadFailed,
+                "the LoRA adapter \(spec.path) was made for a '\(adapterArchitecture)' model, but \(modelPath) is '\(modelArchitecture)'")
+        }
     }
 }

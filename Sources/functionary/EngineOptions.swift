@@ -36,6 +36,14 @@ struct EngineOptions: ParsableArguments {
         help: "Apply the project's LoRA adapter (models/) to the default model (it makes the base model call tools by itself).")
     var defaultAdapter = true
 
+    /// Adapters folded into a cached copy of the weights (on unless `--no-merge-lora`).
+    @Flag(
+        name: .customLong("merge-lora"), inversion: .prefixedNo,
+        help: ArgumentHelp(
+            "Fold LoRA adapters into a cached copy of the model's weights (models/merged/ in the model cache), so they cost nothing per token.",
+            discussion: "With --no-merge-lora, llama.cpp applies them at every token instead (slower; no extra file)."))
+    var mergeLora = true
+
     func validate() throws {
         if template != "auto", TemplateVersion(rawValue: template) == nil {
             throw ValidationError(
@@ -72,9 +80,11 @@ struct EngineOptions: ParsableArguments {
 
     /// The engine configuration these flags describe, with `maxQueue` requests allowed to wait for a slot.
     func configuration(maxQueue: Int) -> EngineConfiguration {
-        EngineConfiguration(
+        var configuration = EngineConfiguration(
             modelPath: model ?? DefaultModel.path, contextSize: contextSize, threads: threads, gpuLayers: gpuLayers,
             parallel: parallel, maxQueue: maxQueue, adapters: adapters)
+        configuration.mergeAdapters = mergeLora
+        return configuration
     }
 
     /// Loads the model and settles the prompt template (`--template`, or told from the model).

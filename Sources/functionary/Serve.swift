@@ -89,6 +89,9 @@ struct Serve: AsyncParsableCommand {
             load: {
                 // Loading blocks for a while: run it on its own thread, not on the concurrency pool.
                 let (llama, template) = try await Self.offPool { try engineOptions.loadEngine(maxQueue: maxQueue) { limits.apply(to: &$0) } }
+                if let failure = llama.adapterMergeFailure {
+                    logger.warning("LoRA adapters are applied at every token, not merged: \(failure)")
+                }
                 return LoadedModel(
                     engine: llama, template: template.template, displayName: fileName, adapters: llama.adapters.map(\.description))
             },
