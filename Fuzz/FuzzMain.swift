@@ -1,7 +1,7 @@
 // libFuzzer entry point for Functionary's parsers, renderers and schema converters.
 //
-// The fuzz binary is built by scripts/fuzz.sh from the FunctionaryProtocol sources, the schema → GBNF
-// converter of FunctionaryRemote and this folder, compiled as one module with
+// The fuzz binary is built by scripts/fuzz.sh from the FunctionaryProtocol sources (the schema → GBNF
+// converter among them) and this folder, compiled as one module with
 // `-sanitize=fuzzer,address`. FUNCTIONARY_FUZZ_TARGET picks the target (see `FuzzTarget`).
 import Foundation
 

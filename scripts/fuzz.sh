@@ -8,7 +8,7 @@
 #   scripts/fuzz.sh all                   every target to 10^6 executions (what `make fuzz` runs)
 #
 # The binary is compiled with swiftc directly, not SwiftPM: the FunctionaryProtocol sources, the
-# schema → GBNF converter of FunctionaryRemote (which needs nothing but FunctionaryProtocol) and the
+# schema → GBNF converter among them (FunctionaryProtocol/Constraints), and the
 # targets form one module, so that `-sanitize=fuzzer,address` instruments all of it. Findings
 # (crash-*, timeout-*, leak-*) are written to .build-fuzz/findings/TARGET/.
 set -Eeuo pipefail
@@ -36,10 +36,6 @@ COLLECTIONS="$ROOT/.build/checkouts/swift-collections/Sources"
 sources() {
     find "$COLLECTIONS/InternalCollectionsUtilities" "$COLLECTIONS/OrderedCollections" -name '*.swift'
     find "$ROOT/Sources/FunctionaryProtocol" -name '*.swift'
-    ls "$ROOT"/Sources/FunctionaryRemote/JSONSchemaGrammar*.swift
-    echo "$ROOT/Sources/FunctionaryRemote/GBNFRuleSet.swift"
-    echo "$ROOT/Sources/FunctionaryRemote/ConstraintGrammar.swift"
-    echo "$ROOT/Sources/FunctionaryRemote/RemoteEngineKind.swift"
     ls "$ROOT"/Fuzz/*.swift
 }
 
@@ -52,7 +48,7 @@ build() {
         echo "fuzz: $BIN is up to date"
         return
     fi
-    # One module: the FunctionaryRemote files' `import FunctionaryProtocol` would import the module itself.
+    # One module: the targets' `import FunctionaryProtocol` would import the module itself.
     rm -f "$OUT"/src/*.swift
     local i=0
     while read -r file; do

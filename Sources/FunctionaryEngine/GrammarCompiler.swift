@@ -23,18 +23,14 @@ final class CompiledGrammar: @unchecked Sendable {
     }
 }
 
-/// Turns `OutputConstraint`s into llama.cpp grammars: each schema rule is generated from its JSON
-/// Schema by llama.cpp's `json_schema_to_grammar` (through the C shim) and renamed into the grammar;
-/// token references become the vocabulary's tokens, or text where the vocabulary has no such token.
-/// Results are cached per constraint.
+/// Turns `OutputConstraint`s into llama.cpp grammars (`ConstraintGrammar`: the project's schema converter, the
+/// same text a remote engine gets), token references settled against the vocabulary, and parses them once per
+/// constraint: the cache keeps the last 64 by content, so a tool set's grammar is compiled once.
 final class GrammarCompiler: Sendable {
     private let model: LlamaModel
     private let maxGrammarBytes: Int
     private let cache = Mutex<[(OutputConstraint, CompiledGrammar)]>([])
     private static let cacheLimit = 64
-    /// What a schema may cost before llama.cpp's converter (which recurses per nesting level and per `$ref`
-    /// hop, and would overflow the stack on a chain of thousands) is given it.
-    static let schemaLimits = SchemaLimits(maxBytes: 16 << 20, maxDepth: 128, maxRefHops: 32)
 
     init(model: LlamaModel, maxGrammarBytes: Int = 2 << 20) {
         self.model = model
@@ -67,49 +63,18 @@ final class GrammarCompiler: Sendable {
         return compiled
     }
 
-    /// The complete GBNF for a constraint: its grammar, then one renamed grammar per schema rule,
-    /// with token references resolved against the model's vocabulary.
+    /// The complete GBNF for a constraint (`ConstraintGrammar`, the same text the remote engines get), with its
+    /// token references resolved against the model's vocabulary.
     func grammarText(for constraint: OutputConstraint) throws(GenerationError) -> String {
-        var text = constraint.grammar
-        if !text.hasSuffix("\n") { text += "\n" }
-        for (name, schema) in constraint.schemas.sorted(by: { $0.key < $1.key }) {
-            guard GBNF.isRuleName(name) else {
-                throw .invalidConstraint("'\(name)' is not a valid grammar rule name")
-            }
-            let generated = try Self.schemaGrammar(schema, rule: name)
-            do {
-                text += try GBNF.renamingRules(in: generated, root: name, prefix: "\(name)-")
-            } catch {
-                throw .invalidConstraint("the grammar generated for '\(name)' cannot be read: \(error)")
-            }
-            if !text.hasSuffix("\n") { text += "\n" }
-        }
         do {
-            return try GBNF.replacingTokenReferences(in: text) { inner in
-                let marker = "<\(inner)>"
-                if let token = model.singleToken(marker) { return "<[\(token)]>" }
-                return GBNF.literal(marker)
+            let rendered = try ConstraintGrammar.render(constraint)
+            return try ConstraintGrammar.resolvingTokens(in: rendered.grammar, tokenIDs: true) { marker in
+                model.singleToken(marker).map { Int($0) }
             }
+        } catch let error as GenerationError {
+            throw error
         } catch {
-            throw .invalidConstraint("the grammar cannot be read: \(error)")
+            throw .invalidConstraint("\(error)")
         }
-    }
-
-    /// GBNF (with a `root` rule) for values matching a JSON Schema, from llama.cpp's converter (which
-    /// knows no `nullable`: `NullableSchema` rewrites it first, as an `anyOf` with `null`).
-    static func schemaGrammar(_ schema: JSONValue, rule: String) throws(GenerationError) -> String {
-        do {
-            try schemaLimits.check(schema, name: rule)
-        } catch {
-            throw .invalidConstraint("the JSON Schema of '\(rule)' cannot be turned into a grammar: \(error)")
-        }
-        var error: UnsafeMutablePointer<CChar>?
-        guard let result = fshim_json_schema_to_gbnf(NullableSchema.expanded(schema).compactJSON(), &error) else {
-            let message = error.map { String(cString: $0) } ?? "unknown error"
-            fshim_free(error)
-            throw .invalidConstraint("the JSON Schema of '\(rule)' cannot be turned into a grammar: \(message)")
-        }
-        defer { fshim_free(result) }
-        return String(cString: result)
     }
 }

@@ -32,6 +32,22 @@ extension RemoteEnginePool {
     }
 }
 
+extension ConstraintGrammar {
+    /// `resolvingTokens(in:tokenIDs:tokenID:)` for a remote engine of `kind`: llama.cpp servers read token ids,
+    /// and are asked about each marker first (`tokenID`, which may wait for the engine); vLLM and SGLang are not.
+    static func resolvingTokens(
+        in grammar: String, kind: RemoteEngineKind, tokenID: (String) async -> Int?
+    ) async throws -> String {
+        var ids: [String: Int] = [:]
+        if kind == .llamaCpp {
+            for marker in try tokenMarkers(in: grammar).sorted() {
+                ids[marker] = await tokenID(marker)
+            }
+        }
+        return try resolvingTokens(in: grammar, tokenIDs: kind == .llamaCpp) { ids[$0] }
+    }
+}
+
 /// Markers' token ids per engine.
 actor TokenIDCache {
     /// What an engine said about a marker.

@@ -49,12 +49,3 @@ public struct UpstreamEndpoint: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { display }
 }
-
-extension String {
-    func trimmingWhitespace() -> String {
-        var scalars = Substring(self)
-        while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
-        while let last = scalars.last, last.isWhitespace { scalars.removeLast() }
-        return String(scalars)
-    }
-}

@@ -111,12 +111,3 @@ public struct ChatChunkAssembler: Sendable {
         return AssistantTurn(message: message, finishReason: reason, usage: usage)
     }
 }
-
-extension String {
-    func trimmingWhitespace() -> String {
-        var view = Substring(self)
-        while let first = view.first, first.isWhitespace { view = view.dropFirst() }
-        while let last = view.last, last.isWhitespace { view = view.dropLast() }
-        return String(view)
-    }
-}

@@ -99,27 +99,6 @@ struct GBNFRuleSet: Sendable {
 
 /// Pieces of GBNF text, as the converter writes them.
 enum GrammarText {
-    /// A quoted literal: `"` `\` and control characters escaped, everything else raw.
-    static func literal(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += "\\x" + hex(scalar.value, width: 2)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
-
     /// One character as it may stand inside `[…]`.
     static func classChar(_ scalar: Unicode.Scalar) -> String {
         switch scalar {
@@ -129,7 +108,7 @@ enum GrammarText {
         case "\t": return "\\t"
         case "\"": return "\\\""
         default:
-            if scalar.value < 0x20 || scalar.value == 0x7F { return "\\x" + hex(scalar.value, width: 2) }
+            if scalar.value < 0x20 || scalar.value == 0x7F { return "\\x" + GBNF.hex(scalar.value, width: 2) }
             return String(scalar)
         }
     }
@@ -162,10 +141,5 @@ enum GrammarText {
             if min > 24 { return item + "{" + String(min) + ",}" }
             return (Array(repeating: item, count: min - 1) + [item + "+"]).joined(separator: " ")
         }
-    }
-
-    static func hex(_ value: UInt32, width: Int) -> String {
-        let digits = String(value, radix: 16, uppercase: true)
-        return String(repeating: "0", count: Swift.max(0, width - digits.count)) + digits
     }
 }

@@ -1,5 +1,3 @@
-import FunctionaryProtocol
-
 /// String `pattern`s: anchored regular expressions (`^…$`) turned into GBNF the way llama.cpp's
 /// converter does; a pattern it cannot express (lookarounds, `\d`, …) accepts any string.
 extension JSONSchemaGrammar {

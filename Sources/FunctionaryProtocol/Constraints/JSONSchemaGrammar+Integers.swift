@@ -1,5 +1,3 @@
-import FunctionaryProtocol
-
 /// Integers with `minimum`/`maximum` bounds: a grammar over decimal digits that admits exactly the
 /// integers in range, without leading zeros (the construction of llama.cpp's `build_min_max_int`).
 extension JSONSchemaGrammar {

@@ -1,5 +1,3 @@
-import FunctionaryProtocol
-
 /// Objects: properties, `required`, `additionalProperties` and `allOf`.
 extension JSONSchemaGrammar {
     mutating func visitObject(_ object: JSONObject, name: String, path: String) throws -> String {
@@ -39,7 +37,7 @@ extension JSONSchemaGrammar {
                 return
             }
             if let values = object["enum"]?.arrayValue, object["$ref"] == nil {
-                for literal in values.map({ GrammarText.literal($0.compactJSON()) }) {
+                for literal in values.map({ GBNF.literal($0.compactJSON()) }) {
                     if let i = enumCounts.firstIndex(where: { $0.0 == literal }) {
                         enumCounts[i].1 += 1
                     } else {
@@ -82,7 +80,7 @@ extension JSONSchemaGrammar {
             let valueRule = try visit(schema, name: name + "-" + property, path: path + "/properties/" + property)
             memberRules[property] = rules.add(
                 name + "-" + property + "-kv",
-                GrammarText.literal(JSONValue.quoted(property)) + " " + space + " \":\" " + space + " " + valueRule)
+                GBNF.literal(JSONValue.quoted(property)) + " " + space + " \":\" " + space + " " + valueRule)
             if required.contains(property) { requiredNames.append(property) } else { optionalNames.append(property) }
         }
         // "*" (not a valid property rule name) stands for the additional members.

@@ -1,5 +1,3 @@
-import FunctionaryProtocol
-
 /// Converts JSON Schemas to GBNF rules that accept the same JSON texts as llama.cpp's
 /// `json_schema_to_grammar` (so a remote llama.cpp, vLLM or SGLang engine is constrained exactly
 /// like the embedded engine): the same whitespace (`space`), number, string and object shapes —
@@ -73,10 +71,10 @@ struct JSONSchemaGrammar {
             let inner = try visit(.object(base), name: name + "-0", path: path)
             return rules.add(name, inner + " | " + primitive("null"))
         }
-        if let value = object["const"] { return rules.add(name, GrammarText.literal(value.compactJSON())) }
+        if let value = object["const"] { return rules.add(name, GBNF.literal(value.compactJSON())) }
         if let values = object["enum"] {
             let items = try Self.nonEmptyArray(values, path: path + "/enum")
-            return rules.add(name, "(" + items.map { GrammarText.literal($0.compactJSON()) }.joined(separator: " | ") + ")")
+            return rules.add(name, "(" + items.map { GBNF.literal($0.compactJSON()) }.joined(separator: " | ") + ")")
         }
         let typeName: String
         switch object["type"] {
