@@ -77,6 +77,8 @@ final class ActiveJob {
     var promptPosition: Int
     /// Prompt tokens taken from the cache.
     let cachedPromptTokens: Int
+    /// Of those, the ones copied from another slot's sequence.
+    var copiedPromptTokens = 0
     /// Prompt tokens in the current batch, and the output index of the last prompt token (or -1).
     var promptTokensInBatch = 0
     var promptOutputIndex: Int32 = -1

@@ -40,6 +40,11 @@ extension Scheduler {
         }
         slots[primary].tokens.removeSubrange(reused...)
         slots[primary].canonical = min(slots[primary].canonical, reused)
+        var copied = 0
+        if let result = copySharedPrefix(pending, into: primary, reusing: reused, excluding: Set(chosen)) {
+            copied = result
+            reused = result
+        }
         for slot in chosen.dropFirst() {
             llama_memory_seq_rm(memory, slots[slot].sequence, -1, -1)
             slots[slot].tokens.removeAll()
@@ -74,7 +79,46 @@ extension Scheduler {
             slots[slot].busy = true
             slots[slot].lastUsed = tick
         }
-        active.append(ActiveJob(pending: pending, choices: choices, cachedPromptTokens: reused))
+        let job = ActiveJob(pending: pending, choices: choices, cachedPromptTokens: reused)
+        job.copiedPromptTokens = copied
+        active.append(job)
+    }
+
+    /// The fewest extra prompt tokens a copy from another slot must save: copying a sequence moves its whole KV
+    /// stream (llama.cpp copies between streams only whole), about as long as evaluating a few dozen tokens.
+    static let minimumSharedPrefixGain = 64
+
+    /// When another slot (running or not) holds a longer prefix of the prompt than `primary` keeps (`reusing`
+    /// tokens), copies that slot's cells into `primary`'s sequence and keeps the shared prefix: a new conversation
+    /// with the system prompt and tool definitions another conversation already has starts after them. Returns the
+    /// prompt tokens `primary` now holds: the copied prefix, or 0 when the copy failed and left it empty; nil when
+    /// there was nothing worth copying (`primary` is untouched).
+    private func copySharedPrefix(_ pending: PendingJob, into primary: Int, reusing: Int, excluding: Set<Int>) -> Int? {
+        var donor: Int? = nil
+        var length = reusing
+        for slot in slots.indices where !excluding.contains(slot) {
+            var shared = min(commonPrefixLength(slots[slot].tokens, pending.tokens), pending.tokens.count - 1)
+            if pending.sampling.seed != nil { shared = min(shared, slots[slot].canonical) / promptChunk * promptChunk }
+            if shared > length {
+                donor = slot
+                length = shared
+            }
+        }
+        guard let donor, length - reusing >= Self.minimumSharedPrefixGain else { return nil }
+        let memory = llama_get_memory(context)
+        let sequence = slots[primary].sequence
+        llama_memory_seq_rm(memory, sequence, -1, -1)
+        // Whole-stream copy (performed by llama.cpp before the next decode), then the part after the prefix goes.
+        llama_memory_seq_cp(memory, slots[donor].sequence, sequence, -1, -1)
+        guard llama_memory_seq_rm(memory, sequence, llama_pos(length), -1), llama_memory_seq_pos_min(memory, sequence) == 0 else {
+            llama_memory_seq_rm(memory, sequence, -1, -1)
+            slots[primary].tokens.removeAll()
+            slots[primary].canonical = 0
+            return 0
+        }
+        slots[primary].tokens = Array(slots[donor].tokens[..<length])
+        slots[primary].canonical = min(slots[donor].canonical, length)
+        return length
     }
 
     private func commonPrefixLength(_ a: [llama_token], _ b: [llama_token]) -> Int {

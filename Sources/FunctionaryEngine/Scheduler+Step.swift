@@ -181,7 +181,7 @@ extension Scheduler {
         for job in active where job.isFinished {
             let usage = GenerationUsage(
                 promptTokens: job.pending.tokens.count, completionTokens: job.completionTokens,
-                cachedPromptTokens: job.cachedPromptTokens)
+                cachedPromptTokens: job.cachedPromptTokens, copiedPromptTokens: job.copiedPromptTokens)
             job.pending.continuation.yield(.usage(usage))
             job.pending.continuation.finish()
             release(job)

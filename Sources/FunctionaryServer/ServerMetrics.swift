@@ -9,6 +9,7 @@ final class ServerMetrics: Sendable {
     private let promptTokens: Counter
     private let completionTokens: Counter
     private let cachedPromptTokens: Counter
+    private let copiedPromptTokens: Counter
     private let timeToFirstToken: DurationHistogram
     private let requestDuration: DurationHistogram
     private let activeSlots: Gauge
@@ -30,6 +31,10 @@ final class ServerMetrics: Sendable {
         completionTokens = registry.makeCounter(descriptor: name("completion_tokens", "total", "Generated tokens."))
         cachedPromptTokens = registry.makeCounter(
             descriptor: name("prompt_cache_hit_tokens", "total", "Prompt tokens reused from the prompt cache."))
+        copiedPromptTokens = registry.makeCounter(
+            descriptor: name(
+                "prompt_cache_shared_prefix_tokens", "total",
+                "Prompt cache hits copied from another slot holding the same prefix (counted in prompt_cache_hit_tokens too)."))
         timeToFirstToken = registry.makeDurationHistogram(
             descriptor: name("time_to_first_token", "seconds", "Time from request to first generated text."),
             buckets: Self.latencyBuckets)
@@ -57,6 +62,7 @@ final class ServerMetrics: Sendable {
         promptTokens.increment(by: Int64(max(0, usage.promptTokens)))
         completionTokens.increment(by: Int64(max(0, usage.completionTokens)))
         cachedPromptTokens.increment(by: Int64(max(0, usage.cachedPromptTokens)))
+        copiedPromptTokens.increment(by: Int64(max(0, min(usage.copiedPromptTokens, usage.cachedPromptTokens))))
     }
 
     func recordTimeToFirstToken(_ duration: Duration) {

@@ -28,6 +28,36 @@ import Testing
         #expect(again.text == next.text)
     }
 
+    /// A new conversation whose prompt starts with what a running one holds (the same system prompt and tool
+    /// definitions) copies those cells from the running slot instead of evaluating them, counts them as cached and
+    /// copied, and generates what it generates on a fresh engine.
+    @Test func aSharedPrefixIsCopiedFromARunningSlot() async throws {
+        let tools = (1...12).map { "- get_item_\($0)(id: string): returns item \($0) of the catalogue, with its price and stock.\n" }
+        let prefix = Self.system + "You can call these tools:\n" + tools.joined()
+        let running = prefix + "Count from one to one hundred in words.<end_of_turn>\n<start_of_turn>model\n"
+        let newcomer = prefix + "What is the capital of France?<end_of_turn>\n<start_of_turn>model\n"
+
+        let fresh = try TestModels.defaultEngine(parallel: 1)
+        let expected = try await fresh.collect(GenerationRequest(prompt: newcomer, sampling: sampling(maxTokens: 12, seed: nil)))
+        fresh.shutdown()
+        let promptTokens = try #require(expected.usage?.promptTokens)
+
+        let engine = try TestModels.defaultEngine(parallel: 2)
+        defer { engine.shutdown() }
+        // The first conversation keeps its slot busy (no end-of-turn allowed) while the second arrives.
+        var long = sampling(maxTokens: 400, seed: nil)
+        long.logitBias = [1: -100, 106: -100]
+        let first = Task { try await engine.collect(GenerationRequest(prompt: running, sampling: long)) }
+        while await engine.stats().activeSlots == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        try await Task.sleep(for: .milliseconds(300))  // its prompt is in the cache
+        let second = try await engine.collect(GenerationRequest(prompt: newcomer, sampling: sampling(maxTokens: 12, seed: nil)))
+        first.cancel()
+        let usage = try #require(second.usage)
+        #expect(usage.copiedPromptTokens >= promptTokens - 20, "\(usage), prompt \(promptTokens)")
+        #expect(usage.cachedPromptTokens == usage.copiedPromptTokens)
+        #expect(second.text == expected.text)
+    }
+
     /// A seeded request reuses the cache only up to a chunk boundary (256 tokens), from cells computed as prompt chunks.
     @Test func seededRequestsReuseWholeChunksOnly() async throws {
         let engine = try TestModels.defaultEngine(parallel: 1)

@@ -61,11 +61,15 @@ public struct GenerationUsage: Sendable, Hashable {
     public var completionTokens: Int
     /// Prompt tokens taken from the prompt cache instead of being evaluated.
     public var cachedPromptTokens: Int
+    /// Of `cachedPromptTokens`, those copied from another sequence that held the same prefix (the embedded
+    /// engine's shared prefixes: a new conversation with the system prompt and tools another slot already has).
+    public var copiedPromptTokens: Int
 
-    public init(promptTokens: Int, completionTokens: Int, cachedPromptTokens: Int = 0) {
+    public init(promptTokens: Int, completionTokens: Int, cachedPromptTokens: Int = 0, copiedPromptTokens: Int = 0) {
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens
         self.cachedPromptTokens = cachedPromptTokens
+        self.copiedPromptTokens = copiedPromptTokens
     }
 }
 
