@@ -355,7 +355,7 @@ class Results:
     def best(self) -> dict[str, float | None]:
         """The best sample of each measurement (highest rate, lowest time): on a loaded machine other jobs only
         ever slow a run down, so the best is the least disturbed one."""
-        return {key: (min if key.endswith("_ms") else max)(values) if values else None
+        return {key: (min if key.endswith(("_ms", "_ratio")) else max)(values) if values else None
                 for key, values in self.samples.items()}
 
 
@@ -605,6 +605,87 @@ def phase_adapter(kind: str, cfg: Config, opts: argparse.Namespace, res: Results
         res.details.append(f"ours with {cfg.adapter.name} ({label}): decode tok/s per rep {fmt_list(rates)}")
 
 
+def tool_prefix(rng: random.Random, count: int = 20) -> str:
+    """A system prompt with `count` tool definitions (about 1,500 tokens), unique per call (a nonce first)."""
+    tools = []
+    for i in range(count):
+        tools.append(json.dumps({"type": "function", "function": {
+            "name": f"tool_{i}_{['lookup', 'create', 'update', 'cancel'][i % 4]}_{['order', 'ticket', 'booking', 'invoice', 'member'][i % 5]}",
+            "description": f"Operation {i} of the back office: finds or changes one record by its code and returns it.",
+            "parameters": {"type": "object", "properties": {
+                "code": {"type": "string", "description": "The record's code, e.g. AB-1234"},
+                "status": {"type": "string", "enum": ["open", "closed", "pending"]},
+                "limit": {"type": "integer", "minimum": 1, "maximum": 50}}, "required": ["code"]}}}))
+    return (f"<start_of_turn>user\n{nonce(rng)} You are an assistant for the back office. You may call these tools:\n"
+            + "\n".join(tools) + "\n\n")
+
+
+class BackgroundStream:
+    """A streamed completion read on a thread: `started` is set at its first generated chunk; `stop()` hangs up."""
+
+    def __init__(self, port: int, body: dict):
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+        self.started = threading.Event()
+        self.error: Exception | None = None
+        self.body = dict(body, stream=True)
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self) -> None:
+        try:
+            self.conn.request("POST", "/v1/completions", json.dumps(self.body).encode(), {"Content-Type": "application/json"})
+            resp = self.conn.getresponse()
+            while True:
+                line = resp.readline()
+                if not line:
+                    break
+                if line.startswith(b"data:") and b'"text"' in line:
+                    self.started.set()
+        except Exception as error:  # noqa: BLE001 - hung up on purpose, or reported by the caller
+            self.error = error
+        finally:
+            self.started.set()
+
+    def stop(self) -> None:
+        try:
+            self.conn.sock and self.conn.sock.shutdown(2)
+        except OSError:
+            pass
+        self.conn.close()
+        self.thread.join(timeout=30)
+
+
+def phase_shared_prefix(kind: str, cfg: Config, opts: argparse.Namespace, res: Results, rng: random.Random, first: bool) -> None:
+    """Phase 4, a two-slot server: one conversation runs (a long answer after a 20-tool system prompt) while a new
+    one arrives. Time to first token of the newcomer when it starts with the same 20-tool prefix, and when its
+    20-tool prefix is different (same length): ours copies the running slot's cells for the shared prefix; without
+    that, both newcomers evaluate their whole prompt."""
+    argv = ours_argv if kind == "ours" else llama_argv
+    port = free_port()
+    shared_ms, fresh_ms, cached = [], [], []
+    with Server(f"{server_name(kind)} (parallel 2, shared prefix)", argv(cfg, port, 2), port, cfg.logdir) as server:
+        post_stream(server.port, "/v1/completions", completion_body(server, counting_prompt(rng), 8))  # warm-up
+        for rep in range(opts.reps):
+            prefix = tool_prefix(rng)
+            running = BackgroundStream(server.port, completion_body(
+                server, prefix + "Count from one to five hundred in words.<end_of_turn>\n<start_of_turn>model\n", 600))
+            if not running.started.wait(120) or running.error:
+                raise HTTPFailure(f"{kind}: the running conversation did not start: {running.error}")
+            question = f"What can you do for order AB-{1000 + rep}?<end_of_turn>\n<start_of_turn>model\n"
+            shared = post_stream(server.port, "/v1/completions", completion_body(server, prefix + question, 1))
+            fresh = post_stream(server.port, "/v1/completions", completion_body(server, tool_prefix(rng) + question, 1))
+            running.stop()
+            shared_ms.append(shared.ttft * 1000)
+            fresh_ms.append(fresh.ttft * 1000)
+            cached.append((shared.prompt_tokens, shared.cached_tokens, fresh.cached_tokens))
+            time.sleep(0.5)  # the hung-up stream's slot is freed
+    res.add("shared_prefix_ms", shared_ms)
+    res.add("unshared_prefix_ms", fresh_ms)
+    res.add("shared_prefix_ratio", [a / b for a, b in zip(shared_ms, fresh_ms) if b])
+    res.details.append(f"{kind}: newcomer TTFT ms with the running slot's 20-tool prefix {fmt_list(shared_ms)}, "
+                       f"with another 20-tool prefix {fmt_list(fresh_ms)}; (prompt, cached shared, cached other) {cached}")
+
+
 def phase_parallel(kind: str, cfg: Config, opts: argparse.Namespace, res: Results, rng: random.Random, first: bool) -> None:
     """Phase 2, an N-slot server: N concurrent streams against one."""
     argv = ours_argv if kind == "ours" else llama_argv
@@ -668,6 +749,12 @@ def table(ours: Results | None, llama: Results | None, opts: argparse.Namespace,
         ("decode with the LoRA adapter (merged), tok/s", o.get("adapter_decode"), None, None, "—", 1),
         ("adapter on ÷ off (single-stream decode)", ratio(o.get("adapter_decode"), o.get("decode")), None,
          ratio(o.get("adapter_decode"), o.get("decode")), "≥ 0.9×", 2),
+        ("TTFT, newcomer sharing a running slot's 20-tool prefix, ms", o.get("shared_prefix_ms"), l.get("shared_prefix_ms"),
+         ratio(o.get("shared_prefix_ms"), l.get("shared_prefix_ms")), "—", 1),
+        ("TTFT, newcomer with another 20-tool prefix, ms", o.get("unshared_prefix_ms"), l.get("unshared_prefix_ms"),
+         ratio(o.get("unshared_prefix_ms"), l.get("unshared_prefix_ms")), "—", 1),
+        ("shared ÷ unshared prefix TTFT", o.get("shared_prefix_ratio"), l.get("shared_prefix_ratio"),
+         o.get("shared_prefix_ratio"), "≤ 0.3×", 2),
         ("adapter at runtime (--no-merge-lora) ÷ off", ratio(o.get("adapter_runtime_decode"), o.get("decode")), None,
          ratio(o.get("adapter_runtime_decode"), o.get("decode")), "—", 2),
     ]
@@ -698,6 +785,8 @@ def main() -> int:
     parser.add_argument("--llama-arg", action="append", default=None,
                         help="extra llama-server argument (repeatable; default: --swa-full, as our engine keeps "
                              "the whole sliding-window history)")
+    parser.add_argument("--phases", default="single,parallel,adapter,shared_prefix",
+                        help="comma-separated phases to run (default: all)")
     parser.add_argument("--markdown", type=Path, help="also write the table and details to this file")
     parser.add_argument("--adapter", type=Path, default=DEFAULT_ADAPTER,
                         help="LoRA adapter for the adapter row (default: the project's, models/)")
@@ -727,7 +816,8 @@ def main() -> int:
     # Phase by phase, in rounds that alternate the servers A B, B A, … so that both sides of each ratio are
     # measured close together in time and a linear drift of the machine's load falls on both alike.
     results = {kind: Results() for kind in kinds}
-    for phase in (phase_single, phase_parallel, phase_adapter):
+    wanted = set(opts.phases.split(","))
+    for phase in (p for p in (phase_single, phase_parallel, phase_adapter, phase_shared_prefix) if p.__name__[6:] in wanted):
         for round_index in range(opts.rounds):
             for kind in kinds if round_index % 2 == 0 else kinds[::-1]:
                 log(f"{phase.__name__}, round {round_index + 1}/{opts.rounds}: {kind} (load {loadavg()})")
