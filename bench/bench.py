@@ -445,7 +445,9 @@ def run_logprobs(server: Server, kind: str, opts: argparse.Namespace, res: Resul
     res.details.append(f"{kind}: decode tok/s without logprobs {fmt_list(plain)}, with logprobs 5 {fmt_list(with_logprobs)}")
 
 
-def run_grammar(server: Server, opts: argparse.Namespace, res: Results, rng: random.Random, binary: Path) -> None:
+def run_grammar(server: Server, opts: argparse.Namespace, res: Results, rng: random.Random, binary: Path,
+                tools: list[dict] | None = None, tool_choice: str = "record_people", keys: tuple[str, str] = ("grammar_on", "grammar_off"),
+                with_no_tools: bool = True) -> None:
     """Decode tokens/s with the tool grammar on and off, over the same prompt.
 
     On: `/v1/chat/completions` with a named tool whose schema asks for long arguments, so the grammar
@@ -461,15 +463,17 @@ def run_grammar(server: Server, opts: argparse.Namespace, res: Results, rng: ran
     length), after a request of the same kind that leaves both the same prompt cache: rate = (tokens_M −
     tokens_1) ÷ (time_M − time_1), request sent → end of stream. The prompt's processing and the HTTP round
     trip cancel out. The same method for every side."""
+    tools = tools or [GRAMMAR_TOOL]
+    choice = tool_choice if tool_choice in ("required", "auto") else {"type": "function", "function": {"name": tool_choice}}
+
     def request(kind: str, max_tokens: int) -> Timed:
         messages = grammar_messages(rng)
         base = {"model": server.model_id, "max_tokens": max_tokens, "temperature": 0, "seed": SEED}
         if kind == "grammar":
             return post_stream(server.port, "/v1/chat/completions", dict(
-                base, messages=messages, tools=[GRAMMAR_TOOL],
-                tool_choice={"type": "function", "function": {"name": "record_people"}}))
+                base, messages=messages, tools=tools, tool_choice=choice))
         if kind == "no-grammar":
-            prompt = render_prompt(binary, {"messages": messages, "tools": [GRAMMAR_TOOL]}, "record_people")
+            prompt = render_prompt(binary, {"messages": messages, "tools": tools}, tool_choice)
             return post_stream(server.port, "/v1/completions", dict(base, prompt=prompt))
         return post_stream(server.port, "/v1/chat/completions", dict(base, messages=messages))
 
@@ -482,7 +486,7 @@ def run_grammar(server: Server, opts: argparse.Namespace, res: Results, rng: ran
         seconds = (long.end - long.sent) - (short.end - short.sent)
         return (tokens / seconds if tokens > 0 and seconds > 0 else None), long.completion_tokens
 
-    kinds = ("grammar", "no-grammar", "no-tools")
+    kinds = ("grammar", "no-grammar", "no-tools") if with_no_tools else ("grammar", "no-grammar")
     for kind in kinds:
         request(kind, 8)  # warm-up (also compiles and caches the tool set's grammar)
     rates: dict[str, list] = {kind: [] for kind in kinds}
@@ -492,12 +496,13 @@ def run_grammar(server: Server, opts: argparse.Namespace, res: Results, rng: ran
             value, count = rate(kind)
             rates[kind].append(value)
             tokens[kind].append(count)
-    res.add("grammar_on", rates["grammar"])
-    res.add("grammar_off", rates["no-grammar"])
+    res.add(keys[0], rates["grammar"])
+    res.add(keys[1], rates["no-grammar"])
     res.details.append(
-        f"ours: grammar on tok/s {fmt_list(rates['grammar'])} (tokens {tokens['grammar']}); off, same prompt "
-        f"{fmt_list(rates['no-grammar'])} (tokens {tokens['no-grammar']}); a request without tools (shorter prompt) "
-        f"{fmt_list(rates['no-tools'])} (tokens {tokens['no-tools']})")
+        f"ours, {len(tools)} tool(s), tool_choice {tool_choice}: grammar on tok/s {fmt_list(rates['grammar'])} "
+        f"(tokens {tokens['grammar']}); off, same prompt {fmt_list(rates['no-grammar'])} (tokens {tokens['no-grammar']})"
+        + (f"; a request without tools (shorter prompt) {fmt_list(rates['no-tools'])} (tokens {tokens['no-tools']})"
+           if with_no_tools else ""))
     if min(tokens["grammar"] + tokens["no-grammar"], default=0) < opts.grammar_tokens // 2:
         res.notes.append("grammar on/off: some runs stopped early (see details); rates are over fewer tokens")
 
@@ -603,6 +608,31 @@ def phase_adapter(kind: str, cfg: Config, opts: argparse.Namespace, res: Results
                 rates.append(decode.decode_rate())
         res.add(key, rates)
         res.details.append(f"ours with {cfg.adapter.name} ({label}): decode tok/s per rep {fmt_list(rates)}")
+
+
+def many_tools(count: int = 200) -> list[dict]:
+    """`count` tools, each taking a list of at least 40 names, so that whichever one the model picks under
+    tool_choice required, its arguments run long (about 8,000 prompt tokens for 200)."""
+    people = {"type": "object", "properties": {"people": {"type": "array", "minItems": 40, "items": {"type": "string"}}},
+              "required": ["people"]}
+    verbs = ["record", "store", "archive", "import", "export", "sync", "merge", "tag"]
+    return [{"type": "function", "function": {
+        "name": f"{verbs[i % len(verbs)]}_people_{i}", "description": f"Address book {i}.",
+        "parameters": people}} for i in range(count)]
+
+
+def phase_many_tools(kind: str, cfg: Config, opts: argparse.Namespace, res: Results, rng: random.Random, first: bool) -> None:
+    """Phase 5 (ours only), a one-slot server with a long context: decode tokens/s with 200 tools under
+    tool_choice required (the grammar chooses among 200 names, then holds the arguments to the chosen tool's
+    schema) against the very same prompt without a grammar (the grammar row's method, run_grammar)."""
+    if kind != "ours":
+        return
+    port = free_port()
+    argv = ours_argv(cfg, port, 1)
+    argv[argv.index("--ctx-size") + 1] = "16384"
+    with Server("functionary serve (200 tools)", argv + ["--max-tools", "256"], port, cfg.logdir) as server:
+        run_grammar(server, opts, res, rng, cfg.binary, tools=many_tools(), tool_choice="required",
+                    keys=("many_tools_on", "many_tools_off"), with_no_tools=False)
 
 
 def tool_prefix(rng: random.Random, count: int = 20) -> str:
@@ -755,6 +785,10 @@ def table(ours: Results | None, llama: Results | None, opts: argparse.Namespace,
          ratio(o.get("unshared_prefix_ms"), l.get("unshared_prefix_ms")), "—", 1),
         ("shared ÷ unshared prefix TTFT", o.get("shared_prefix_ratio"), l.get("shared_prefix_ratio"),
          o.get("shared_prefix_ratio"), "≤ 0.3×", 2),
+        ("decode, 200 tools, tool_choice required, tok/s", o.get("many_tools_on"), None, None, "—", 1),
+        ("decode, same prompt without grammar, tok/s", o.get("many_tools_off"), None, None, "—", 1),
+        ("200 tools required ÷ no grammar", ratio(o.get("many_tools_on"), o.get("many_tools_off")), None,
+         ratio(o.get("many_tools_on"), o.get("many_tools_off")), "≥ 0.85×", 2),
         ("adapter at runtime (--no-merge-lora) ÷ off", ratio(o.get("adapter_runtime_decode"), o.get("decode")), None,
          ratio(o.get("adapter_runtime_decode"), o.get("decode")), "—", 2),
     ]
@@ -785,7 +819,7 @@ def main() -> int:
     parser.add_argument("--llama-arg", action="append", default=None,
                         help="extra llama-server argument (repeatable; default: --swa-full, as our engine keeps "
                              "the whole sliding-window history)")
-    parser.add_argument("--phases", default="single,parallel,adapter,shared_prefix",
+    parser.add_argument("--phases", default="single,parallel,adapter,shared_prefix,many_tools",
                         help="comma-separated phases to run (default: all)")
     parser.add_argument("--markdown", type=Path, help="also write the table and details to this file")
     parser.add_argument("--adapter", type=Path, default=DEFAULT_ADAPTER,
@@ -817,7 +851,7 @@ def main() -> int:
     # measured close together in time and a linear drift of the machine's load falls on both alike.
     results = {kind: Results() for kind in kinds}
     wanted = set(opts.phases.split(","))
-    for phase in (p for p in (phase_single, phase_parallel, phase_adapter, phase_shared_prefix) if p.__name__[6:] in wanted):
+    for phase in (p for p in (phase_single, phase_parallel, phase_adapter, phase_shared_prefix, phase_many_tools) if p.__name__[6:] in wanted):
         for round_index in range(opts.rounds):
             for kind in kinds if round_index % 2 == 0 else kinds[::-1]:
                 log(f"{phase.__name__}, round {round_index + 1}/{opts.rounds}: {kind} (load {loadavg()})")

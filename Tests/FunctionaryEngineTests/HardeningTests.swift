@@ -41,6 +41,27 @@ import Testing
         }
     }
 
+    /// A tool set's grammar is compiled once (the cache is keyed by content): the same 200 tools in another
+    /// request get the very grammar llama.cpp parsed for the first.
+    @Test func aLargeToolSetsGrammarIsCompiledOnce() throws {
+        let compiler = GrammarCompiler(model: try SharedEngine.get().model)
+        func constraint() throws -> OutputConstraint {
+            let tools = (0..<200).map { i in
+                Tool(
+                    function: FunctionDefinition(
+                        name: "tool_\(i)", description: "Tool \(i).",
+                        parameters: ["type": "object", "properties": ["names": ["type": "array", "items": ["type": "string"]]], "required": ["names"]]))
+            }
+            let chat = ChatCompletionRequest(
+                model: "", messages: [ChatMessage(role: "user", content: "x")], tools: tools, toolChoice: "required")
+            return try #require(ToolGrammar.constraint(for: .gemma3, resolved: try chat.resolveTools()))
+        }
+        let first = try compiler.compile(try constraint())
+        let again = try compiler.compile(try constraint())
+        #expect(first === again)
+        #expect(first.text.contains("tool_199"))
+    }
+
     @Test func grammarBudgetNamesTheLimit() {
         let budget = GrammarBudget(perToken: .milliseconds(100), perChoice: .seconds(1))
         #expect(throws: Never.self) { try budget.check(token: .milliseconds(50), total: .milliseconds(500)) }
