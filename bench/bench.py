@@ -14,6 +14,7 @@ Stdlib only (urllib/http.client), so it runs in .deps/venv or any python3 >= 3.9
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import http.client
 import json
@@ -635,6 +636,61 @@ def phase_many_tools(kind: str, cfg: Config, opts: argparse.Namespace, res: Resu
                     keys=("many_tools_on", "many_tools_off"), with_no_tools=False)
 
 
+HEAVY_TOOL = {"type": "function", "function": {
+    "name": "file_insurance_claim", "description": "File an insurance claim for damage to a vehicle.",
+    "parameters": {"type": "object", "properties": {
+        "policy_type": {"type": "string", "enum": ["comprehensive", "third_party", "collision", "liability"]},
+        "incident_kind": {"type": "string", "enum": ["accident", "theft", "vandalism", "weather", "fire"]},
+        "severity": {"type": "string", "enum": ["minor", "moderate", "severe", "total_loss"]},
+        "country": {"type": "string", "enum": ["france", "germany", "italy", "spain", "portugal"]},
+        "police_report": {"type": "string", "enum": ["filed", "not_filed", "pending"]},
+        "vehicle": {"type": "object", "properties": {
+            "make": {"type": "string", "enum": ["renault", "peugeot", "volkswagen", "fiat", "seat"]},
+            "fuel": {"type": "string", "enum": ["petrol", "diesel", "electric", "hybrid"]},
+            "year": {"type": "integer", "minimum": 1990, "maximum": 2026}},
+            "required": ["make", "fuel", "year"]},
+        "damaged_parts": {"type": "array", "minItems": 1, "maxItems": 3, "items": {"type": "string", "enum": [
+            "front_bumper", "rear_bumper", "windshield", "left_door", "right_door", "roof", "hood"]}},
+        "contact_preference": {"type": "string", "enum": ["email", "phone", "post"]}},
+        "required": ["policy_type", "incident_kind", "severity", "country", "police_report", "vehicle",
+                     "damaged_parts", "contact_preference"]}}}
+
+
+def heavy_messages(rng: random.Random) -> list[dict]:
+    return [{"role": "user", "content": (
+        f"{nonce(rng)} Please file a claim on my comprehensive policy: my 2019 diesel Peugeot was hit in an accident "
+        "in Spain, moderate damage to the front bumper and the hood. The police report is filed. Contact me by email.")}]
+
+
+def phase_tool_call(kind: str, cfg: Config, opts: argparse.Namespace, res: Results, rng: random.Random, first: bool) -> None:
+    """Phase 6: time to a complete tool call for a schema-heavy tool (8 required properties with enums, a nested
+    object, an array; tool_choice named; temperature 0), request sent → end of stream, after a warm-up that caches
+    the prompt. Ours: `functionary serve` with the embedded engine. llama: the same request to `functionary serve
+    --engine-url` in front of a one-slot llama-server (--swa-full, so it reuses the cached prompt), which gets the
+    same grammar and decodes every token of the call."""
+    port = free_port()
+    with contextlib.ExitStack() as stack:
+        if kind == "ours":
+            server = stack.enter_context(Server("functionary serve (tool call)", ours_argv(cfg, port, 1), port, cfg.logdir))
+        else:
+            upstream_port = free_port()
+            stack.enter_context(Server("llama-server (tool call)", llama_argv(cfg, upstream_port, 1), upstream_port, cfg.logdir))
+            argv = [str(cfg.binary), "serve", "--engine-url", f"http://127.0.0.1:{upstream_port}", "--template", "gemma3",
+                    "--host", "127.0.0.1", "--port", str(port)]
+            server = stack.enter_context(Server("functionary serve --engine-url (tool call)", argv, port, cfg.logdir))
+        body = {"model": server.model_id, "tools": [HEAVY_TOOL], "temperature": 0, "max_tokens": 256,
+                "tool_choice": {"type": "function", "function": {"name": "file_insurance_claim"}}}
+        post_stream(server.port, "/v1/chat/completions", dict(body, messages=heavy_messages(rng)))  # warm-up
+        times, tokens, arguments = [], [], []
+        for _ in range(opts.reps):
+            timed = post_stream(server.port, "/v1/chat/completions", dict(body, messages=heavy_messages(rng)))
+            times.append((timed.end - timed.sent) * 1000)
+            tokens.append(timed.completion_tokens)
+            arguments.append(timed.text[:200])
+    res.add("tool_call_ms", times)
+    res.details.append(f"{kind}: complete tool call ms {fmt_list(times)}, completion tokens {tokens}; arguments {arguments[0]!r}")
+
+
 def tool_prefix(rng: random.Random, count: int = 20) -> str:
     """A system prompt with `count` tool definitions (about 1,500 tokens), unique per call (a nonce first)."""
     tools = []
@@ -779,6 +835,8 @@ def table(ours: Results | None, llama: Results | None, opts: argparse.Namespace,
         ("decode with the LoRA adapter (merged), tok/s", o.get("adapter_decode"), None, None, "—", 1),
         ("adapter on ÷ off (single-stream decode)", ratio(o.get("adapter_decode"), o.get("decode")), None,
          ratio(o.get("adapter_decode"), o.get("decode")), "≥ 0.9×", 2),
+        ("schema-heavy tool call, complete, ms (llama: via --engine-url)", o.get("tool_call_ms"), l.get("tool_call_ms"),
+         ratio(l.get("tool_call_ms"), o.get("tool_call_ms")), "≥ 2×", 1),
         ("TTFT, newcomer sharing a running slot's 20-tool prefix, ms", o.get("shared_prefix_ms"), l.get("shared_prefix_ms"),
          ratio(o.get("shared_prefix_ms"), l.get("shared_prefix_ms")), "—", 1),
         ("TTFT, newcomer with another 20-tool prefix, ms", o.get("unshared_prefix_ms"), l.get("unshared_prefix_ms"),
@@ -819,7 +877,7 @@ def main() -> int:
     parser.add_argument("--llama-arg", action="append", default=None,
                         help="extra llama-server argument (repeatable; default: --swa-full, as our engine keeps "
                              "the whole sliding-window history)")
-    parser.add_argument("--phases", default="single,parallel,adapter,shared_prefix,many_tools",
+    parser.add_argument("--phases", default="single,parallel,adapter,shared_prefix,many_tools,tool_call",
                         help="comma-separated phases to run (default: all)")
     parser.add_argument("--markdown", type=Path, help="also write the table and details to this file")
     parser.add_argument("--adapter", type=Path, default=DEFAULT_ADAPTER,
@@ -851,7 +909,8 @@ def main() -> int:
     # measured close together in time and a linear drift of the machine's load falls on both alike.
     results = {kind: Results() for kind in kinds}
     wanted = set(opts.phases.split(","))
-    for phase in (p for p in (phase_single, phase_parallel, phase_adapter, phase_shared_prefix, phase_many_tools) if p.__name__[6:] in wanted):
+    for phase in (p for p in (phase_single, phase_parallel, phase_adapter, phase_shared_prefix, phase_many_tools,
+                                  phase_tool_call) if p.__name__[6:] in wanted):
         for round_index in range(opts.rounds):
             for kind in kinds if round_index % 2 == 0 else kinds[::-1]:
                 log(f"{phase.__name__}, round {round_index + 1}/{opts.rounds}: {kind} (load {loadavg()})")
