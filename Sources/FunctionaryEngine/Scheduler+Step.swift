@@ -10,7 +10,7 @@ extension Scheduler {
         for job in active where job.promptDone {
             for choice in job.choices where !choice.finished { generating.append(choice) }
         }
-        var budget = batchCapacity - generating.count
+        var budget = batchCapacity - generating.reduce(0) { $0 + 1 + $1.forced.count }
         if !generating.isEmpty { budget = min(budget, promptChunkWhileGenerating) }
         var prompting: [ActiveJob] = []
         for job in active where !job.promptDone && budget > 0 {
@@ -37,7 +37,12 @@ extension Scheduler {
             if choiceFirst {
                 let choice = generating[nextChoice]
                 nextChoice += 1
-                choice.batchIndex = add(choice.nextToken, position: choice.position, slot: choice.slot, output: true)
+                choice.batchIndex = add(choice.nextToken, position: choice.position, slot: choice.slot, output: choice.forced.isEmpty)
+                for (k, token) in choice.forced.enumerated() {
+                    let last = k == choice.forced.count - 1
+                    let index = add(token, position: choice.position + 1 + k, slot: choice.slot, output: last)
+                    if last { choice.batchIndex = index }
+                }
             } else {
                 addPromptChunk(prompting[nextPrompt])
                 nextPrompt += 1
@@ -66,7 +71,9 @@ extension Scheduler {
         }
         for choice in generating {
             slots[choice.slot].tokens.append(choice.nextToken)
-            choice.position += 1
+            slots[choice.slot].tokens += choice.forced
+            choice.position += 1 + choice.forced.count
+            choice.forced = []
         }
         for job in prompting where job.promptPosition == job.pending.tokens.count {
             startChoices(job)
@@ -115,12 +122,13 @@ extension Scheduler {
         }
         for choice in job.choices {
             choice.position = job.pending.tokens.count
+            if job.pending.jumpForward, jumpAtStart(job, choice) { continue }
             sampleNext(job, choice, outputIndex: job.promptOutputIndex)
         }
     }
 
     /// Draws a choice's next token and streams its text; ends the choice at a stop, the token
-    /// limit or the end of the context.
+    /// limit or the end of the context. With jump-forward, then appends the text the grammar forces.
     private func sampleNext(_ job: ActiveJob, _ choice: ChoiceState, outputIndex: Int32) {
         guard !choice.finished else { return }
         let token: llama_token
@@ -130,10 +138,19 @@ extension Scheduler {
             end(job, error: error)
             return
         }
+        guard deliver(job, choice, token, at: choice.position) else { return }
+        choice.nextToken = token
+        choice.forced = []
+        if job.pending.jumpForward { jumpForward(job, choice, after: token) }
+    }
+
+    /// Counts a token of the output (going to `position`) and streams its text; false when that ended the choice
+    /// (an end-of-generation token, a stop string, the token limit, the end of the context) or the job.
+    private func deliver(_ job: ActiveJob, _ choice: ChoiceState, _ token: llama_token, at position: Int) -> Bool {
         choice.generated += 1
         if model.isEndOfGeneration(token) || job.pending.stopTokens.contains(token) {
             finish(job, choice, reason: .stop)
-            return
+            return false
         }
         let piece = model.piece(token)
         if choice.logprobs != nil, let entry = choice.sampler.lastLogprobs {
@@ -141,20 +158,85 @@ extension Scheduler {
         }
         let (text, stopped) = choice.assembler.append(piece)
         let entries = choice.releasedLogprobs(text: text, stopped: stopped)
-        if !entries.isEmpty, !emit(job, .logprobs(choice: choice.index, entries)) { return }
-        if !text.isEmpty, !emit(job, .text(choice: choice.index, text)) { return }
+        if !entries.isEmpty, !emit(job, .logprobs(choice: choice.index, entries)) { return false }
+        if !text.isEmpty, !emit(job, .text(choice: choice.index, text)) { return false }
         if stopped {
             if let matched = choice.assembler.matchedStop, job.pending.sampling.stop.contains(matched),
                 !emit(job, .stopSequence(choice: choice.index, matched))
             {
-                return
+                return false
             }
             finish(job, choice, reason: .stop)
-        } else if choice.generated >= job.pending.maxTokens || choice.position >= contextSize {
-            finish(job, choice, reason: .length)
-        } else {
-            choice.nextToken = token
+            return false
         }
+        if choice.generated >= job.pending.maxTokens || position >= contextSize {
+            finish(job, choice, reason: .length)
+            return false
+        }
+        return true
+    }
+
+    /// The most forced tokens appended at once per choice: every choice's tokens must fit in one batch.
+    var maxJump: Int { max(0, min(32, batchCapacity / parallel - 1)) }
+
+    /// Jump-forward before the first token: when the output must start with a fixed text (a named tool's call
+    /// opening, say), its tokens (the last one left to the model) are the first ones evaluated. Returns false when
+    /// nothing is forced there (the first token is then sampled as usual).
+    private func jumpAtStart(_ job: ActiveJob, _ choice: ChoiceState) -> Bool {
+        let limit = min(maxJump, job.pending.maxTokens - 1, contextSize - choice.position - 2)
+        guard limit > 1 else { return false }
+        let forcedBytes = choice.sampler.forcedText(maxCharacters: 4 * limit + 8)
+        guard !forcedBytes.isEmpty, let text = String(validating: forcedBytes, as: UTF8.self) else { return false }
+        var tokens = model.tokenize(text, addSpecial: false, parseSpecial: true)
+        tokens.removeLast()
+        var accepted: [llama_token] = []
+        for forced in tokens.prefix(limit) {
+            if model.isEndOfGeneration(forced) || job.pending.stopTokens.contains(forced) { break }
+            do {
+                guard try choice.sampler.acceptForced(forced) else { break }
+            } catch {
+                end(job, error: error)
+                return true
+            }
+            accepted.append(forced)
+            guard deliver(job, choice, forced, at: choice.position + accepted.count - 1) else { return true }
+        }
+        guard let first = accepted.first else { return false }
+        choice.nextToken = first
+        choice.forced = Array(accepted.dropFirst())
+        return true
+    }
+
+    /// Jump-forward: when every continuation the grammar allows after `token` starts with the same text, that
+    /// text's tokens are accepted and streamed now and evaluated with `token` in the next decode, instead of being
+    /// sampled one decode step each.
+    ///
+    /// The token boundary: the forced text is tokenized together with the sampled token's text, and used only when
+    /// the sampled token comes out first (else the model would see a split of the text the tokenizer never makes,
+    /// so nothing is forced this time); the last token of the forced text is left for the model to write, as it may
+    /// join with the free text after it (the quote closing a key and the start of its value, say).
+    private func jumpForward(_ job: ActiveJob, _ choice: ChoiceState, after token: llama_token) {
+        let limit = min(maxJump, job.pending.maxTokens - choice.generated - 1, contextSize - choice.position - 2)
+        guard limit > 0 else { return }
+        let forcedBytes = choice.sampler.forcedText(maxCharacters: 4 * limit + 8)
+        guard !forcedBytes.isEmpty, let text = String(validating: model.piece(token) + forcedBytes, as: UTF8.self) else { return }
+        var tokens = model.tokenize(text, addSpecial: false, parseSpecial: true)
+        guard tokens.count >= 2, tokens.first == token else { return }
+        tokens.removeFirst()
+        tokens.removeLast()
+        var accepted: [llama_token] = []
+        for forced in tokens.prefix(limit) {
+            if model.isEndOfGeneration(forced) || job.pending.stopTokens.contains(forced) { break }
+            do {
+                guard try choice.sampler.acceptForced(forced) else { break }
+            } catch {
+                end(job, error: error)
+                return
+            }
+            accepted.append(forced)
+            guard deliver(job, choice, forced, at: choice.position + accepted.count) else { return }
+        }
+        choice.forced = accepted
     }
 
     private func finish(_ job: ActiveJob, _ choice: ChoiceState, reason: FinishReason) {

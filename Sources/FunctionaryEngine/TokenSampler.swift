@@ -139,6 +139,37 @@ final class TokenSampler {
         return token
     }
 
+    /// The text the grammar forces from here (every allowed continuation starts with it), at most `maxCharacters`
+    /// characters; empty without a grammar or when the next character is not forced.
+    func forcedText(maxCharacters: Int) -> [UInt8] {
+        guard let grammar, maxCharacters > 0 else { return [] }
+        var buffer = [UInt8](repeating: 0, count: maxCharacters * 4 + 4)
+        let count = timed {
+            buffer.withUnsafeMutableBufferPointer { out in
+                out.baseAddress!.withMemoryRebound(to: CChar.self, capacity: out.count) {
+                    fgrammar_forced_prefix(grammar, $0, out.count, Int32(maxCharacters))
+                }
+            }
+        }
+        return Array(buffer.prefix(count))
+    }
+
+    /// Records a token that was not sampled (jump-forward: part of the forced text) as `sample` records a drawn
+    /// one: penalties, the grammar, the UTF-8 state. Returns false, recording nothing, when the grammar does not
+    /// allow it.
+    func acceptForced(_ token: llama_token) throws(GenerationError) -> Bool {
+        tokenGrammarTime = .zero
+        defer { grammarTime += tokenGrammarTime }
+        guard isAllowed(token) else { return false }
+        lastLogprobs = nil
+        llama_sampler_accept(chain, token)
+        if let adjust { llama_sampler_accept(adjust, token) }
+        if let grammar { timed { llama_sampler_accept(grammar, token) } }
+        utf8 = utf8.advanced(by: model.piece(token)) ?? UTF8Validator()
+        if grammar != nil { try grammarBudget.check(token: tokenGrammarTime, total: grammarTime + tokenGrammarTime) }
+        return true
+    }
+
     /// Runs grammar work, adding its time to the token's grammar time (only the grammar's own calls count:
     /// a slow machine or a debug build does not eat into the budget).
     private func timed<T>(_ work: () -> T) -> T {

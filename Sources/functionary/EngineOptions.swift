@@ -44,6 +44,13 @@ struct EngineOptions: ParsableArguments {
             discussion: "With --no-merge-lora, llama.cpp applies them at every token instead (slower; no extra file)."))
     var mergeLora = true
 
+    @Option(
+        name: .customLong("jump-forward"),
+        help: ArgumentHelp(
+            "Jump-forward decoding, on or off: text the grammar forces (a tool call's keys, punctuation, the rest of an enum value) is appended in one step instead of sampled token by token.",
+            valueName: "on|off"))
+    var jumpForward = "on"
+
     func validate() throws {
         if template != "auto", TemplateVersion(rawValue: template) == nil {
             throw ValidationError(
@@ -54,6 +61,7 @@ struct EngineOptions: ParsableArguments {
         if gpuLayers < -1 { throw ValidationError("--n-gpu-layers must be -1 or more") }
         if parallel < 1 || parallel > 64 { throw ValidationError("--parallel must be between 1 and 64") }
         if lora.count > 15 { throw ValidationError("at most 15 --lora adapters") }
+        if jumpForward != "on" && jumpForward != "off" { throw ValidationError("--jump-forward takes on or off, got '\(jumpForward)'") }
         for flag in lora {
             do {
                 _ = try LoraAdapterSpec(flag: flag)
@@ -84,6 +92,7 @@ struct EngineOptions: ParsableArguments {
             modelPath: model ?? DefaultModel.path, contextSize: contextSize, threads: threads, gpuLayers: gpuLayers,
             parallel: parallel, maxQueue: maxQueue, adapters: adapters)
         configuration.mergeAdapters = mergeLora
+        configuration.jumpForward = jumpForward != "off"
         return configuration
     }
 

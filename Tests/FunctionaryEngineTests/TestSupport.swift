@@ -23,17 +23,23 @@ enum TestModels {
     /// spinning thread pools slow each other down on shared CPUs (`FUNCTIONARY_TEST_THREADS` overrides).
     static var threads: Int { Int(ProcessInfo.processInfo.environment["FUNCTIONARY_TEST_THREADS"] ?? "") ?? 1 }
 
+    /// Jump-forward decoding in test engines: on (the engine's default) unless `FUNCTIONARY_TEST_JUMP_FORWARD=off`
+    /// (`make test` runs the tool-call tests both ways).
+    static var jumpForward: Bool { ProcessInfo.processInfo.environment["FUNCTIONARY_TEST_JUMP_FORWARD"] != "off" }
+
     /// An engine on the default model with a small context (tests keep runs short).
     static func defaultEngine(parallel: Int = 4, maxQueue: Int = 64) throws(EngineError) -> LlamaEngine {
-        try LlamaEngine(
-            configuration: EngineConfiguration(
-                modelPath: defaultModel, contextSize: 2048, threads: threads, parallel: parallel, maxQueue: maxQueue))
+        var configuration = EngineConfiguration(
+            modelPath: defaultModel, contextSize: 2048, threads: threads, parallel: parallel, maxQueue: maxQueue)
+        configuration.jumpForward = jumpForward
+        return try LlamaEngine(configuration: configuration)
     }
 
     /// An engine on the tiny v2-vocabulary model.
     static func tinyEngine(contextSize: Int = 256) throws(EngineError) -> LlamaEngine {
-        try LlamaEngine(
-            configuration: EngineConfiguration(modelPath: tinyModel, contextSize: contextSize, threads: threads, parallel: 1))
+        var configuration = EngineConfiguration(modelPath: tinyModel, contextSize: contextSize, threads: threads, parallel: 1)
+        configuration.jumpForward = jumpForward
+        return try LlamaEngine(configuration: configuration)
     }
 }
 

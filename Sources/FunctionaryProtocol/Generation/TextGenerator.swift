@@ -34,6 +34,9 @@ public struct GenerationRequest: Sendable {
     public var constraint: OutputConstraint?
     /// Strings that end the turn for this template (e.g. `<|eot_id|>`); generation stops there.
     public var templateStops: [String]
+    /// Jump-forward decoding for this request (text the constraint forces is appended, not sampled): nil follows
+    /// the engine's setting (`--jump-forward`).
+    public var jumpForward: Bool? = nil
 
     public init(
         prompt: String, sampling: SamplingParameters = SamplingParameters(), n: Int = 1, constraint: OutputConstraint? = nil,

@@ -31,6 +31,9 @@ public struct ChatCompletionRequest: Decodable, Sendable {
     public var stream: Bool?
     public var streamOptions: StreamOptions?
     public var user: String?
+    /// `jump_forward` (this server's extension): jump-forward decoding for this request, overriding the server's
+    /// `--jump-forward` (for comparisons and tests).
+    public var jumpForward: Bool?
 
     public struct StreamOptions: Decodable, Sendable {
         public var includeUsage: Bool?
@@ -54,6 +57,7 @@ public struct ChatCompletionRequest: Decodable, Sendable {
         case repetitionPenalty = "repetition_penalty"
         case responseFormat = "response_format"
         case streamOptions = "stream_options"
+        case jumpForward = "jump_forward"
     }
 
     public init(model: String, messages: [ChatMessage], tools: [Tool]? = nil, toolChoice: JSONValue? = nil) {

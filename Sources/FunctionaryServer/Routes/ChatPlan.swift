@@ -83,6 +83,7 @@ struct ChatPlan: Sendable {
         self.template = template
         self.generation = GenerationRequest(
             prompt: prompt, sampling: sampling, n: n, constraint: constraint, templateStops: template.stopTokens)
+        self.generation.jumpForward = request.jumpForward
         self.stream = request.stream ?? false
         self.includeUsage = request.streamOptions?.includeUsage ?? false
         self.parallelToolCalls = parallel

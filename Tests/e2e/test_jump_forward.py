@@ -1,0 +1,80 @@
+"""Jump-forward decoding (text the grammar forces is appended, not sampled) against decoding every token: the calls
+the default model makes (with the project's adapter, tool_choice auto, temperature 0) on the first 80 cases of the
+dev set, and a schema-heavy named call through the server, with `jump_forward` per request."""
+
+import json
+import pathlib
+
+import pytest
+
+from conftest import http
+from test_eval import ADAPTER, run
+
+CASES = 80
+
+
+def calls(report: dict) -> dict[str, list]:
+    """Each case's calls, names and parsed arguments, in order."""
+    out = {}
+    for result in report["results"]:
+        parsed = []
+        for call in result.get("calls") or []:
+            arguments = call.get("arguments")
+            try:
+                arguments = json.loads(arguments) if isinstance(arguments, str) else arguments
+            except ValueError:
+                pass
+            parsed.append((call.get("name"), arguments))
+        out[result["id"]] = parsed
+    return out
+
+
+@pytest.mark.skipif(not ADAPTER.exists(), reason="no committed adapter")
+def test_calls_equal_with_and_without_jump_forward(tmp_path: pathlib.Path):
+    reports = {}
+    for mode in ("off", "on"):
+        path = tmp_path / f"{mode}.json"
+        result = run(["eval", "--limit", str(CASES), "--jump-forward", mode, "--report", str(path)], timeout=1200)
+        assert result.returncode == 0, result.stderr
+        reports[mode] = calls(json.loads(path.read_text()))
+    assert len(reports["off"]) == CASES and reports["off"].keys() == reports["on"].keys()
+    with_calls = [case for case, made in reports["off"].items() if made]
+    assert len(with_calls) >= CASES // 2, "most dev cases should make calls"
+    different = {case: (reports["off"][case], reports["on"][case])
+                 for case in reports["off"] if reports["off"][case] != reports["on"][case]}
+    # The README reports the differences and what caused them (token boundaries).
+    assert len(different) <= CASES * 5 // 100, f"{len(different)} of {CASES} cases differ: {different}"
+
+
+HEAVY = {"type": "function", "function": {
+    "name": "file_claim", "description": "File an insurance claim.",
+    "parameters": {"type": "object", "properties": {
+        "policy": {"type": "string", "enum": ["comprehensive", "third_party", "collision"]},
+        "severity": {"type": "string", "enum": ["minor", "moderate", "severe"]},
+        "vehicle": {"type": "object", "properties": {
+            "make": {"type": "string", "enum": ["renault", "peugeot", "fiat"]},
+            "year": {"type": "integer", "minimum": 1990, "maximum": 2026}}, "required": ["make", "year"]},
+        "parts": {"type": "array", "minItems": 1, "maxItems": 3,
+                  "items": {"type": "string", "enum": ["front_bumper", "rear_bumper", "hood"]}}},
+        "required": ["policy", "severity", "vehicle", "parts"]}}}
+
+
+def test_named_call_is_schema_valid_both_ways(server):
+    """The same named call with jump_forward on and off: valid against the schema both times (every enum value and
+    key spelled out), and the same call at temperature 0."""
+    body = {"model": "m", "messages": [{"role": "user", "content": "File a claim: my 2019 Peugeot, front bumper, minor."}],
+            "tools": [HEAVY], "tool_choice": {"type": "function", "function": {"name": "file_claim"}},
+            "temperature": 0, "max_tokens": 200}
+    seen = []
+    for jump in (False, True):
+        status, _, raw = http("POST", server.base + "/v1/chat/completions", dict(body, jump_forward=jump))
+        assert status == 200, raw
+        call = json.loads(raw)["choices"][0]["message"]["tool_calls"][0]["function"]
+        arguments = json.loads(call["arguments"])
+        assert call["name"] == "file_claim"
+        assert arguments["policy"] in ("comprehensive", "third_party", "collision")
+        assert arguments["severity"] in ("minor", "moderate", "severe")
+        assert arguments["vehicle"]["make"] in ("renault", "peugeot", "fiat") and 1990 <= arguments["vehicle"]["year"] <= 2026
+        assert 1 <= len(arguments["parts"]) <= 3 and set(arguments["parts"]) <= {"front_bumper", "rear_bumper", "hood"}
+        seen.append(arguments)
+    assert seen[0] == seen[1]
