@@ -62,7 +62,7 @@ HEAVY = {"type": "function", "function": {
 def test_named_call_is_schema_valid_both_ways(server):
     """The same named call with jump_forward on and off: valid against the schema both times (every enum value and
     key spelled out), and the same call at temperature 0."""
-    body = {"model": "m", "messages": [{"role": "user", "content": "File a claim: my 2019 Peugeot, front bumper, minor."}],
+    body = {"model": "gemma-3-270m-q4_k_m", "messages": [{"role": "user", "content": "File a claim: my 2019 Peugeot, front bumper, minor."}],
             "tools": [HEAVY], "tool_choice": {"type": "function", "function": {"name": "file_claim"}},
             "temperature": 0, "max_tokens": 200}
     seen = []
