@@ -3,7 +3,8 @@
 // A grammar sampler's state is a set of parse stacks; the top of each stack is the terminal that stack expects
 // next. The next character is forced when every stack expects the same single character (a plain CHAR element,
 // not a class, a range or a token). Advancing the grammar by that character (llama_grammar_accept) gives the next
-// state; repeated, that spells the forced text. The stacks are restored afterwards: the sampler itself advances
+// state; repeated, that spells the forced text (and the tops of the stacks then are the characters allowed after it).
+// The stacks are restored afterwards: the sampler itself advances
 // when the engine accepts the tokens of that text.
 
 #include "functionary_grammar.h"
@@ -57,9 +58,37 @@ bool forced_char(const llama_grammar_stacks & stacks, uint32_t & chr) {
     return chr != 0;
 }
 
-}  // namespace
+// The characters the stacks allow next (each stack's top: a char, its alternatives and small ranges), or false
+// when that is not a small known set.
+bool next_chars(const llama_grammar_stacks & stacks, unsigned int * next, int capacity, int & count, int & may_end) {
+    count = 0;
+    may_end = 0;
+    auto add = [&](uint32_t c) {
+        for (int i = 0; i < count; i++) if (next[i] == c) return true;
+        if (count >= capacity) return false;
+        next[count++] = c;
+        return true;
+    };
+    for (const auto & stack : stacks) {
+        if (stack.empty()) { may_end = 1; continue; }
+        const llama_grammar_element * pos = stack.back();
+        if (pos->type != LLAMA_GRETYPE_CHAR) return false;
+        do {
+            uint32_t low = pos->value, high = pos->value;
+            if (pos[1].type == LLAMA_GRETYPE_CHAR_RNG_UPPER) { high = pos[1].value; pos++; }
+            if (high < low || high - low > 16) return false;
+            for (uint32_t c = low; c <= high; c++) if (!add(c)) return false;
+            pos++;
+        } while (pos->type == LLAMA_GRETYPE_CHAR_ALT);
+    }
+    return true;
+}
 
-extern "C" size_t fgrammar_forced_prefix(struct llama_sampler * sampler, char * out, size_t capacity, int max_chars) {
+size_t forced_prefix(struct llama_sampler * sampler, char * out, size_t capacity, int max_chars, unsigned int * next,
+                     int * next_count, int * may_end) {
+    const int room = next_count != nullptr ? *next_count : 0;
+    if (next_count != nullptr) *next_count = -1;
+    if (may_end != nullptr) *may_end = 0;
     if (sampler == nullptr || out == nullptr || max_chars <= 0) return 0;
     const char * name = llama_sampler_name(sampler);
     if (name == nullptr || std::strcmp(name, "grammar") != 0 || sampler->ctx == nullptr) return 0;
@@ -77,9 +106,30 @@ extern "C" size_t fgrammar_forced_prefix(struct llama_sampler * sampler, char * 
             length += append_utf8(chr, out + length);
             llama_grammar_accept(grammar, chr);
         }
+        if (next != nullptr && next_count != nullptr && may_end != nullptr) {
+            int count = 0, end = 0;
+            if (next_chars(grammar->stacks, next, room < 0 ? 0 : room, count, end)) {
+                *next_count = count;
+                *may_end = end;
+            } else {
+                *next_count = -1;
+            }
+        }
     } catch (...) {
         length = 0;
     }
     grammar->stacks = std::move(saved);
     return length;
+}
+
+}  // namespace
+
+extern "C" size_t fgrammar_forced_prefix_next(
+    struct llama_sampler * sampler, char * out, size_t capacity, int max_chars, unsigned int * next, int * next_count,
+    int * may_end) {
+    return forced_prefix(sampler, out, capacity, max_chars, next, next_count, may_end);
+}
+
+extern "C" size_t fgrammar_forced_prefix(struct llama_sampler * sampler, char * out, size_t capacity, int max_chars) {
+    return forced_prefix(sampler, out, capacity, max_chars, nullptr, nullptr, nullptr);
 }

@@ -24,6 +24,16 @@ struct llama_sampler;
  */
 size_t fgrammar_forced_prefix(struct llama_sampler * sampler, char * out, size_t capacity, int max_chars);
 
+/*
+ * As fgrammar_forced_prefix, and also the characters the grammar allows right after the forced text: written to
+ * `next` (at most `*next_count` of them); `*next_count` is set to their number, or to -1 when they are not a small
+ * known set (a class with a wide range, any character, a token, more than the room given). The parse may also end
+ * there when `*may_end` is set to 1.
+ */
+size_t fgrammar_forced_prefix_next(
+    struct llama_sampler * sampler, char * out, size_t capacity, int max_chars, unsigned int * next, int * next_count,
+    int * may_end);
+
 #ifdef __cplusplus
 }
 #endif

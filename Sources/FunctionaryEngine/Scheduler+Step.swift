@@ -179,16 +179,28 @@ extension Scheduler {
     /// The most forced tokens appended at once per choice: every choice's tokens must fit in one batch.
     var maxJump: Int { max(0, min(32, batchCapacity / parallel - 1)) }
 
+    /// Whether the last token of `text`'s tokenization stays as it is whatever character the grammar allows after
+    /// `text` (`following`; nil: not known): then the tokenizer would not merge it with what the model writes next
+    /// (a closing quote would merge with the colon after a key, a comma need not merge with the space after it).
+    private func lastTokenStays(_ text: String, _ tokens: [llama_token], following: [Unicode.Scalar]?) -> Bool {
+        guard let following else { return false }
+        for scalar in following {
+            let extended = model.tokenize(text + String(scalar), addSpecial: false, parseSpecial: true)
+            guard extended.count > tokens.count, extended.starts(with: tokens) else { return false }
+        }
+        return true
+    }
+
     /// Jump-forward before the first token: when the output must start with a fixed text (a named tool's call
     /// opening, say), its tokens (the last one left to the model) are the first ones evaluated. Returns false when
     /// nothing is forced there (the first token is then sampled as usual).
     private func jumpAtStart(_ job: ActiveJob, _ choice: ChoiceState) -> Bool {
         let limit = min(maxJump, job.pending.maxTokens - 1, contextSize - choice.position - 2)
         guard limit > 1 else { return false }
-        let forcedBytes = choice.sampler.forcedText(maxCharacters: 4 * limit + 8)
+        let (forcedBytes, following) = choice.sampler.forcedText(maxCharacters: 4 * limit + 8)
         guard !forcedBytes.isEmpty, let text = String(validating: forcedBytes, as: UTF8.self) else { return false }
         var tokens = model.tokenize(text, addSpecial: false, parseSpecial: true)
-        tokens.removeLast()
+        if !lastTokenStays(text, tokens, following: following) { tokens.removeLast() }
         var accepted: [llama_token] = []
         for forced in tokens.prefix(limit) {
             if model.isEndOfGeneration(forced) || job.pending.stopTokens.contains(forced) { break }
@@ -213,17 +225,17 @@ extension Scheduler {
     ///
     /// The token boundary: the forced text is tokenized together with the sampled token's text, and used only when
     /// the sampled token comes out first (else the model would see a split of the text the tokenizer never makes,
-    /// so nothing is forced this time); the last token of the forced text is left for the model to write, as it may
-    /// join with the free text after it (the quote closing a key and the start of its value, say).
+    /// so nothing is forced this time); the last token of the forced text is left for the model to write unless
+    /// no character the grammar allows next would join it (`lastTokenStays`).
     private func jumpForward(_ job: ActiveJob, _ choice: ChoiceState, after token: llama_token) {
         let limit = min(maxJump, job.pending.maxTokens - choice.generated - 1, contextSize - choice.position - 2)
         guard limit > 0 else { return }
-        let forcedBytes = choice.sampler.forcedText(maxCharacters: 4 * limit + 8)
+        let (forcedBytes, following) = choice.sampler.forcedText(maxCharacters: 4 * limit + 8)
         guard !forcedBytes.isEmpty, let text = String(validating: model.piece(token) + forcedBytes, as: UTF8.self) else { return }
         var tokens = model.tokenize(text, addSpecial: false, parseSpecial: true)
         guard tokens.count >= 2, tokens.first == token else { return }
+        if !lastTokenStays(text, tokens, following: following) { tokens.removeLast() }
         tokens.removeFirst()
-        tokens.removeLast()
         var accepted: [llama_token] = []
         for forced in tokens.prefix(limit) {
             if model.isEndOfGeneration(forced) || job.pending.stopTokens.contains(forced) { break }

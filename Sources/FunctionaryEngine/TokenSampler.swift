@@ -140,18 +140,23 @@ final class TokenSampler {
     }
 
     /// The text the grammar forces from here (every allowed continuation starts with it), at most `maxCharacters`
-    /// characters; empty without a grammar or when the next character is not forced.
-    func forcedText(maxCharacters: Int) -> [UInt8] {
-        guard let grammar, maxCharacters > 0 else { return [] }
+    /// characters, and the characters it allows right after that text (nil when they are not a small known set);
+    /// empty without a grammar or when the next character is not forced.
+    func forcedText(maxCharacters: Int) -> (bytes: [UInt8], next: [Unicode.Scalar]?) {
+        guard let grammar, maxCharacters > 0 else { return ([], nil) }
         var buffer = [UInt8](repeating: 0, count: maxCharacters * 4 + 4)
+        var next = [UInt32](repeating: 0, count: 16)
+        var nextCount: Int32 = 16
+        var mayEnd: Int32 = 0
         let count = timed {
             buffer.withUnsafeMutableBufferPointer { out in
                 out.baseAddress!.withMemoryRebound(to: CChar.self, capacity: out.count) {
-                    fgrammar_forced_prefix(grammar, $0, out.count, Int32(maxCharacters))
+                    fgrammar_forced_prefix_next(grammar, $0, out.count, Int32(maxCharacters), &next, &nextCount, &mayEnd)
                 }
             }
         }
-        return Array(buffer.prefix(count))
+        let following = nextCount < 0 ? nil : next.prefix(Int(nextCount)).compactMap(Unicode.Scalar.init)
+        return (Array(buffer.prefix(count)), following)
     }
 
     /// Records a token that was not sampled (jump-forward: part of the forced text) as `sample` records a drawn
