@@ -201,18 +201,7 @@ extension Scheduler {
         guard !forcedBytes.isEmpty, let text = String(validating: forcedBytes, as: UTF8.self) else { return false }
         var tokens = model.tokenize(text, addSpecial: false, parseSpecial: true)
         if !lastTokenStays(text, tokens, following: following) { tokens.removeLast() }
-        var accepted: [llama_token] = []
-        for forced in tokens.prefix(limit) {
-            if model.isEndOfGeneration(forced) || job.pending.stopTokens.contains(forced) { break }
-            do {
-                guard try choice.sampler.acceptForced(forced) else { break }
-            } catch {
-                end(job, error: error)
-                return true
-            }
-            accepted.append(forced)
-            guard deliver(job, choice, forced, at: choice.position + accepted.count - 1) else { return true }
-        }
+        guard let accepted = take(tokens.prefix(limit), job, choice, from: choice.position) else { return true }
         guard let first = accepted.first else { return false }
         choice.nextToken = first
         choice.forced = Array(accepted.dropFirst())
@@ -236,19 +225,26 @@ extension Scheduler {
         guard tokens.count >= 2, tokens.first == token else { return }
         if !lastTokenStays(text, tokens, following: following) { tokens.removeLast() }
         tokens.removeFirst()
+        guard let accepted = take(tokens.prefix(limit), job, choice, from: choice.position + 1) else { return }
+        choice.forced = accepted
+    }
+
+    /// Accepts and streams forced tokens, the first going to `position`, up to one the grammar does not allow or
+    /// one that would end the output (the model samples that one); nil when the choice or the job ended on the way.
+    private func take(_ tokens: ArraySlice<llama_token>, _ job: ActiveJob, _ choice: ChoiceState, from position: Int) -> [llama_token]? {
         var accepted: [llama_token] = []
-        for forced in tokens.prefix(limit) {
+        for forced in tokens {
             if model.isEndOfGeneration(forced) || job.pending.stopTokens.contains(forced) { break }
             do {
                 guard try choice.sampler.acceptForced(forced) else { break }
             } catch {
                 end(job, error: error)
-                return
+                return nil
             }
+            guard deliver(job, choice, forced, at: position + accepted.count) else { return nil }
             accepted.append(forced)
-            guard deliver(job, choice, forced, at: choice.position + accepted.count) else { return }
         }
-        choice.forced = accepted
+        return accepted
     }
 
     private func finish(_ job: ActiveJob, _ choice: ChoiceState, reason: FinishReason) {

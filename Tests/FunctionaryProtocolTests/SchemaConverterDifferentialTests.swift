@@ -65,7 +65,7 @@ import Testing
             }
             let theirs = try GBNFMatcher(referenceGrammar)
             let mine = try GBNFMatcher(ours)
-            var rng = SplitMix(seed: UInt64(index) &* 0x9E37_79B9 &+ 17)
+            var rng = SplitMix64(seed: UInt64(index) &* 0x9E37_79B9 &+ 17)
             var samples: [String] = []
             for _ in 0..<4 {
                 if let s = GrammarSampler(theirs).sample(&rng) { samples.append(s) }
@@ -194,7 +194,7 @@ import Testing
 
     /// Random schemas over the keywords both converters read.
     static func randomCases(count: Int, seed: UInt64) -> [Case] {
-        var rng = SplitMix(seed: seed)
+        var rng = SplitMix64(seed: seed)
         return (0..<count).map { i in
             var generator = RandomSchema()
             let schema = generator.schema(&rng, depth: 0)
@@ -214,7 +214,7 @@ import Testing
 
     static let palette: [Character] = ["\"", ",", "}", "]", "{", "[", ":", "0", "7", "-", ".", "e", "a", "Z", " ", "\n", "\\", "n", "t", "é"]
 
-    static func nearMisses(of text: String, rng: inout SplitMix) -> [String] {
+    static func nearMisses(of text: String, rng: inout SplitMix64) -> [String] {
         let characters = Array(text)
         var out: [String] = [text + "x", text + " ", "x" + text]
         if !characters.isEmpty {
@@ -235,17 +235,8 @@ import Testing
 
 // MARK: - random strings of a grammar
 
-/// SplitMix64: a small seeded generator, so that every run compares the same strings.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+extension SplitMix64 {
+    /// A number in 0..<n (0 when n ≤ 1).
     mutating func below(_ n: Int) -> Int { n <= 1 ? 0 : Int(next() % UInt64(n)) }
 }
 
@@ -290,13 +281,13 @@ struct GrammarSampler {
         }
     }
 
-    func sample(_ rng: inout SplitMix) -> String? {
+    func sample(_ rng: inout SplitMix64) -> String? {
         var out = String.UnicodeScalarView()
         guard let root = matcher.rules["root"], emit(root, depth: 0, into: &out, rng: &rng) else { return nil }
         return String(out)
     }
 
-    private func emit(_ node: GBNFMatcher.Node, depth: Int, into out: inout String.UnicodeScalarView, rng: inout SplitMix) -> Bool {
+    private func emit(_ node: GBNFMatcher.Node, depth: Int, into out: inout String.UnicodeScalarView, rng: inout SplitMix64) -> Bool {
         if out.count > 4000 { return false }
         let deep = depth > 12
         switch node {
@@ -345,7 +336,7 @@ struct RandomSchema {
     var definitions: [String: JSONValue] = [:]
     var names = ["city", "count", "unit", "tags", "when", "price", "ok", "mode", "items", "note", "id", "level"]
 
-    mutating func schema(_ rng: inout SplitMix, depth: Int) -> JSONValue {
+    mutating func schema(_ rng: inout SplitMix64, depth: Int) -> JSONValue {
         let roll = depth >= 3 ? rng.below(7) : rng.below(14)
         switch roll {
         case 0: return string(&rng)
@@ -372,7 +363,7 @@ struct RandomSchema {
         }
     }
 
-    mutating func string(_ rng: inout SplitMix) -> JSONValue {
+    mutating func string(_ rng: inout SplitMix64) -> JSONValue {
         var object: JSONObject = ["type": "string"]
         switch rng.below(6) {
         case 0:
@@ -386,7 +377,7 @@ struct RandomSchema {
         return .object(object)
     }
 
-    mutating func integer(_ rng: inout SplitMix) -> JSONValue {
+    mutating func integer(_ rng: inout SplitMix64) -> JSONValue {
         var object: JSONObject = ["type": "integer"]
         switch rng.below(5) {
         case 0: object["minimum"] = .number(JSONNumber(rng.below(200) - 50))
@@ -401,7 +392,7 @@ struct RandomSchema {
         return .object(object)
     }
 
-    mutating func object(_ rng: inout SplitMix, depth: Int) -> JSONValue {
+    mutating func object(_ rng: inout SplitMix64, depth: Int) -> JSONValue {
         var properties = JSONObject()
         var required: [JSONValue] = []
         let count = 1 + rng.below(4)
