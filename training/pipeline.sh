@@ -72,7 +72,8 @@ PYTHONPATH="$LLAMA_SRC/gguf-py${PYTHONPATH:+:$PYTHONPATH}" "$PY" "$LLAMA_SRC/con
 ls -l "$WORK/$ADAPTER_NAME.gguf"
 
 log "6. eval on the dev set"
-"$BIN" eval --lora "$WORK/$ADAPTER_NAME.gguf" --cases "$WORK/data/dev-set.jsonl" --report "$WORK/eval-report.json"
+# --no-default-adapter: the committed adapter would otherwise be applied too, under the new one.
+"$BIN" eval --no-default-adapter --lora "$WORK/$ADAPTER_NAME.gguf" --cases "$WORK/data/dev-set.jsonl" --report "$WORK/eval-report.json"
 
 if [ "${INSTALL:-0}" = "1" ]; then
     cp "$WORK/$ADAPTER_NAME.gguf" "models/$ADAPTER_NAME.gguf"
