@@ -59,10 +59,9 @@ bool forced_char(const llama_grammar_stacks & stacks, uint32_t & chr) {
 }
 
 // The characters the stacks allow next (each stack's top: a char, its alternatives and small ranges), or false
-// when that is not a small known set.
-bool next_chars(const llama_grammar_stacks & stacks, unsigned int * next, int capacity, int & count, int & may_end) {
+// when that is not a small known set. A stack that may end here adds none (the end joins no token).
+bool next_chars(const llama_grammar_stacks & stacks, unsigned int * next, int capacity, int & count) {
     count = 0;
-    may_end = 0;
     auto add = [&](uint32_t c) {
         for (int i = 0; i < count; i++) if (next[i] == c) return true;
         if (count >= capacity) return false;
@@ -70,7 +69,7 @@ bool next_chars(const llama_grammar_stacks & stacks, unsigned int * next, int ca
         return true;
     };
     for (const auto & stack : stacks) {
-        if (stack.empty()) { may_end = 1; continue; }
+        if (stack.empty()) continue;
         const llama_grammar_element * pos = stack.back();
         if (pos->type != LLAMA_GRETYPE_CHAR) return false;
         do {
@@ -84,11 +83,12 @@ bool next_chars(const llama_grammar_stacks & stacks, unsigned int * next, int ca
     return true;
 }
 
-size_t forced_prefix(struct llama_sampler * sampler, char * out, size_t capacity, int max_chars, unsigned int * next,
-                     int * next_count, int * may_end) {
+}  // namespace
+
+extern "C" size_t fgrammar_forced_prefix(
+    struct llama_sampler * sampler, char * out, size_t capacity, int max_chars, unsigned int * next, int * next_count) {
     const int room = next_count != nullptr ? *next_count : 0;
     if (next_count != nullptr) *next_count = -1;
-    if (may_end != nullptr) *may_end = 0;
     if (sampler == nullptr || out == nullptr || max_chars <= 0) return 0;
     const char * name = llama_sampler_name(sampler);
     if (name == nullptr || std::strcmp(name, "grammar") != 0 || sampler->ctx == nullptr) return 0;
@@ -106,30 +106,13 @@ size_t forced_prefix(struct llama_sampler * sampler, char * out, size_t capacity
             length += append_utf8(chr, out + length);
             llama_grammar_accept(grammar, chr);
         }
-        if (next != nullptr && next_count != nullptr && may_end != nullptr) {
-            int count = 0, end = 0;
-            if (next_chars(grammar->stacks, next, room < 0 ? 0 : room, count, end)) {
-                *next_count = count;
-                *may_end = end;
-            } else {
-                *next_count = -1;
-            }
+        int count = 0;
+        if (next != nullptr && next_count != nullptr && next_chars(grammar->stacks, next, room < 0 ? 0 : room, count)) {
+            *next_count = count;
         }
     } catch (...) {
         length = 0;
     }
     grammar->stacks = std::move(saved);
     return length;
-}
-
-}  // namespace
-
-extern "C" size_t fgrammar_forced_prefix_next(
-    struct llama_sampler * sampler, char * out, size_t capacity, int max_chars, unsigned int * next, int * next_count,
-    int * may_end) {
-    return forced_prefix(sampler, out, capacity, max_chars, next, next_count, may_end);
-}
-
-extern "C" size_t fgrammar_forced_prefix(struct llama_sampler * sampler, char * out, size_t capacity, int max_chars) {
-    return forced_prefix(sampler, out, capacity, max_chars, nullptr, nullptr, nullptr);
 }

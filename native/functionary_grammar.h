@@ -20,19 +20,13 @@ struct llama_sampler;
  * current state: UTF-8 written to `out` (at most `capacity` bytes, not NUL-terminated), at most `max_chars`
  * characters. Returns the byte count: 0 when the next character is not forced (alternatives, a class, a token
  * reference, or the grammar may end here), when the state is inside a multi-byte character, or when `sampler`
- * is not a grammar sampler. The sampler's state is left as it was.
+ * is not a grammar sampler. Also the characters the grammar allows right after that text: written to `next` (at
+ * most `*next_count` of them), `*next_count` set to their number, or to -1 when they are not a small known set (a
+ * class with a wide range, any character, a token, more than the room given). The sampler's state is left as it
+ * was.
  */
-size_t fgrammar_forced_prefix(struct llama_sampler * sampler, char * out, size_t capacity, int max_chars);
-
-/*
- * As fgrammar_forced_prefix, and also the characters the grammar allows right after the forced text: written to
- * `next` (at most `*next_count` of them); `*next_count` is set to their number, or to -1 when they are not a small
- * known set (a class with a wide range, any character, a token, more than the room given). The parse may also end
- * there when `*may_end` is set to 1.
- */
-size_t fgrammar_forced_prefix_next(
-    struct llama_sampler * sampler, char * out, size_t capacity, int max_chars, unsigned int * next, int * next_count,
-    int * may_end);
+size_t fgrammar_forced_prefix(
+    struct llama_sampler * sampler, char * out, size_t capacity, int max_chars, unsigned int * next, int * next_count);
 
 #ifdef __cplusplus
 }

@@ -131,12 +131,17 @@ final class TokenSampler {
                 token: TokenLogprob(bytes: model.piece(token), logprob: distribution.logprob(logit)),
                 top: distribution.top.map { TokenLogprob(bytes: model.piece($0.token), logprob: distribution.logprob($0.logit)) })
         }
+        try record(token)
+        return token
+    }
+
+    /// Records an output token: penalties, the grammar, the UTF-8 state, the grammar's time budget.
+    private func record(_ token: llama_token) throws(GenerationError) {
         llama_sampler_accept(chain, token)
         if let adjust { llama_sampler_accept(adjust, token) }
         if let grammar { timed { llama_sampler_accept(grammar, token) } }
         utf8 = utf8.advanced(by: model.piece(token)) ?? UTF8Validator()
         if grammar != nil { try grammarBudget.check(token: tokenGrammarTime, total: grammarTime + tokenGrammarTime) }
-        return token
     }
 
     /// The text the grammar forces from here (every allowed continuation starts with it), at most `maxCharacters`
@@ -147,11 +152,10 @@ final class TokenSampler {
         var buffer = [UInt8](repeating: 0, count: maxCharacters * 4 + 4)
         var next = [UInt32](repeating: 0, count: 16)
         var nextCount: Int32 = 16
-        var mayEnd: Int32 = 0
         let count = timed {
             buffer.withUnsafeMutableBufferPointer { out in
                 out.baseAddress!.withMemoryRebound(to: CChar.self, capacity: out.count) {
-                    fgrammar_forced_prefix_next(grammar, $0, out.count, Int32(maxCharacters), &next, &nextCount, &mayEnd)
+                    fgrammar_forced_prefix(grammar, $0, out.count, Int32(maxCharacters), &next, &nextCount)
                 }
             }
         }
@@ -167,11 +171,7 @@ final class TokenSampler {
         defer { grammarTime += tokenGrammarTime }
         guard isAllowed(token) else { return false }
         lastLogprobs = nil
-        llama_sampler_accept(chain, token)
-        if let adjust { llama_sampler_accept(adjust, token) }
-        if let grammar { timed { llama_sampler_accept(grammar, token) } }
-        utf8 = utf8.advanced(by: model.piece(token)) ?? UTF8Validator()
-        if grammar != nil { try grammarBudget.check(token: tokenGrammarTime, total: grammarTime + tokenGrammarTime) }
+        try record(token)
         return true
     }
 
