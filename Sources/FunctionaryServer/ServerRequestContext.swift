@@ -1,4 +1,5 @@
 import Hummingbird
+import NIOCore
 import Synchronization
 
 /// The request context of the server's routes: Hummingbird's core storage plus a record the handler fills
@@ -7,10 +8,13 @@ public struct ServerRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Shared with the middleware that writes the log line.
     let record: RequestRecord
+    /// The connection the request came on (to learn when its client leaves).
+    let channel: any Channel
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         record = RequestRecord()
+        channel = source.channel
     }
 }
 

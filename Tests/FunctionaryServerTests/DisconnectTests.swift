@@ -1,7 +1,9 @@
+import Foundation
 import FunctionaryProtocol
 import FunctionaryServer
 import Hummingbird
 import HummingbirdTesting
+import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -75,6 +77,42 @@ struct DisconnectTests {
     }
 }
 
+@Suite("a keep-alive connection serves one request after another")
+struct KeepAliveTests {
+    /// Non-streamed generations, one that the engine refuses with a 400 among them, on one connection: the server
+    /// keeps the connection open after each answer (the client sends the next request at once, as pooled HTTP
+    /// clients do). It used to close it after every generation without saying so.
+    @Test func theConnectionOutlivesEachGeneration() async throws {
+        let count = Mutex(0)
+        let engine = ScriptedEngine { _ in
+            let index = count.withLock { value in
+                defer { value += 1 }
+                return value
+            }
+            if index == 1 { return [.fail(.invalidParameter(name: "logit_bias", message: "not in this vocabulary"))] }
+            return [.text(0, "answer \(index)"), .finish(0, .stop)]
+        }
+        try await TestServer.app(engine: engine).test(.live) { client in
+            let port = try #require(client.port)
+            let socket = try RawSocket(port: port)
+            defer { socket.close() }
+            for index in 0..<4 {
+                try socket.send(DisconnectTests.request(TestServer.chat()))
+                let (head, body) = try await socket.receiveResponse()
+                #expect(!head.lowercased().contains("connection: close"), "\(head)")
+                if index == 1 {
+                    #expect(head.hasPrefix("HTTP/1.1 400"), "\(head)")
+                    #expect(body.contains("logit_bias"))
+                } else {
+                    #expect(head.hasPrefix("HTTP/1.1 200"), "\(head)")
+                    #expect(body.contains("answer \(index)"))
+                }
+            }
+            #expect(engine.cancellations == 0)
+        }
+    }
+}
+
 /// A blocking TCP socket with short receive timeouts, to play a client that disappears mid-response.
 final class RawSocket: Sendable {
     let fd: Int32
@@ -127,6 +165,35 @@ final class RawSocket: Sendable {
             try await Task.sleep(for: .milliseconds(2))
         }
         throw Failure(description: "did not receive \(marker): \(String(decoding: received, as: UTF8.self))")
+    }
+
+    /// Reads one whole response with a `Content-Length` body (5 s at most); reads no further.
+    func receiveResponse() async throws -> (head: String, body: String) {
+        var received: [UInt8] = []
+        var byte = [UInt8](repeating: 0, count: 1)
+        let deadline = ContinuousClock.now + .seconds(5)
+        var headEnd: Int?
+        var length = 0
+        while ContinuousClock.now < deadline {
+            if let headEnd, received.count == headEnd + length {
+                return (String(decoding: received[..<headEnd], as: UTF8.self), String(decoding: received[headEnd...], as: UTF8.self))
+            }
+            let count = byte.withUnsafeMutableBytes { read(fd, $0.baseAddress, 1) }
+            if count == 1 {
+                received.append(byte[0])
+                if headEnd == nil, received.suffix(4) == Array("\r\n\r\n".utf8) {
+                    headEnd = received.count
+                    let head = String(decoding: received, as: UTF8.self).lowercased()
+                    let field = head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
+                    length = field.flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
+                }
+            } else if count == 0 {
+                break
+            } else {
+                try await Task.sleep(for: .milliseconds(2))
+            }
+        }
+        throw Failure(description: "no whole response (connection closed or 5 s passed): \(String(decoding: received, as: UTF8.self))")
     }
 
     func close() {

@@ -7,6 +7,10 @@ import NIOHTTPTypes
 /// reading a stream: its send buffer stays full). Closing fails the pending writes, so the route's stream ends and
 /// the generation is cancelled, freeing its slot. Idle keep-alive connections are Hummingbird's `idleTimeout`.
 ///
+/// It also keeps the connection's `ConnectionCloseSignal`, which the routes wait on to cancel a generation whose
+/// client left, and closes the connection when the client half-closes (shuts down its sending side) while a request
+/// is in progress: a client that stops sending mid-request has left, as far as HTTP/1.1 servers go.
+///
 /// One per connection, after the HTTP codec; it runs on the connection's event loop only.
 final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
@@ -19,12 +23,17 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private var bodyTimer: Scheduled<Void>?
     private var stallTimer: Scheduled<Void>?
     private var sawFirstRequest = false
+    /// Requests whose head has been read and whose response has not ended.
+    private var requestsInProgress = 0
+    let closeSignal = ConnectionCloseSignal()
 
     init(timeouts: ConnectionTimeouts) {
         self.timeouts = timeouts
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
+        let signal = closeSignal
+        context.channel.closeFuture.whenComplete { _ in signal.fire() }
         if context.channel.isActive { armHeaderTimer(context) }
     }
 
@@ -46,6 +55,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         switch unwrapInboundIn(data) {
         case .head:
             sawFirstRequest = true
+            requestsInProgress += 1
             headerTimer?.cancel()
             headerTimer = nil
             bodyTimer?.cancel()
@@ -57,6 +67,17 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             break
         }
         context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data), requestsInProgress > 0 { requestsInProgress -= 1 }
+        context.write(data, promise: promise)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        let halfClosedMidRequest = (event as? ChannelEvent) == .inputClosed && requestsInProgress > 0
+        context.fireUserInboundEventTriggered(event)
+        if halfClosedMidRequest { context.close(promise: nil) }
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {

@@ -7,8 +7,8 @@ import FunctionaryProtocol
 /// overflow can still be answered with its HTTP status), and the rest in the response body writer.
 ///
 /// `@unchecked Sendable`: the cursor is used by one request at a time, never concurrently. The handler
-/// awaits `next()` (possibly inside Hummingbird's inbound-close helper, whose child task has ended before
-/// the handler returns); the body writer, which Hummingbird runs after the handler returns, in the same
+/// awaits `next()` (inside `ConnectionCloseSignal.cancelling`, whose child task has ended before the handler
+/// returns); the body writer, which Hummingbird runs after the handler returns, in the same
 /// task, reads on. The mutable state is only touched from those sequential steps.
 final class GenerationCursor: @unchecked Sendable {
     private var iterator: AsyncThrowingStream<GenerationEvent, any Error>.AsyncIterator?

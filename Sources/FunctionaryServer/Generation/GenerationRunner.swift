@@ -51,12 +51,24 @@ struct GenerationRunner: Sendable {
             retryAfter: configuration.retryAfterSeconds, started: started)
     }
 
+    /// Runs `operation`, cancelling it when the request's connection closes.
+    ///
+    /// Not Hummingbird's `consumeWithCancellationOnInboundClose`: that reads the connection's inbound stream and,
+    /// when cancelled at the end, finishes it, so the connection closed after every response without a
+    /// `Connection: close`, and a client that reused it at once got "server disconnected".
+    private static func untilClientLeaves<Value: Sendable>(
+        _ context: ServerRequestContext, _ operation: () async throws -> Value
+    ) async throws -> Value {
+        guard let signal = await context.connectionCloseSignal() else { return try await operation() }
+        return try await signal.cancelling(operation)
+    }
+
     /// Reads a whole generation, cancelling it if the client disconnects.
     /// - Returns: nil when the client went away.
-    func collect(_ cursor: GenerationCursor, choices: Int, request: Request) async throws -> Collected? {
+    func collect(_ cursor: GenerationCursor, choices: Int, context: ServerRequestContext) async throws -> Collected? {
         let stop = self.stop
         do {
-            return try await request.body.consumeWithCancellationOnInboundClose { _ in
+            return try await Self.untilClientLeaves(context) {
                 try await withGracefulShutdownHandler {
                     var collected = Collected(
                         texts: Array(repeating: "", count: choices), reasons: Array(repeating: nil, count: choices), usage: nil,
@@ -94,10 +106,10 @@ struct GenerationRunner: Sendable {
     /// Waits for the first event of a streaming generation (while the request may still get an error status),
     /// cancelling it if the client disconnects meanwhile.
     /// - Returns: `.clientGone`, or the first event (nil when the generation produced none).
-    func firstEvent(_ cursor: GenerationCursor, request: Request) async throws -> FirstEvent {
+    func firstEvent(_ cursor: GenerationCursor, context: ServerRequestContext) async throws -> FirstEvent {
         let stop = self.stop
         do {
-            let event = try await request.body.consumeWithCancellationOnInboundClose { _ in
+            let event = try await Self.untilClientLeaves(context) {
                 try await withGracefulShutdownHandler {
                     try await cursor.next()
                 } onGracefulShutdown: {
@@ -130,7 +142,7 @@ struct GenerationRunner: Sendable {
     ) -> Response {
         let stop = self.stop
         let headers: HTTPFields = [
-            .contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-cache", .connection: "close",
+            .contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-cache",
         ]
         return Response(
             status: .ok, headers: headers,

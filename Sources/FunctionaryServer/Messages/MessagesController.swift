@@ -39,7 +39,7 @@ struct MessagesController<Engine: TextGenerator>: Sendable {
         if body.stream {
             let inputTokens = try? await (loaded.engine as? any TokenCounting)?.countTokens(in: plan.generation.prompt)
             let cursor = try runner.start(plan.generation, on: loaded.engine, ticket: ticket, record: context.record, started: started)
-            switch try await runner.firstEvent(cursor, request: request) {
+            switch try await runner.firstEvent(cursor, context: context) {
             case .clientGone:
                 return GenerationRunner.clientClosedResponse
             case .event(let first):
@@ -48,7 +48,7 @@ struct MessagesController<Engine: TextGenerator>: Sendable {
             }
         }
         let cursor = try runner.start(plan.generation, on: loaded.engine, ticket: ticket, record: context.record, started: started)
-        guard let collected = try await runner.collect(cursor, choices: 1, request: request) else {
+        guard let collected = try await runner.collect(cursor, choices: 1, context: context) else {
             return GenerationRunner.clientClosedResponse
         }
         let parsed = plan.template.parse(collected.texts[0], toolChoice: plan.resolved.choice)
@@ -60,7 +60,7 @@ struct MessagesController<Engine: TextGenerator>: Sendable {
             id: id, model: plan.model, content: content,
             stopReason: AnthropicShapes.stopReason(engine: reason, madeCalls: madeCalls, stopSequence: stop), stopSequence: stop,
             usage: AnthropicShapes.usage(collected.usage))
-        return Response.json(message, extraHeaders: [.connection: "close"])
+        return Response.json(message)
     }
 
     /// `{"input_tokens": N}`: the rendered prompt's tokens (tools included), counted by the engine, or by a one-token
@@ -86,13 +86,12 @@ struct MessagesController<Engine: TextGenerator>: Sendable {
             plan.generation.sampling.maxTokens = 1
             plan.generation.constraint = nil
             let cursor = try runner.start(plan.generation, on: loaded.engine, ticket: ticket, record: context.record, started: started)
-            guard let collected = try await runner.collect(cursor, choices: 1, request: request) else {
+            guard let collected = try await runner.collect(cursor, choices: 1, context: context) else {
                 return GenerationRunner.clientClosedResponse
             }
             count = collected.usage?.promptTokens ?? 0
         }
-        // After the inbound-close helper the connection is not reused (as for every collected generation).
         ticket.release()
-        return Response.json(["input_tokens": .number(JSONNumber(count))], extraHeaders: [.connection: "close"])
+        return Response.json(["input_tokens": .number(JSONNumber(count))])
     }
 }

@@ -84,7 +84,7 @@ struct ResponsesController<Engine: TextGenerator>: Sendable {
             store.store(id: object.id, response: response, inputItems: body.inputItems, conversation: chained)
         }
         if body.stream {
-            switch try await runner.firstEvent(cursor, request: request) {
+            switch try await runner.firstEvent(cursor, context: context) {
             case .clientGone:
                 return GenerationRunner.clientClosedResponse
             case .event(let first):
@@ -92,7 +92,7 @@ struct ResponsesController<Engine: TextGenerator>: Sendable {
                 return runner.streamResponse(cursor: cursor, first: first, chunker: chunker, record: context.record)
             }
         }
-        guard let collected = try await runner.collect(cursor, choices: 1, request: request) else {
+        guard let collected = try await runner.collect(cursor, choices: 1, context: context) else {
             return GenerationRunner.clientClosedResponse
         }
         let parsed = plan.template.parse(collected.texts[0], toolChoice: plan.resolved.choice)
@@ -107,7 +107,7 @@ struct ResponsesController<Engine: TextGenerator>: Sendable {
             status: reason == .length ? "incomplete" : "completed", output: output, usage: collected.usage,
             incompleteReason: reason == .length ? "max_output_tokens" : nil)
         remember(response, output)
-        return Response.json(response, extraHeaders: [.connection: "close"])
+        return Response.json(response)
     }
 
     /// One page of input items: `order` (`desc` by default, as OpenAI lists them), `limit` (1–100, default 20), `after`.

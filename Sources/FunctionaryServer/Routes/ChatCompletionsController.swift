@@ -27,7 +27,7 @@ struct ChatCompletionsController<Engine: TextGenerator>: Sendable {
         let id = "chatcmpl-\(context.record.id)"
         let created = Int(Date.now.timeIntervalSince1970)
         if plan.stream {
-            switch try await runner.firstEvent(cursor, request: request) {
+            switch try await runner.firstEvent(cursor, context: context) {
             case .clientGone:
                 return GenerationRunner.clientClosedResponse
             case .event(let first):
@@ -35,11 +35,11 @@ struct ChatCompletionsController<Engine: TextGenerator>: Sendable {
                 return runner.streamResponse(cursor: cursor, first: first, chunker: chunker, record: context.record)
             }
         }
-        guard let collected = try await runner.collect(cursor, choices: plan.generation.n, request: request) else {
+        guard let collected = try await runner.collect(cursor, choices: plan.generation.n, context: context) else {
             return GenerationRunner.clientClosedResponse
         }
         let json = ChatResponses.completion(id: id, created: created, plan: plan, collected: collected).encodedJSON
-        return Response.json(json, extraHeaders: [.connection: "close"])
+        return Response.json(json)
     }
 }
 

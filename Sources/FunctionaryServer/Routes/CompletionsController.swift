@@ -36,7 +36,7 @@ struct CompletionsController<Engine: TextGenerator>: Sendable {
             id: "cmpl-\(context.record.id)", created: Int(Date.now.timeIntervalSince1970), model: completion.model,
             includeUsage: completion.streamOptions?.includeUsage ?? false, logprobsRequested: sampling.logprobs != nil)
         if completion.stream ?? false {
-            switch try await runner.firstEvent(cursor, request: request) {
+            switch try await runner.firstEvent(cursor, context: context) {
             case .clientGone:
                 return GenerationRunner.clientClosedResponse
             case .event(let first):
@@ -44,10 +44,10 @@ struct CompletionsController<Engine: TextGenerator>: Sendable {
                 return runner.streamResponse(cursor: cursor, first: first, chunker: chunker, record: context.record)
             }
         }
-        guard let collected = try await runner.collect(cursor, choices: n, request: request) else {
+        guard let collected = try await runner.collect(cursor, choices: n, context: context) else {
             return GenerationRunner.clientClosedResponse
         }
-        return Response.json(encoder.completion(collected), extraHeaders: [.connection: "close"])
+        return Response.json(encoder.completion(collected))
     }
 }
 

@@ -11,8 +11,7 @@ enum RequestJSON {
     ///
     /// An oversized body is still read to its end (and thrown away, up to `discardLimit`), so that a client
     /// that sends the whole body before reading the answer gets its 413 instead of a stalled upload.
-    /// The collected body is put back into the request (Hummingbird keeps the connection's part stream
-    /// behind it, for the inbound-close helpers).
+    /// The collected body is put back into the request.
     static func collect(_ request: inout Request, limit: Int) async throws(OpenAIError) -> [UInt8] {
         let announced = request.headers[.contentLength].flatMap(Int.init)
         var bytes: [UInt8] = []
