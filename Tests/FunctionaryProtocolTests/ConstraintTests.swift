@@ -43,6 +43,54 @@ import Testing
         return try GBNFMatcher(grammar)
     }
 
+    /// Tool arguments get `json.dumps`'s whitespace (what the models were trained on, and text jump-forward can
+    /// write); `response_format` keeps llama.cpp's optional whitespace.
+    @Test func toolArgumentsHaveCanonicalWhitespace() throws {
+        let parameters: JSONValue = [
+            "type": "object",
+            "properties": [
+                "city": ["type": "string"], "unit": ["enum": ["c", "f"]], "days": ["type": "integer"],
+                "tags": ["type": "array", "items": ["type": "string"]],
+                "where": ["type": "object", "properties": ["lat": ["type": "number"]], "required": ["lat"]],
+                "extra": ["type": "object"], "fixed": ["const": ["a": [1, 2]]],
+            ],
+            "required": ["city", "unit"],
+        ]
+        let tool = Tool(function: FunctionDefinition(name: "f", parameters: parameters))
+        let constraint = try #require(
+            ToolGrammar.constraint(for: .gemma3, resolved: Self.resolved(.function("f"), tools: [tool])))
+        #expect(constraint.whitespace == .canonical)
+        let rule = try #require(constraint.schemas.keys.first)
+        let rendered = try ConstraintGrammar.render(OutputConstraint(grammar: "root ::= \(rule)\n", schemas: constraint.schemas, whitespace: .canonical))
+        let matcher = try GBNFMatcher(rendered.grammar)
+        let dumps = [
+            #"{"city": "Paris", "unit": "c"}"#,
+            #"{"city": "Paris", "unit": "f", "days": 3, "tags": ["a", "b"], "where": {"lat": 1.5}}"#,
+            #"{"city": "", "unit": "c", "tags": [], "extra": {"k": [1, {"x": null}], "e": {}}}"#,
+            #"{"city": "x", "unit": "c", "fixed": {"a": [1, 2]}}"#,
+        ]
+        for text in dumps {
+            #expect(matcher.accepts(text), "\(text)")
+            #expect(try JSONValue(parsing: text).pythonJSON() == text, "the case itself is json.dumps output: \(text)")
+        }
+        let otherWhitespace = [
+            #"{"city":"Paris","unit":"c"}"#, #"{ "city": "Paris", "unit": "c" }"#, #"{"city" : "Paris", "unit": "c"}"#,
+            #"{"city": "Paris",  "unit": "c"}"#, "{\"city\": \"Paris\",\n\"unit\": \"c\"}",
+            #"{"city": "x", "unit": "c", "tags": ["a","b"]}"#, #"{"city": "x", "unit": "c", "extra": {"k":1}}"#,
+            #"{"city": "x", "unit": "c", "fixed": {"a":[1,2]}}"#,
+        ]
+        for text in otherWhitespace {
+            #expect(!matcher.accepts(text), "\(text)")
+        }
+        // response_format: the same schema with llama.cpp's whitespace.
+        let response = ToolGrammar.jsonResponse(schema: parameters)
+        #expect(response.whitespace == .any)
+        let flexible = try GBNFMatcher(ConstraintGrammar.render(response).grammar)
+        for text in dumps.prefix(3) + [otherWhitespace[0], otherWhitespace[1], otherWhitespace[2], otherWhitespace[4]] {
+            #expect(flexible.accepts(text), "\(text)")
+        }
+    }
+
     static let choices: [ToolChoice] = [.auto, .none, .required, .function("get_weather"), .function("get_time")]
 
     @Test(arguments: TemplateVersion.allCases)

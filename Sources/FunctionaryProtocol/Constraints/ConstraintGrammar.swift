@@ -23,7 +23,7 @@ public enum ConstraintGrammar {
         guard defined.contains("root") else {
             throw GenerationError.invalidConstraint("the grammar has no root rule")
         }
-        var converter = JSONSchemaGrammar(reserved: defined.union(constraint.schemas.keys))
+        var converter = JSONSchemaGrammar(reserved: defined.union(constraint.schemas.keys), whitespace: constraint.whitespace)
         // Sorted, so that the same constraint always gives the same text (upstream grammar caches).
         for name in constraint.schemas.keys.sorted() {
             guard let schema = constraint.schemas[name] else { continue }

@@ -37,7 +37,7 @@ extension JSONSchemaGrammar {
                 return
             }
             if let values = object["enum"]?.arrayValue, object["$ref"] == nil {
-                for literal in values.map({ GBNF.literal($0.compactJSON()) }) {
+                for literal in values.map({ GBNF.literal(literalText($0)) }) {
                     if let i = enumCounts.firstIndex(where: { $0.0 == literal }) {
                         enumCounts[i].1 += 1
                     } else {
@@ -72,7 +72,7 @@ extension JSONSchemaGrammar {
     private mutating func objectRule(
         properties: [(String, JSONValue)], required: Set<String>, name: String, path: String, additional: JSONValue?
     ) throws -> String {
-        let space = self.space
+        let (separator, padding) = (separatorSpace, self.padding)
         var requiredNames: [String] = []
         var optionalNames: [String] = []
         var memberRules: [String: String] = [:]
@@ -80,7 +80,7 @@ extension JSONSchemaGrammar {
             let valueRule = try visit(schema, name: name + "-" + property, path: path + "/properties/" + property)
             memberRules[property] = rules.add(
                 name + "-" + property + "-kv",
-                GBNF.literal(JSONValue.quoted(property)) + " " + space + " \":\" " + space + " " + valueRule)
+                GBNF.literal(JSONValue.quoted(property)) + " " + padding + " \":\" " + separator + " " + valueRule)
             if required.contains(property) { requiredNames.append(property) } else { optionalNames.append(property) }
         }
         // "*" (not a valid property rule name) stands for the additional members.
@@ -95,16 +95,16 @@ extension JSONSchemaGrammar {
             }
             let keyRule = properties.isEmpty
                 ? primitive("string") : rules.add(subName + "-k", notStrings(properties.map(\.0)))
-            memberRules[extraKey] = rules.add(subName + "-kv", keyRule + " \":\" " + space + " " + valueRule)
+            memberRules[extraKey] = rules.add(subName + "-kv", keyRule + " \":\" " + separator + " " + valueRule)
             optionalNames.append(extraKey)
         }
         if requiredNames.isEmpty && optionalNames.isEmpty {
-            return "\"{\" " + space + " \"}\""
+            return "\"{\" " + padding + " \"}\""
         }
-        var rule = "\"{\" " + space + " " + requiredNames.compactMap { memberRules[$0] }.joined(separator: " \",\" " + space + " ")
+        var rule = "\"{\" " + padding + " " + requiredNames.compactMap { memberRules[$0] }.joined(separator: " \",\" " + separator + " ")
         if !optionalNames.isEmpty {
             rule += " ("
-            if !requiredNames.isEmpty { rule += " \",\" " + space + " ( " }
+            if !requiredNames.isEmpty { rule += " \",\" " + separator + " ( " }
             var alternatives: [String] = []
             for start in optionalNames.indices {
                 alternatives.append(optionalChain(Array(optionalNames[start...]), firstIsOptional: false,
@@ -114,7 +114,7 @@ extension JSONSchemaGrammar {
             if !requiredNames.isEmpty { rule += " )" }
             rule += " )?"
         }
-        return rule + " " + space + " \"}\""
+        return rule + " " + padding + " \"}\""
     }
 
     /// The first member of `keys` (required or optional), then optionally each following one.
@@ -122,7 +122,7 @@ extension JSONSchemaGrammar {
         _ keys: [String], firstIsOptional: Bool, name: String, members: [String: String], extraKey: String
     ) -> String {
         guard let first = keys.first, let member = members[first] else { return "" }
-        let commaMember = "( \",\" " + space + " " + member + " )"
+        let commaMember = "( \",\" " + separatorSpace + " " + member + " )"
         var result: String
         if firstIsOptional {
             result = commaMember + (first == extraKey ? "*" : "?")

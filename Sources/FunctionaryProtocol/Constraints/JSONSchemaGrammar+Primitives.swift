@@ -41,12 +41,14 @@ extension JSONSchemaGrammar {
             grammar.rules.define(value, parts.joined(separator: " | "))
             return parts.joined(separator: " | ")
         case "object":
-            let (string, value, space) = (grammar.primitive("string"), grammar.primitive("value"), grammar.primitive("space"))
-            let member = "\(string) \":\" \(space) \(value)"
-            return "\"{\" \(space) ( \(member) (\",\" \(space) \(member))* )? \(space) \"}\""
+            let (string, value) = (grammar.primitive("string"), grammar.primitive("value"))
+            let (separator, padding) = (grammar.separatorSpace, grammar.padding)
+            let member = "\(string) \":\" \(separator) \(value)"
+            return "\"{\" \(padding) ( \(member) (\",\" \(separator) \(member))* )? \(padding) \"}\""
         case "array":
-            let (value, space) = (grammar.primitive("value"), grammar.primitive("space"))
-            return "\"[\" \(space) ( \(value) (\",\" \(space) \(value))* )? \(space) \"]\""
+            let value = grammar.primitive("value")
+            let (separator, padding) = (grammar.separatorSpace, grammar.padding)
+            return "\"[\" \(padding) ( \(value) (\",\" \(separator) \(value))* )? \(padding) \"]\""
         case "uuid":
             let groups = [8, 4, 4, 4, 12].map { GrammarText.repeated(hexDigit, min: $0, max: $0) }
             return "\"\\\"\" " + groups.joined(separator: " \"-\" ") + " \"\\\"\""

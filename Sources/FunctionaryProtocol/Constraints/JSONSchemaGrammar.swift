@@ -5,9 +5,11 @@
 /// `$ref`, `anyOf`/`oneOf`, type lists, `enum`/`const`, `allOf`, tuples, `minItems`/`maxItems`,
 /// string `pattern`/`format`/lengths, integer bounds and `additionalProperties`.
 ///
-/// One extension: `"nullable": true` (OpenAPI) also admits `null`.
+/// One extension: `"nullable": true` (OpenAPI) also admits `null`. With `JSONWhitespace.canonical` the
+/// whitespace is fixed instead (`json.dumps`'s); everything else is the same.
 struct JSONSchemaGrammar {
     var rules: GBNFRuleSet
+    let whitespace: JSONWhitespace
     /// The schema `$ref`s point into while converting one top-level schema.
     private var document: JSONValue = .null
     /// `$ref` → rule name, for the current document.
@@ -20,8 +22,9 @@ struct JSONSchemaGrammar {
     /// What one schema may cost before it is converted (the server checks its own, tighter limits first).
     static let schemaLimits = SchemaLimits(maxBytes: 16 << 20, maxDepth: 128, maxRefHops: 32)
 
-    init(reserved: Set<String>) {
+    init(reserved: Set<String>, whitespace: JSONWhitespace = .any) {
         rules = GBNFRuleSet(reserved: reserved)
+        self.whitespace = whitespace
     }
 
     /// Adds the rules for `schema` and makes `name` (one of the reserved names) the rule that matches it.
@@ -71,10 +74,10 @@ struct JSONSchemaGrammar {
             let inner = try visit(.object(base), name: name + "-0", path: path)
             return rules.add(name, inner + " | " + primitive("null"))
         }
-        if let value = object["const"] { return rules.add(name, GBNF.literal(value.compactJSON())) }
+        if let value = object["const"] { return rules.add(name, GBNF.literal(literalText(value))) }
         if let values = object["enum"] {
             let items = try Self.nonEmptyArray(values, path: path + "/enum")
-            return rules.add(name, "(" + items.map { GBNF.literal($0.compactJSON()) }.joined(separator: " | ") + ")")
+            return rules.add(name, "(" + items.map { GBNF.literal(literalText($0)) }.joined(separator: " | ") + ")")
         }
         let typeName: String
         switch object["type"] {
@@ -167,12 +170,12 @@ struct JSONSchemaGrammar {
         let key = object["items"] != nil ? "items" : "prefixItems"
         if let items = object[key] {
             if case .array(let tuple) = items {
-                var body = "\"[\" " + space
+                var body = "\"[\" " + padding
                 for (i, item) in tuple.enumerated() {
-                    if i > 0 { body += " \",\" " + space }
+                    if i > 0 { body += " \",\" " + separatorSpace }
                     body += " " + (try visit(item, name: name + "-tuple-" + String(i), path: path + "/" + key + "/" + String(i)))
                 }
-                return rules.add(name, body + " " + space + " \"]\"")
+                return rules.add(name, body + " " + padding + " \"]\"")
             }
         }
         let minItems = try Self.count(object, "minItems", path: path) ?? 0
@@ -186,8 +189,8 @@ struct JSONSchemaGrammar {
         } else {
             item = try visit(itemSchema ?? .null, name: name + "-item", path: path + "/" + key)
         }
-        let elements = Self.separatedRepetition(item, min: minItems, max: maxItems, separator: "\",\" " + space)
-        return rules.add(name, "\"[\" " + space + " " + elements + " " + space + " \"]\"")
+        let elements = Self.separatedRepetition(item, min: minItems, max: maxItems, separator: "\",\" " + separatorSpace)
+        return rules.add(name, "\"[\" " + padding + " " + elements + " " + padding + " \"]\"")
     }
 
     /// `item (sep item)…` between `min` and `max` items, as llama.cpp's `build_repetition`.
@@ -201,8 +204,22 @@ struct JSONSchemaGrammar {
 
     // MARK: - Helpers
 
-    /// The shared `space` rule.
-    var space: String { mutating get { primitive("space") } }
+    /// A `const` or `enum` value as the JSON text the grammar forces: compact as llama.cpp writes it, or as
+    /// `json.dumps` does (canonical).
+    func literalText(_ value: JSONValue) -> String {
+        whitespace == .canonical ? value.pythonJSON() : value.compactJSON()
+    }
+
+    /// What follows a `,` or a key's `:`: the shared `space` rule, or one space (canonical).
+    var separatorSpace: String {
+        mutating get { whitespace == .canonical ? "\" \"" : primitive("space") }
+    }
+
+    /// What may follow `{` and `[`, precede `}` and `]`, and sit between a key and its `:`: the shared `space`
+    /// rule, or nothing (canonical).
+    var padding: String {
+        mutating get { whitespace == .canonical ? "" : primitive("space") }
+    }
 
     /// Whether a schema accepts any JSON value (no type and no structural keyword).
     static func isAny(_ schema: JSONValue) -> Bool {

@@ -48,7 +48,7 @@ public enum ToolGrammar {
         guard let grammar = format.grammar(tools: tools, mode: mode, parallel: parallelToolCalls) else { return nil }
         let referenced = (try? GBNF.rules(in: grammar).referenced) ?? Set(tools.schemas.keys)
         let used = tools.schemas.filter { name, _ in referenced.contains(name) }
-        return OutputConstraint(grammar: grammar, schemas: used)
+        return OutputConstraint(grammar: grammar, schemas: used, whitespace: .canonical)
     }
 
     /// A constraint for `response_format`: a JSON value matching `schema` (any JSON object when nil).
