@@ -84,13 +84,15 @@ def test_greedy_results_equal_the_embedded_engine():
     """The same requests, in the same order, through a fresh llama-server (one slot) and the embedded engine
     (one slot) give the same greedy output. Both start fresh because llama.cpp's greedy choice can depend on
     what its prompt cache held (a prefix taken from the cache is not evaluated in the same batch shape), so
-    the two engines must see the same history."""
+    the two engines must see the same history. The embedded engine runs without jump-forward, as llama-server
+    does: forced text is tokenized as the tokenizer splits it, which can take fewer tokens than the model's own
+    split, so a reply cut at `max_tokens` would end at another place (test_jump_forward.py compares the two modes)."""
     upstream = LlamaServer("greedy", slots=1, threads=2)
     front = embedded = None
     try:
         front = Functionary("greedy-front", "--engine-url", upstream.base, "--parallel", "1")
         embedded = Functionary("embedded", "--model", str(MODEL), "--ctx-size", "2048", "--parallel", "1",
-                              "--threads", "2")
+                              "--threads", "2", "--jump-forward", "off")
         remote, local = front.client(), embedded.client()
         requests = [
             dict(messages=[{"role": "user", "content": "Say hello."}], max_tokens=24),
