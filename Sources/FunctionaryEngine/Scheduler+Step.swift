@@ -200,6 +200,7 @@ extension Scheduler {
         let (forcedBytes, following) = choice.sampler.forcedText(maxCharacters: 4 * limit + 8)
         guard !forcedBytes.isEmpty, let text = String(validating: forcedBytes, as: UTF8.self) else { return false }
         var tokens = model.tokenize(text, addSpecial: false, parseSpecial: true)
+        guard !tokens.isEmpty else { return false }
         if !lastTokenStays(text, tokens, following: following) { tokens.removeLast() }
         guard let accepted = take(tokens.prefix(limit), job, choice, from: choice.position) else { return true }
         guard let first = accepted.first else { return false }
