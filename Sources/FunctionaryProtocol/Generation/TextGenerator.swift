@@ -37,6 +37,10 @@ public struct GenerationRequest: Sendable {
     /// Jump-forward decoding for this request (text the constraint forces is appended, not sampled): nil follows
     /// the engine's setting (`--jump-forward`).
     public var jumpForward: Bool? = nil
+    /// The prompt-cache partition (the tenant: one per API key on a server with several keys). An engine reuses or
+    /// copies cached prompt cells only between requests of the same partition, and `GenerationUsage.cachedPromptTokens`
+    /// counts only cells of this partition. nil is a partition of its own (the keyless server's one tenant).
+    public var cachePartition: String? = nil
 
     public init(
         prompt: String, sampling: SamplingParameters = SamplingParameters(), n: Int = 1, constraint: OutputConstraint? = nil,
