@@ -23,8 +23,9 @@ public struct EngineConfiguration: Sendable, Hashable {
     /// grammar whose parse stacks multiply each token would otherwise stall the decode thread for every slot:
     /// the choice's request ends with `GenerationError.invalidConstraint` instead, and the other slots go on.
     public var grammarTimePerToken: Duration = .seconds(1)
-    /// The most grammar time, all tokens together, for one choice.
-    public var grammarTimePerChoice: Duration = .seconds(10)
+    /// The most grammar time for one request: all its choices' tokens and the forced text that jump-forward works out,
+    /// together (`n` does not multiply it).
+    public var grammarTimePerRequest: Duration = .seconds(10)
     /// LoRA adapters applied on top of the model, in order (`--lora`).
     public var adapters: [LoraAdapterSpec]
     /// Fold the adapters into a cached copy of the model's weights (`LoraMerger`), so that they cost nothing per
@@ -63,7 +64,7 @@ public struct EngineConfiguration: Sendable, Hashable {
         try check((1...65536).contains(batchSize), "batch size must be between 1 and 65536, got \(batchSize)")
         try check(maxQueue >= 0, "max queue must be 0 or more, got \(maxQueue)")
         try check(maxGrammarBytes >= 1024, "max grammar bytes must be at least 1024, got \(maxGrammarBytes)")
-        try check(grammarTimePerToken > .zero && grammarTimePerChoice > .zero, "grammar time limits must be positive")
+        try check(grammarTimePerToken > .zero && grammarTimePerRequest > .zero, "grammar time limits must be positive")
         try check(adapters.count <= 16, "at most 16 LoRA adapters, got \(adapters.count)")
     }
 

@@ -19,6 +19,8 @@ struct PendingJob: Sendable {
     let seed: UInt32
     /// Jump over text the grammar forces (a grammar, no log probabilities asked for, and the setting on).
     var jumpForward = false
+    /// The prompt-cache partition (`GenerationRequest.cachePartition`): cells are reused and copied only within it.
+    var partition: String? = nil
     let continuation: EventContinuation
 }
 
@@ -30,6 +32,8 @@ struct Slot {
     /// How many leading cells of `tokens` were computed as canonical prompt chunks (see `Scheduler.promptChunk`):
     /// a seeded request reuses only those, so that its output does not depend on what the cache held.
     var canonical = 0
+    /// The cache partition of the request that computed `tokens` (see `PendingJob.partition`).
+    var partition: String? = nil
     var busy = false
     /// When the slot was last taken or released (a counter), to keep recently used caches.
     var lastUsed: UInt64 = 0

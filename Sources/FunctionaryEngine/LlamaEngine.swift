@@ -139,10 +139,26 @@ public final class LlamaEngine: TextGenerator, EngineStatsProviding {
         scheduler.shutdown()
     }
 
-    /// The tokens of `text` as the engine tokenizes prompts (special markers parsed, BOS added when
-    /// the model wants one).
+    /// The tokens of `text` with llama.cpp's tokenizer (special markers parsed everywhere, BOS added when the model
+    /// wants one).
     public func tokenize(_ text: String) -> [Int32] {
         model.tokenize(text)
+    }
+
+    /// The tokens of a prompt as `generate` evaluates them: special markers count only outside the literal ranges
+    /// of guarded client text (`PromptText`); a prompt without literals tokenizes as `tokenize(_:)` does.
+    public func tokenizePrompt(_ prompt: String) -> [Int32] {
+        model.tokenizePrompt(prompt)
+    }
+
+    /// The tokens of `text` read as text: special-token spellings are not parsed, no BOS.
+    public func tokenizeText(_ text: String) -> [Int32] {
+        model.tokenize(text, addSpecial: false, parseSpecial: false)
+    }
+
+    /// The texts of the vocabulary's control and unknown tokens: what special-token parsing would read in a prompt.
+    public var controlTokenSpellings: [String] {
+        model.controlTokens.ids.keys.map { String(decoding: $0, as: UTF8.self) }.sorted()
     }
 
     /// The text of one token (special tokens rendered).
@@ -161,7 +177,7 @@ public final class LlamaEngine: TextGenerator, EngineStatsProviding {
         let sampling = request.sampling
         try Self.validate(sampling, n: request.n, parallel: configuration.parallel)
         try sampling.checkLogitBias(vocabularySize: model.vocabularySize)
-        let tokens = model.tokenize(request.prompt)
+        let tokens = model.tokenizePrompt(request.prompt)
         guard !tokens.isEmpty else { throw .invalidParameter(name: "messages", message: "The prompt is empty.") }
         // Compared as `maxTokens > context - prompt`: `prompt + maxTokens` overflows for max_tokens = Int.max.
         if tokens.count >= contextSize || (sampling.maxTokens ?? 0) > contextSize - tokens.count {
@@ -180,6 +196,7 @@ public final class LlamaEngine: TextGenerator, EngineStatsProviding {
         // Forced tokens are not sampled, so they have no log probabilities: a request that asks for them decodes
         // every token.
         job.jumpForward = grammar != nil && sampling.logprobs == nil && (request.jumpForward ?? configuration.jumpForward)
+        job.partition = request.cachePartition
         return job
     }
 
@@ -211,6 +228,6 @@ public final class LlamaEngine: TextGenerator, EngineStatsProviding {
 }
 
 extension LlamaEngine: TokenCounting {
-    /// The prompt's token count, from the model's tokenizer (no generation).
-    public func countTokens(in prompt: String) async throws -> Int { tokenize(prompt).count }
+    /// The prompt's token count, from the model's tokenizer (no generation), as `generate` tokenizes it.
+    public func countTokens(in prompt: String) async throws -> Int { model.tokenizePrompt(prompt).count }
 }

@@ -17,6 +17,9 @@ final class LlamaModel: @unchecked Sendable {
     let slidingWindow: Int
     /// Every token's bytes (special tokens rendered as their text), by token id.
     private let pieces: [[UInt8]]
+    /// The tokens that special-token parsing turns a spelling into and plain tokenization leaves as text (control and
+    /// unknown tokens), by their text's bytes; see `tokenizePrompt`.
+    let controlTokens: ControlTokenTable
 
     /// Loads a model file, after checking it is a complete GGUF file.
     /// - Throws: `EngineError` naming the problem.
@@ -41,6 +44,7 @@ final class LlamaModel: @unchecked Sendable {
         let vocabularySize = Int(llama_vocab_n_tokens(vocab))
         self.vocabularySize = vocabularySize
         pieces = (0..<vocabularySize).map { Self.renderPiece(vocab, llama_token($0)) }
+        controlTokens = ControlTokenTable(vocab: vocab, count: vocabularySize)
         trainedContext = Int(llama_model_n_ctx_train(model))
         slidingWindow = Int(max(0, llama_model_n_swa(model)))
     }

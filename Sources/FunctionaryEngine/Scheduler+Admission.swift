@@ -2,15 +2,18 @@ import CLlama
 import FunctionaryProtocol
 
 extension Scheduler {
-    /// Gives a job its slots: for the prompt, the free slot whose cache shares the longest prefix with
-    /// it (the cache beyond that prefix is dropped); for further choices, the least recently used.
+    /// Gives a job its slots: for the prompt, the free slot of the job's cache partition whose cache shares the
+    /// longest prefix with it (the cache beyond that prefix is dropped); for further choices, the least recently used.
+    /// A slot that holds another partition's cells counts as sharing nothing: its cells are dropped, never reused.
     func admit(_ pending: PendingJob) {
         let free = slots.indices.filter { !slots[$0].busy }
         guard free.count >= pending.choiceCount else {
             pending.continuation.finish(throwing: GenerationError.engineFailure("no free slot"))
             return
         }
-        let prefixes = free.map { commonPrefixLength(slots[$0].tokens, pending.tokens) }
+        let prefixes = free.map {
+            slots[$0].partition == pending.partition ? commonPrefixLength(slots[$0].tokens, pending.tokens) : 0
+        }
         var primary = free[0]
         var best = -1
         for (slot, length) in zip(free, prefixes) {
@@ -52,6 +55,7 @@ extension Scheduler {
         }
 
         var choices: [ChoiceState] = []
+        let account = GrammarAccount()
         do {
             for (index, slot) in chosen.enumerated() {
                 let grammar: UnsafeMutablePointer<llama_sampler>?
@@ -65,7 +69,7 @@ extension Scheduler {
                 }
                 let sampler = try TokenSampler(
                     parameters: pending.sampling, seed: pending.seed &+ UInt32(truncatingIfNeeded: index), grammar: grammar,
-                    model: model, contextSize: contextSize, grammarBudget: grammarBudget)
+                    model: model, contextSize: contextSize, grammarBudget: grammarBudget, grammarAccount: account)
                 let choice = ChoiceState(index: index, slot: slot, sampler: sampler, stops: pending.stopStrings)
                 if pending.sampling.logprobs != nil { choice.logprobs = LogprobTracker() }
                 choices.append(choice)
@@ -76,6 +80,7 @@ extension Scheduler {
         }
         tick += 1
         for slot in chosen {
+            slots[slot].partition = pending.partition
             slots[slot].busy = true
             slots[slot].lastUsed = tick
         }
@@ -88,7 +93,8 @@ extension Scheduler {
     /// stream (llama.cpp copies between streams only whole), about as long as evaluating a few dozen tokens.
     static let minimumSharedPrefixGain = 64
 
-    /// When another slot (running or not) holds a longer prefix of the prompt than `primary` keeps (`reusing`
+    /// When another slot (running or not) of the job's cache partition holds a longer prefix of the prompt than
+    /// `primary` keeps (`reusing`
     /// tokens), copies that slot's cells into `primary`'s sequence and keeps the shared prefix: a new conversation
     /// with the system prompt and tool definitions another conversation already has starts after them. Returns the
     /// prompt tokens `primary` now holds: the copied prefix, or 0 when the copy failed and left it empty; nil when
@@ -96,7 +102,7 @@ extension Scheduler {
     private func copySharedPrefix(_ pending: PendingJob, into primary: Int, reusing: Int, excluding: Set<Int>) -> Int? {
         var donor: Int? = nil
         var length = reusing
-        for slot in slots.indices where !excluding.contains(slot) {
+        for slot in slots.indices where !excluding.contains(slot) && slots[slot].partition == pending.partition {
             var shared = min(commonPrefixLength(slots[slot].tokens, pending.tokens), pending.tokens.count - 1)
             if pending.sampling.seed != nil { shared = min(shared, slots[slot].canonical) / promptChunk * promptChunk }
             if shared > length {

@@ -197,11 +197,21 @@ extension Scheduler {
     private func jumpAtStart(_ job: ActiveJob, _ choice: ChoiceState) -> Bool {
         let limit = min(maxJump, job.pending.maxTokens - 1, contextSize - choice.position - 2)
         guard limit > 1 else { return false }
+        // The forced-text work (the grammar's walk and the tokenizations) is charged to the request's grammar budget.
+        let started = ContinuousClock.now
+        let charge = { choice.sampler.charge(ContinuousClock.now - started) }
         let (forcedBytes, following) = choice.sampler.forcedText(maxCharacters: 4 * limit + 8)
-        guard !forcedBytes.isEmpty, let text = String(validating: forcedBytes, as: UTF8.self) else { return false }
+        guard !forcedBytes.isEmpty, let text = String(validating: forcedBytes, as: UTF8.self) else {
+            charge()
+            return false
+        }
         var tokens = model.tokenize(text, addSpecial: false, parseSpecial: true)
-        guard !tokens.isEmpty else { return false }
+        guard !tokens.isEmpty else {
+            charge()
+            return false
+        }
         if !lastTokenStays(text, tokens, following: following) { tokens.removeLast() }
+        charge()
         guard let accepted = take(tokens.prefix(limit), job, choice, from: choice.position) else { return true }
         guard let first = accepted.first else { return false }
         choice.nextToken = first
@@ -220,12 +230,21 @@ extension Scheduler {
     private func jumpForward(_ job: ActiveJob, _ choice: ChoiceState, after token: llama_token) {
         let limit = min(maxJump, job.pending.maxTokens - choice.generated - 1, contextSize - choice.position - 2)
         guard limit > 0 else { return }
+        let started = ContinuousClock.now
+        let charge = { choice.sampler.charge(ContinuousClock.now - started) }
         let (forcedBytes, following) = choice.sampler.forcedText(maxCharacters: 4 * limit + 8)
-        guard !forcedBytes.isEmpty, let text = String(validating: model.piece(token) + forcedBytes, as: UTF8.self) else { return }
+        guard !forcedBytes.isEmpty, let text = String(validating: model.piece(token) + forcedBytes, as: UTF8.self) else {
+            charge()
+            return
+        }
         var tokens = model.tokenize(text, addSpecial: false, parseSpecial: true)
-        guard tokens.count >= 2, tokens.first == token else { return }
+        guard tokens.count >= 2, tokens.first == token else {
+            charge()
+            return
+        }
         if !lastTokenStays(text, tokens, following: following) { tokens.removeLast() }
         tokens.removeFirst()
+        charge()
         guard let accepted = take(tokens.prefix(limit), job, choice, from: choice.position + 1) else { return }
         choice.forced = accepted
     }

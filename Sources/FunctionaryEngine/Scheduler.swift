@@ -58,7 +58,7 @@ final class Scheduler: @unchecked Sendable {
         self.maxQueue = configuration.maxQueue
         self.batchCapacity = configuration.batchSize
         self.promptChunkWhileGenerating = max(32, min(256, configuration.batchSize / 2))
-        self.grammarBudget = GrammarBudget(perToken: configuration.grammarTimePerToken, perChoice: configuration.grammarTimePerChoice)
+        self.grammarBudget = GrammarBudget(perToken: configuration.grammarTimePerToken, perRequest: configuration.grammarTimePerRequest)
         self.promptChunk = min(promptChunkWhileGenerating, configuration.batchSize)
 
         var params = llama_context_default_params()

@@ -31,8 +31,10 @@ final class TokenSampler {
     private let model: LlamaModel
     /// Whether the output so far ends inside a UTF-8 character, and which bytes may follow.
     private var utf8 = UTF8Validator()
-    /// The grammar's time budget: per token, and for the whole choice (`EngineConfiguration`).
+    /// The grammar's time budget: per token, and for the whole request (`EngineConfiguration`).
     private let grammarBudget: GrammarBudget
+    /// Grammar time spent so far by this choice's request (shared by its choices).
+    let grammarAccount: GrammarAccount
     /// Grammar time spent so far by this choice.
     private(set) var grammarTime: Duration = .zero
     /// Grammar time spent on the token being drawn.
@@ -48,9 +50,10 @@ final class TokenSampler {
     /// - Throws: `GenerationError.engineFailure` when llama.cpp cannot create a sampler.
     init(
         parameters: SamplingParameters, seed: UInt32, grammar: UnsafeMutablePointer<llama_sampler>?, model: LlamaModel,
-        contextSize: Int, grammarBudget: GrammarBudget = GrammarBudget()
+        contextSize: Int, grammarBudget: GrammarBudget = GrammarBudget(), grammarAccount: GrammarAccount = GrammarAccount()
     ) throws(GenerationError) {
         self.grammarBudget = grammarBudget
+        self.grammarAccount = grammarAccount
         var chainParams = llama_sampler_chain_default_params()
         chainParams.no_perf = true
         guard let chain = llama_sampler_chain_init(chainParams), let shortlist = llama_sampler_init_top_k(Self.shortlistSize)
@@ -117,7 +120,7 @@ final class TokenSampler {
             throw .engineFailure("no logits for output \(index)")
         }
         tokenGrammarTime = .zero
-        defer { grammarTime += tokenGrammarTime }
+        defer { charge(tokenGrammarTime) }
         distribution = nil
         var token = try draw(logits: logits, candidates: candidates, constrained: false)
         if !isAllowed(token) {
@@ -141,7 +144,13 @@ final class TokenSampler {
         if let adjust { llama_sampler_accept(adjust, token) }
         if let grammar { timed { llama_sampler_accept(grammar, token) } }
         utf8 = utf8.advanced(by: model.piece(token)) ?? UTF8Validator()
-        if grammar != nil { try grammarBudget.check(token: tokenGrammarTime, total: grammarTime + tokenGrammarTime) }
+        if grammar != nil { try grammarBudget.check(token: tokenGrammarTime, total: grammarAccount.spent + tokenGrammarTime) }
+    }
+
+    /// Adds grammar work to this choice's and its request's time (the request's budget is checked at the next token).
+    func charge(_ time: Duration) {
+        grammarTime += time
+        grammarAccount.spent += time
     }
 
     /// The text the grammar forces from here (every allowed continuation starts with it), at most `maxCharacters`
@@ -152,13 +161,13 @@ final class TokenSampler {
         var buffer = [UInt8](repeating: 0, count: maxCharacters * 4 + 4)
         var next = [UInt32](repeating: 0, count: 16)
         var nextCount: Int32 = 16
-        let count = timed {
+        // (Not timed here: the scheduler charges the whole forced-text work, tokenization included, to the request.)
+        let count =
             buffer.withUnsafeMutableBufferPointer { out in
                 out.baseAddress!.withMemoryRebound(to: CChar.self, capacity: out.count) {
                     fgrammar_forced_prefix(grammar, $0, out.count, Int32(maxCharacters), &next, &nextCount)
                 }
             }
-        }
         let following = nextCount < 0 ? nil : next.prefix(Int(nextCount)).compactMap(Unicode.Scalar.init)
         return (Array(buffer.prefix(count)), following)
     }
@@ -168,7 +177,7 @@ final class TokenSampler {
     /// allow it.
     func acceptForced(_ token: llama_token) throws(GenerationError) -> Bool {
         tokenGrammarTime = .zero
-        defer { grammarTime += tokenGrammarTime }
+        defer { charge(tokenGrammarTime) }
         guard isAllowed(token) else { return false }
         lastLogprobs = nil
         try record(token)
@@ -266,10 +275,16 @@ final class TokenSampler {
     }
 }
 
-/// How much time a grammar may take for one choice: per token, and for all its tokens together.
+/// The grammar time one request has spent: every choice's tokens and jump-forward's forced-text work (decode thread
+/// only).
+final class GrammarAccount {
+    var spent: Duration = .zero
+}
+
+/// How much time a grammar may take: per token, and for all tokens of all choices of one request together.
 struct GrammarBudget: Sendable {
     var perToken: Duration = .seconds(1)
-    var perChoice: Duration = .seconds(10)
+    var perRequest: Duration = .seconds(10)
 
     /// - Throws: `GenerationError.invalidConstraint` naming the limit, when one token or the choice took too long.
     func check(token: Duration, total: Duration) throws(GenerationError) {
@@ -278,9 +293,9 @@ struct GrammarBudget: Sendable {
                 "the grammar took \(Self.milliseconds(token)) ms for one token, over the limit of \(Self.milliseconds(perToken)) ms (--max-grammar-ms-per-token); the schema is too ambiguous to enforce"
             )
         }
-        if total > perChoice {
+        if total > perRequest {
             throw .invalidConstraint(
-                "the grammar took \(Self.milliseconds(total)) ms in all, over the limit of \(Self.milliseconds(perChoice)) ms per choice")
+                "the grammar took \(Self.milliseconds(total)) ms in all, over the limit of \(Self.milliseconds(perRequest)) ms per request (--max-grammar-ms-per-request)")
         }
     }
 

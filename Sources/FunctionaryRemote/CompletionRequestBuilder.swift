@@ -19,9 +19,12 @@ struct CompletionRequestBuilder: Sendable {
     /// - Parameters:
     ///   - grammar: the complete GBNF (constraint grammar plus schema rules), if the request is constrained.
     ///   - maxTokens: the completion budget; `nil` lets the upstream fill the context (not allowed for SGLang).
-    func body(for request: GenerationRequest, grammar: String?, maxTokens: Int?) -> JSONValue {
+    ///   - literalTokens: for llama.cpp, the token ids of the prompt's literal segments (`PromptText`), tokenized by the
+    ///     upstream without special-token parsing; the prompt then goes as llama.cpp's mixed array (template text as
+    ///     strings, literals as ids). Without them a prompt with literals goes as `PromptText.inert` text.
+    func body(for request: GenerationRequest, grammar: String?, maxTokens: Int?, literalTokens: [[Int]]? = nil) -> JSONValue {
         switch profile.kind {
-        case .llamaCpp: return llamaCppBody(request, grammar: grammar, maxTokens: maxTokens)
+        case .llamaCpp: return llamaCppBody(request, grammar: grammar, maxTokens: maxTokens, literalTokens: literalTokens)
         case .vllm, .sglang, .openai: return openAIBody(request, grammar: grammar, maxTokens: maxTokens)
         }
     }
@@ -40,7 +43,7 @@ struct CompletionRequestBuilder: Sendable {
         let sampling = request.sampling
         var body = JSONObject()
         if let model = profile.model { body["model"] = .string(model) }
-        body["prompt"] = .string(request.prompt)
+        body["prompt"] = .string(PromptText.inert(request.prompt))
         body["max_tokens"] = maxTokens.map { .number(JSONNumber($0)) } ?? .null
         body["temperature"] = Self.number(sampling.temperature)
         body["top_p"] = Self.number(sampling.topP)
@@ -77,10 +80,10 @@ struct CompletionRequestBuilder: Sendable {
         return .object(body)
     }
 
-    private func llamaCppBody(_ request: GenerationRequest, grammar: String?, maxTokens: Int?) -> JSONValue {
+    private func llamaCppBody(_ request: GenerationRequest, grammar: String?, maxTokens: Int?, literalTokens: [[Int]]?) -> JSONValue {
         let sampling = request.sampling
         var body = JSONObject()
-        body["prompt"] = .string(request.prompt)
+        body["prompt"] = Self.llamaCppPrompt(request.prompt, literalTokens: literalTokens)
         if let maxTokens { body["n_predict"] = .number(JSONNumber(maxTokens)) }
         if request.n > 1 { body["n_cmpl"] = .number(JSONNumber(request.n)) }
         body["temperature"] = Self.number(sampling.temperature)
@@ -105,6 +108,26 @@ struct CompletionRequestBuilder: Sendable {
         body["stream"] = true
         body["cache_prompt"] = true
         return .object(body)
+    }
+
+    /// The prompt as a string, or, when it has literals and their tokens are known, as llama.cpp's mixed array.
+    static func llamaCppPrompt(_ prompt: String, literalTokens: [[Int]]?) -> JSONValue {
+        guard PromptText.hasLiterals(prompt) else { return .string(prompt) }
+        let segments = PromptText.segments(prompt)
+        guard let literalTokens, literalTokens.count == segments.filter(\.isLiteral).count else {
+            return .string(PromptText.inert(prompt))
+        }
+        var items: [JSONValue] = []
+        var next = 0
+        for segment in segments {
+            if segment.isLiteral {
+                items += literalTokens[next].map { .number(JSONNumber($0)) }
+                next += 1
+            } else {
+                items.append(.string(segment.text))
+            }
+        }
+        return .array(items)
     }
 
     /// A JSON number that keeps integers integral (`1` not `1.0`) so fixtures stay readable.

@@ -11,7 +11,7 @@ extension RemoteEnginePool {
         case .sglang, .openai: break
         }
         let context = lease.profile.contextSize ?? contextSize
-        let promptTokens = await countTokens(request.prompt, lease: lease) ?? (request.prompt.utf8.count + 8)
+        let promptTokens = await countTokens(PromptText.inert(request.prompt), lease: lease) ?? (request.prompt.utf8.count + 8)
         guard promptTokens < context else {
             throw GenerationError.contextOverflow(promptTokens: promptTokens, maxTokens: 0, contextSize: context)
         }

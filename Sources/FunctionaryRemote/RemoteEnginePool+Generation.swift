@@ -134,7 +134,10 @@ extension RemoteEnginePool {
         do {
             let maxTokens = try await completionBudget(request, lease: lease)
             let builder = CompletionRequestBuilder(profile: lease.profile)
-            let body = builder.body(for: request, grammar: grammar, maxTokens: maxTokens)
+            // Client text that spells special tokens goes to llama.cpp as token ids (tokenized there without special
+            // parsing); other engines get it made inert (`PromptText.inert`).
+            let literalTokens = lease.profile.kind == .llamaCpp ? await tokenizeLiterals(of: request.prompt, lease: lease) : nil
+            let body = builder.body(for: request, grammar: grammar, maxTokens: maxTokens, literalTokens: literalTokens)
             let httpRequest = UpstreamHTTPRequest(
                 method: .post, url: lease.endpoint.url(lease.profile.completionPath), body: Array(body.compactJSON().utf8),
                 headers: authorizationHeaders + [("Accept", "text/event-stream")], timeout: options.requestTimeout)

@@ -32,6 +32,29 @@ extension RemoteEnginePool {
     }
 }
 
+extension RemoteEnginePool {
+    /// The token ids of each literal segment of `prompt` (`PromptText`), from the llama.cpp server at `lease`
+    /// tokenizing them without special-token parsing; nil when the prompt has none or the server did not answer.
+    func tokenizeLiterals(of prompt: String, lease: UpstreamRouter.Lease) async -> [[Int]]? {
+        guard PromptText.hasLiterals(prompt) else { return nil }
+        var result: [[Int]] = []
+        for segment in PromptText.segments(prompt) where segment.isLiteral {
+            let body = JSONValue.object(["content": .string(segment.text), "add_special": false, "parse_special": false])
+            let request = UpstreamHTTPRequest(
+                method: .post, url: lease.endpoint.url("/tokenize"), body: Array(body.compactJSON().utf8),
+                headers: authorizationHeaders, timeout: options.healthCheckTimeout)
+            guard let response = try? await transport.send(request), response.status == 200,
+                let text = try? await response.text(limit: 1 << 20), let json = try? JSONValue(parsing: text),
+                let tokens = json["tokens"]?.arrayValue
+            else { return nil }
+            let ids = tokens.compactMap { $0.numberValue?.intValue ?? $0["id"]?.numberValue?.intValue }
+            guard ids.count == tokens.count else { return nil }
+            result.append(ids)
+        }
+        return result
+    }
+}
+
 extension ConstraintGrammar {
     /// `resolvingTokens(in:tokenIDs:tokenID:)` for a remote engine of `kind`: llama.cpp servers read token ids,
     /// and are asked about each marker first (`tokenID`, which may wait for the engine); vLLM and SGLang are not.

@@ -47,7 +47,8 @@ struct Render: AsyncParsableCommand {
             if let toolChoice { Self.apply(flag: toolChoice, to: &request) }
             let resolved = try request.resolveTools()
             if generationPrompt {
-                return try PromptBuilder.prompt(template: version.template, messages: input.messages, resolved: resolved)
+                return try PromptBuilder.prompt(
+                    template: version.template, messages: input.messages, resolved: resolved, guardingClientText: false)
             }
             let messages = try MessagePreprocessor.prepare(input.messages)
             return try version.template.render(messages: messages, tools: resolved.declaredTools, addGenerationPrompt: false)

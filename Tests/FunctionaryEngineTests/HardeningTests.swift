@@ -63,7 +63,7 @@ import Testing
     }
 
     @Test func grammarBudgetNamesTheLimit() {
-        let budget = GrammarBudget(perToken: .milliseconds(100), perChoice: .seconds(1))
+        let budget = GrammarBudget(perToken: .milliseconds(100), perRequest: .seconds(1))
         #expect(throws: Never.self) { try budget.check(token: .milliseconds(50), total: .milliseconds(500)) }
         #expect(throws: GenerationError.self) { try budget.check(token: .milliseconds(150), total: .milliseconds(150)) }
         #expect(throws: GenerationError.self) { try budget.check(token: .milliseconds(50), total: .seconds(2)) }

@@ -154,7 +154,8 @@ extension JSONValue {
                     out.unicodeScalars.append(scalar)
                 } else if scalar.value < 0x20 || scalar.value == 0x7F {
                     out += "\\x" + hexDigit(scalar.value >> 4) + hexDigit(scalar.value & 0xF)
-                } else if !scalar.isPythonPrintable {
+                } else if !scalar.isPythonPrintable, scalar != PromptText.literalStart, scalar != PromptText.literalEnd {
+                    // (The literal markers of guarded client text pass through: they are not part of the text.)
                     let hex = String(scalar.value, radix: 16)
                     if scalar.value <= 0xFF {
                         out += "\\x" + String(repeating: "0", count: 2 - hex.count) + hex
