@@ -14,8 +14,11 @@ struct MCPServerLimitTests {
     static let hostile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("e2e/mcp_hostile.py").path
 
+    /// The real interpreter (a pyenv shim would add variables of its own to what the server sees).
+    static let python = (try? InterpreterSandbox.resolvePython("python3")) ?? "python3"
+
     func server(_ flags: [String], environment: [String] = [], limits: MCPServer.Limits = .init()) -> MCPServer {
-        MCPServer(command: "python3", arguments: ["-u", Self.hostile] + flags, environment: environment, limits: limits)
+        MCPServer(command: Self.python, arguments: ["-u", Self.hostile] + flags, environment: environment, limits: limits)
     }
 
     func startError(_ server: MCPServer) async -> String? {
