@@ -18,7 +18,7 @@ import Foundation
 /// but writes F16 and is a separate program, not a library call.
 enum LoraMerger {
     /// Bumped when the merged file's contents would change for the same inputs.
-    static let formatVersion = 1
+    static let formatVersion = 2
 
     enum Failure: Error {
         /// The adapter cannot be folded in (a layout this merger does not handle); apply it at runtime instead.
@@ -29,15 +29,23 @@ enum LoraMerger {
         case io(String)
     }
 
+    /// The metadata key that records what went into a merged copy: its fingerprint (`fingerprint(model:adapters:)`).
+    static let fingerprintKey = "functionary.merged_lora_fingerprint"
+
     /// The merged copy's path for `model` with `adapters` (scale 0 ones already dropped), creating it when it is
-    /// not there yet.
+    /// not there yet. A file at that path is reused only when its embedded fingerprint is the expected one (else it
+    /// is written again); partial files of merges that were killed are removed.
     static func mergedModel(model: String, adapters: [LoraAdapterSpec], cacheFolder: String) throws(Failure) -> String {
         let key = try fingerprint(model: model, adapters: adapters)
         var base = URL(fileURLWithPath: model).lastPathComponent
         if base.lowercased().hasSuffix(".gguf") { base.removeLast(5) }
         let folder = URL(fileURLWithPath: cacheFolder)
         let target = folder.appendingPathComponent("\(base)+lora-\(key).gguf").path
-        if FileManager.default.fileExists(atPath: target) { return target }
+        removeStalePartials(in: folder.path)
+        if FileManager.default.fileExists(atPath: target) {
+            if embeddedFingerprint(target) == key { return target }
+            unlink(target)  // not what its name says (an older format, a damaged or foreign file): merge again
+        }
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
@@ -46,13 +54,45 @@ enum LoraMerger {
         // Written beside the target and renamed, so that a concurrent start never loads a half-written file.
         let partial = target + ".partial-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         defer { unlink(partial) }
-        try write(model: model, adapters: adapters, to: partial)
+        try write(model: model, adapters: adapters, fingerprint: key, to: partial)
         guard rename(partial, target) == 0 else { throw .io("cannot rename \(partial): \(String(cString: strerror(errno)))") }
         return target
     }
 
-    /// FNV-1a over the merger's version, the model file's path, size and modification time, and each adapter's
-    /// bytes and scale. The model is not read whole: it is large and its identity is its path and stamp.
+    /// The fingerprint a merged copy records, or nil when it has none (or is not a GGUF file).
+    static func embeddedFingerprint(_ path: String) -> String? {
+        var context: OpaquePointer? = nil
+        let gguf = withUnsafeMutablePointer(to: &context) { pointer in
+            gguf_init_from_file(path, gguf_init_params(no_alloc: true, ctx: pointer))
+        }
+        guard let gguf else { return nil }
+        defer {
+            if let context { ggml_free(context) }
+            gguf_free(gguf)
+        }
+        let index = gguf_find_key(gguf, fingerprintKey)
+        guard index >= 0, gguf_get_kv_type(gguf, index) == GGUF_TYPE_STRING else { return nil }
+        return String(cString: gguf_get_val_str(gguf, index))
+    }
+
+    /// Removes `*.partial-<pid>-*` files left by merges whose process is gone (killed while writing), and any
+    /// older than a day.
+    static func removeStalePartials(in folder: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+        for name in names {
+            guard let range = name.range(of: ".gguf.partial-") else { continue }
+            let path = folder + "/" + name
+            let pid = name[range.upperBound...].split(separator: "-").first.flatMap { pid_t($0) } ?? 0
+            let gone = pid <= 0 || (kill(pid, 0) != 0 && errno == ESRCH)
+            var info = stat()
+            let old = stat(path, &info) == 0 && time(nil) - info.st_mtim.tv_sec > 86_400
+            if gone || old { unlink(path) }
+        }
+    }
+
+    /// FNV-1a over the merger's version; the model file's size, modification time and first MiB (its header and
+    /// metadata: architecture, tokenizer, tensor table); and each adapter's bytes (its content) and scale. The model
+    /// is not read whole: it is large, and a changed file shows in its stamp or header.
     static func fingerprint(model: String, adapters: [LoraAdapterSpec]) throws(Failure) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         func mix<S: Sequence>(_ bytes: S) where S.Element == UInt8 {
@@ -61,10 +101,19 @@ enum LoraMerger {
                 hash &*= 0x0000_0100_0000_01b3
             }
         }
-        mix("v\(formatVersion)|\(model)|".utf8)
+        func mix(_ data: Data) {
+            data.withUnsafeBytes { raw in mix(raw.bindMemory(to: UInt8.self)) }
+        }
+        mix("v\(formatVersion)|".utf8)
         var info = stat()
         guard stat(model, &info) == 0 else { throw .io("cannot stat \(model): \(String(cString: strerror(errno)))") }
         mix("\(info.st_size)|\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)|".utf8)
+        guard let handle = FileHandle(forReadingAtPath: model) else { throw .io("cannot read \(model)") }
+        let header = (try? handle.read(upToCount: 1 << 20)) ?? nil
+        try? handle.close()
+        guard let header else { throw .io("cannot read \(model)") }
+        mix(header)
+        mix("|".utf8)
         for adapter in adapters {
             guard let data = FileManager.default.contents(atPath: adapter.path) else { throw .io("cannot read \(adapter.path)") }
             mix(data)
@@ -113,7 +162,7 @@ enum LoraMerger {
         var scale: Float
     }
 
-    private static func write(model: String, adapters: [LoraAdapterSpec], to path: String) throws(Failure) {
+    private static func write(model: String, adapters: [LoraAdapterSpec], fingerprint: String, to path: String) throws(Failure) {
         // ggml's CPU code (the B·A product) needs its tables set up first.
         LlamaBackend.initialize()
         ggml_cpu_init()
@@ -166,6 +215,7 @@ enum LoraMerger {
         defer { gguf_free(out) }
         gguf_set_kv(out, base.gguf)
         gguf_set_val_str(out, "functionary.merged_lora", adapters.map(\.description).joined(separator: ","))
+        gguf_set_val_str(out, fingerprintKey, fingerprint)
         for name in base.tensorNames {
             let weight = base.tensor(name)!
             guard let list = updates[name] else {

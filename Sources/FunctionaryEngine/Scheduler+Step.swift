@@ -100,6 +100,8 @@ extension Scheduler {
     /// Adds a token to the batch; returns its index.
     private func add(_ token: llama_token, position: Int, slot: Int, output: Bool) -> Int32 {
         let i = Int(batch.n_tokens)
+        // The batch holds `batchCapacity` tokens (llama_batch_init); writing past it would corrupt the heap.
+        precondition(i < batchCapacity, "decode batch overflow: token \(i + 1) of a batch of \(batchCapacity)")
         batch.token[i] = token
         batch.pos[i] = llama_pos(position)
         batch.n_seq_id[i] = 1

@@ -46,8 +46,20 @@ struct Chat: AsyncParsableCommand {
         help: "Offer the tools of an MCP server running behind this streamable-HTTP endpoint, e.g. http://127.0.0.1:8000/mcp. Repeatable.")
     var mcpURLs: [String] = []
 
+    @Option(
+        name: .customLong("mcp-env"),
+        help: "Pass this environment variable (NAME, or NAME=VALUE) to --mcp servers, besides HOME, LOGNAME, PATH, SHELL, TERM, USER, the locale, TMPDIR and TZ. Repeatable.")
+    var mcpEnvironment: [String] = []
+
+    @Option(name: .customLong("mcp-max-tools"), help: "Most tools one MCP server may list.")
+    var mcpMaxTools: Int = 128
+
     @Flag(help: "Offer the code interpreter: python calls run in a sandboxed, persistent python3 process.")
     var codeInterpreter = false
+
+    @Option(
+        help: "How python calls are isolated: 'bubblewrap' (the default; the interpreter does not start where bubblewrap does not work) or 'limits-only' (resource limits only: cells can read your files).")
+    var sandbox: String = "bubblewrap"
 
     @Option(help: "Folder that /mnt/data stands for in python calls (default: a temporary folder).")
     var dataDir: String?
@@ -87,6 +99,13 @@ struct Chat: AsyncParsableCommand {
         if maxSteps < 1 { throw ValidationError("--max-steps must be at least 1.") }
         if maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1.") }
         if cellTimeout <= 0 { throw ValidationError("--cell-timeout must be positive.") }
+        if !["bubblewrap", "limits-only"].contains(sandbox) {
+            throw ValidationError("--sandbox must be 'bubblewrap' or 'limits-only'.")
+        }
+        if mcpMaxTools < 1 { throw ValidationError("--mcp-max-tools must be at least 1.") }
+        for entry in mcpEnvironment where entry.isEmpty || entry.hasPrefix("=") {
+            throw ValidationError("--mcp-env '\(entry)' is not NAME or NAME=VALUE.")
+        }
         #if canImport(FunctionaryEngine)
             if url != nil, engineOptions.model != nil {
                 throw ValidationError("Use either --url (a server) or --model (the embedded engine), not both.")
@@ -114,18 +133,36 @@ struct Chat: AsyncParsableCommand {
         defer { stopEngine() }
         var toolList = tools == "demo" ? DemoTools.all() : []
         var servers: [MCPServer] = []
+        let limits = MCPServer.Limits(maxTools: mcpMaxTools)
+        var started: [MCPServer] = []
         for commandLine in mcpServers {
-            let server = try MCPServer(commandLine: commandLine)
-            servers.append(server)
-            toolList += try await server.start(avoiding: Set(toolList.map(\.name) + (codeInterpreter ? ["python"] : [])))
+            started.append(try MCPServer(commandLine: commandLine, environment: mcpEnvironment, limits: limits))
         }
         for endpoint in mcpURLs {
             guard let parsed = URL(string: endpoint) else { continue }
-            let server = MCPServer(url: parsed)
-            servers.append(server)
-            toolList += try await server.start(avoiding: Set(toolList.map(\.name) + (codeInterpreter ? ["python"] : [])))
+            started.append(MCPServer(url: parsed, limits: limits))
         }
-        defer { for server in servers { Task { await server.stop() } } }
+        do {
+            for server in started {
+                servers.append(server)
+                toolList += try await server.start(avoiding: Set(toolList.map(\.name) + (codeInterpreter ? ["python"] : [])))
+                for warning in await server.warnings { FileHandle.standardError.write(Data("functionary: warning: \(warning)\n".utf8)) }
+            }
+        } catch {
+            for server in servers { await server.stop() }
+            throw error
+        }
+        // The servers are stopped (SIGTERM, then SIGKILL to their process groups) before the command returns.
+        do {
+            try await converse(backend: backend, tools: toolList)
+        } catch {
+            for server in servers { await server.stop() }
+            throw error
+        }
+        for server in servers { await server.stop() }
+    }
+
+    private func converse(backend: any ChatBackend, tools toolList: [AgentTool]) async throws {
         let options = Conversation.Options(
             maxSteps: maxSteps, toolChoice: ToolChoice(flag: toolChoice), followUpToolChoice: ToolChoice(flag: thenToolChoice),
             sampling: SamplingOptions(temperature: temperature, maxTokens: maxTokens, seed: seed))
@@ -133,7 +170,8 @@ struct Chat: AsyncParsableCommand {
         var interpreter: CodeInterpreter?
         if codeInterpreter {
             let python = CodeInterpreter(
-                configuration: CodeInterpreter.Configuration(dataDirectory: dataDir, timeLimit: .seconds(cellTimeout)))
+                configuration: CodeInterpreter.Configuration(
+                    dataDirectory: dataDir, timeLimit: .seconds(cellTimeout), sandbox: sandbox == "limits-only" ? .limitsOnly : .automatic))
             await conversation.useCodeInterpreter(python)
             interpreter = python
         }

@@ -67,6 +67,18 @@ import Testing
         }
     }
 
+    /// Each generating sequence adds a token to every decode batch: a batch smaller than `parallel` would be written
+    /// past its end (the library API let it through; the CLI's defaults never made one).
+    @Test func aBatchSmallerThanParallelIsRefused() {
+        do {
+            _ = try LlamaEngine(configuration: EngineConfiguration(modelPath: TestModels.defaultModel, parallel: 8, batchSize: 4))
+            Issue.record("batch size 4 with parallel 8 was accepted")
+        } catch {
+            #expect(error.code == .invalidConfiguration)
+            #expect(error.message.contains("must be at least parallel"), "\(error.message)")
+        }
+    }
+
     @Test func defaultModelIsGemma3() throws {
         let engine = try TestModels.defaultEngine(parallel: 1)
         #expect(engine.detectedTemplate == .gemma3)

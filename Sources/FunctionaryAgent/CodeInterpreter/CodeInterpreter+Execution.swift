@@ -25,7 +25,7 @@ extension CodeInterpreter {
         }
         _ = HostProtection.nonDumpable
         var hostWarnings: [String] = []
-        let bubblewrap = await sandboxCommand(warnings: &hostWarnings)
+        let bubblewrap = try await sandboxCommand(warnings: &hostWarnings)
         let group = configuration.maxProcesses.flatMap { ProcessGroupLimit.create(limit: $0) }
         let netPrefix: [String]?
         if bubblewrap != nil {
@@ -40,12 +40,16 @@ extension CodeInterpreter {
             "processes": configuration.maxProcesses.map { JSONValue.number(JSONNumber($0)) } ?? .null,
             "process_scope": .string(bubblewrap != nil ? "namespace" : "user"),
             "captures": bubblewrap != nil ? "/tmp/functionary-captures" : .null,
+            "sandboxed": .bool(bubblewrap != nil),
         ]
+        if let bubblewrap, configuration.tmpfsSize != nil, !bubblewrap.features.tmpfsSize {
+            hostWarnings.append("the sandbox's tmpfs folders are not size-limited: \(bubblewrap.path) has no --size (bubblewrap 0.8+)")
+        }
         let sandbox =
             bubblewrap.map {
                 Bubblewrap.arguments(
-                    bwrap: $0, readOnly: [workspace.privateDirectory], writable: [workspace.data], directory: workspace.data,
-                    python: python)
+                    bwrap: $0.path, features: $0.features, readOnly: [workspace.privateDirectory], writable: [workspace.data],
+                    directory: workspace.data, python: python, tmpfsSize: configuration.tmpfsSize)
             } ?? netPrefix ?? []
         let arguments =
             (group?.enterCommand ?? []) + sandbox
@@ -87,17 +91,27 @@ extension CodeInterpreter {
         return started
     }
 
-    /// The `bwrap` to run under, or nil with the reason in `warnings` (printed once per interpreter).
-    private func sandboxCommand(warnings: inout [String]) async -> String? {
+    /// The `bwrap` to run under, or nil (limits only, asked for explicitly) with the warning in `warnings` (printed once
+    /// per interpreter).
+    /// - Throws: `AgentError(.interpreter)` when bubblewrap does not work and limits only were not asked for: the
+    ///   interpreter fails closed.
+    private func sandboxCommand(warnings: inout [String]) async throws -> (path: String, features: Bubblewrap.Features)? {
         let reason: String
         if configuration.sandbox == .limitsOnly {
             reason = "the configuration asks for limits only"
         } else if Bubblewrap.disabledByEnvironment {
             reason = "\(Bubblewrap.disableVariable)=\(ProcessInfo.processInfo.environment[Bubblewrap.disableVariable] ?? "")"
         } else {
-            switch await InterpreterSandbox.onThread({ Bubblewrap.probe }) {
-            case .available(let bwrap): return bwrap
-            case .unavailable(let why): reason = why
+            let command = configuration.bubblewrap
+            switch await InterpreterSandbox.onThread({ Bubblewrap.probe(command) }) {
+            case .available(let bwrap, let features): return (bwrap, features)
+            case .unavailable(let why):
+                throw AgentError(
+                    .interpreter,
+                    "The code interpreter needs a sandbox and none works here: \(why). Install bubblewrap (and allow user "
+                        + "namespaces), or ask for resource limits only with --sandbox limits-only (CodeInterpreter.Configuration"
+                        + "(sandbox: .limitsOnly), or \(Bubblewrap.disableVariable)=limits-only): cells can then read the files of "
+                        + "the user running functionary.")
             }
         }
         let line =
@@ -118,7 +132,9 @@ extension CodeInterpreter {
     /// Sends one cell and waits for its reply; a process that dies or must be killed gives an error result.
     func execute(_ code: String, in current: InterpreterProcess) async throws -> CellResult {
         cellCount += 1
+        let nonce = UUID().uuidString
         var request: JSONObject = [
+            "nonce": .string(nonce),
             "code": .string(code),
             "time_limit": .number(JSONNumber(configuration.timeLimit.secondsValue)),
             "max_output": .number(JSONNumber(max(100, configuration.maxOutputCharacters))),
@@ -149,7 +165,11 @@ extension CodeInterpreter {
         }
         let killed = watch.finish()
 
+        var forged = false
         if case .frame(let bytes) = outcome, let reply = try? JSONValue(parsing: String(decoding: bytes, as: UTF8.self)) {
+            forged = reply["nonce"] != .string(nonce)
+        }
+        if !forged, case .frame(let bytes) = outcome, let reply = try? JSONValue(parsing: String(decoding: bytes, as: UTF8.self)) {
             return CellResult(
                 stdout: reply["stdout"]?.stringValue ?? "", stderr: reply["stderr"]?.stringValue ?? "",
                 result: reply["result"]?.stringValue, error: reply["error"]?.stringValue)
@@ -162,6 +182,7 @@ extension CodeInterpreter {
             ? "the cell did not stop within its time limit of \(configuration.timeLimit.formattedSeconds), so the interpreter was killed"
             : Self.describe(exit, sandboxed: process.isolation.bubblewrap)
         if !killed, case .failed(let problem) = outcome { reason = "the interpreter sent a broken reply (\(problem)), so it was killed" }
+        if !killed, forged { reason = "the interpreter sent a reply that is not this cell's (a forged frame), so it was killed" }
         return CellResult(
             error: "Error: \(reason). A fresh interpreter will run the next cell; the earlier state (variables, imports) is lost.",
             restarted: true)

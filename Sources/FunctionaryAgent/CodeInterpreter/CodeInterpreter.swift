@@ -8,19 +8,20 @@ import FunctionaryProtocol
 /// ignores it is killed and the interpreter restarts), output is truncated, and the process runs in its
 /// own folder with memory, CPU-time, file-size and process-count limits and a scrubbed environment.
 /// Where bubblewrap works it runs in a sandbox (read-only system, only the data folder writable, no
-/// network, its own PID namespace and `/proc`); elsewhere it falls back to the limits (and `unshare -n`
-/// where allowed) with a one-line warning. A crash ends the cell with an error and the next cell starts
+/// network, its own PID namespace and `/proc`); where bubblewrap does not work it does not start unless limits only
+/// were asked for (`sandbox: .limitsOnly`, `FUNCTIONARY_SANDBOX=limits-only`): then the limits (and `unshare -n`
+/// where allowed) apply, with a one-line warning. A crash ends the cell with an error and the next cell starts
 /// a fresh interpreter. See the README ("The code interpreter") for what is and is not isolated.
 public actor CodeInterpreter {
     /// Limits and paths.
     public struct Configuration: Sendable, Hashable {
         /// How the interpreter is isolated.
         public enum Sandbox: String, Sendable, Hashable {
-            /// Under bubblewrap where it works; else limits only, with a warning. `FUNCTIONARY_SANDBOX=none`
-            /// in the environment turns bubblewrap off for the whole process.
+            /// Under bubblewrap; where it does not work the interpreter does not start (fails closed) and says why,
+            /// unless `FUNCTIONARY_SANDBOX=limits-only` in the environment asks for limits only for the whole process.
             case automatic
-            /// Limits only (and `unshare -n` for the network where allowed), e.g. inside a container
-            /// that already isolates the process.
+            /// Limits only (and `unshare -n` for the network where allowed), with a warning: ask for it explicitly,
+            /// e.g. inside a container that already isolates the process (`functionary chat --sandbox limits-only`).
             case limitsOnly
         }
 
@@ -53,13 +54,18 @@ public actor CodeInterpreter {
         /// Most processes and threads the interpreter may have at once (a pids cgroup where one is
         /// writable, and `RLIMIT_NPROC`); `nil`: none.
         public var maxProcesses: Int?
+        /// Bytes each private tmpfs of the sandbox (`/tmp`, `/var/tmp`, `/run`, the home folder) may hold: they live
+        /// in RAM, outside the memory and file-size limits (`bwrap --size`); `nil`: unbounded.
+        public var tmpfsSize: Int?
+        /// The bubblewrap binary: a command looked up on `PATH`, or a path.
+        public var bubblewrap: String
 
         public init(
             python: String = "python3", dataDirectory: String? = nil, timeLimit: Duration = .seconds(60),
             killGrace: Duration = .seconds(2), cpuTimeLimit: Duration? = .seconds(60), memoryLimit: Int? = 2 << 30,
             fileSizeLimit: Int? = 100 << 20, maxOutputCharacters: Int = 20_000, isolateNetwork: Bool = true,
             environment: [String: String] = [:], startupTimeout: Duration = .seconds(30), sandbox: Sandbox = .automatic,
-            maxProcesses: Int? = 256
+            maxProcesses: Int? = 256, tmpfsSize: Int? = 64 << 20, bubblewrap: String = "bwrap"
         ) {
             self.python = python
             self.dataDirectory = dataDirectory
@@ -74,6 +80,8 @@ public actor CodeInterpreter {
             self.startupTimeout = startupTimeout
             self.sandbox = sandbox
             self.maxProcesses = maxProcesses
+            self.tmpfsSize = tmpfsSize
+            self.bubblewrap = bubblewrap
         }
     }
 

@@ -205,6 +205,42 @@ enum InterpreterDriver {
                 pass
 
 
+        def end_leftovers():
+            # Processes a cell started end with the cell, so that none runs on past its budget (RLIMIT_CPU counts each
+            # process's own time). In the sandbox: every process of the PID namespace but this one and its ancestors;
+            # without it: the processes of this session (one that left the session survives unless a cgroup ends it).
+            me = os.getpid()
+            keep, pid = {me}, me
+            while pid > 1:
+                try:
+                    with open("/proc/%d/stat" % pid) as stat:
+                        pid = int(stat.read().rsplit(")", 1)[1].split()[1])
+                except (OSError, ValueError, IndexError):
+                    break
+                keep.add(pid)
+            try:
+                entries = os.listdir("/proc")
+            except OSError:
+                return
+            session = os.getsid(0)
+            if not CONFIG.get("sandboxed") and session != me:
+                return  # not the leader of a session of its own: nothing here is known to be the cell's
+            for entry in entries:
+                if not entry.isdigit() or int(entry) in keep:
+                    continue
+                try:
+                    if CONFIG.get("sandboxed") or os.getsid(int(entry)) == session:
+                        os.kill(int(entry), signal.SIGKILL)
+                except OSError:
+                    pass
+            while True:
+                try:
+                    if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                        break
+                except ChildProcessError:
+                    break
+
+
         def flush_streams():
             for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
                 try:
@@ -246,7 +282,8 @@ enum InterpreterDriver {
                 finally:
                     signal.setitimer(signal.ITIMER_REAL, 0)
                     state["in_cell"] = False
-                    set_cpu_limit(None)
+                    # The CPU limit is not raised again: a process the cell started keeps the cell's budget (and
+                    # is ended below anyway); the next cell sets its own.
             except BaseException as caught:  # the cell's own errors, SystemExit and interrupts included
                 state["in_cell"] = False
                 try:
@@ -254,6 +291,7 @@ enum InterpreterDriver {
                 except BaseException as failure:
                     error = "%s (and formatting its traceback failed: %r)" % (type(caught).__name__, failure)
             flush_streams()
+            end_leftovers()
             for fd in (1, 2):
                 os.dup2(_null, fd)
             stdout, stderr = (shorten(to_model(read_capture(path, max_output)), max_output + 100) for path in paths)
@@ -271,9 +309,13 @@ enum InterpreterDriver {
             if request is None:
                 break
             number += 1
+            # The reply echoes the cell's nonce: a frame a cell forged on the reply pipe cannot pass for the reply of
+            # this cell or of a later one (the host refuses a reply without the nonce it sent).
+            nonce = request.pop("nonce", None)
             reply = run_cell(request, number)
             if os.getpid() != MAIN_PID:
                 os._exit(0)  # a process the cell forked, back here: only the interpreter answers
+            reply["nonce"] = nonce
             write_frame(reply)
         """#
 }

@@ -25,60 +25,108 @@ public actor MCPServer {
     public nonisolated let url: URL?
     /// The name its tools are prefixed with when they clash with others (the server's own name once known).
     public private(set) var name: String
-    private var process: Process?
+    /// What the server may cost (tools, pages, result and message sizes, the stop deadline).
+    public nonisolated let limits: Limits
+    /// The environment a stdio server starts with (`inheritedEnvironment` plus what was asked for).
+    public nonisolated let environment: [String: String]
+    /// Why tools of the server were skipped (bad names, schemas over the limits), one line each, after `start()`.
+    public private(set) var warnings: [String] = []
+    private var child: MCPChildProcess?
     private var client: Client?
-    /// The pipes to and from the server: kept while connected (a `FileHandle` closes its descriptor when freed,
-    /// and the transport reads and writes the raw descriptors).
-    private var pipes: (toServer: Pipe, fromServer: Pipe)?
     private var startTimeout: Duration
 
-    public init(command: String, arguments: [String] = [], startTimeout: Duration = .seconds(30)) {
+    /// - Parameters:
+    ///   - environment: variables to pass besides `inheritedEnvironment`: a name takes the value of this process's
+    ///     variable, `NAME=VALUE` sets one.
+    public init(
+        command: String, arguments: [String] = [], environment: [String] = [], limits: Limits = Limits(),
+        startTimeout: Duration = .seconds(30)
+    ) {
         self.command = command
         self.arguments = arguments
         self.url = nil
         self.name = URL(fileURLWithPath: command).lastPathComponent
         self.startTimeout = startTimeout
+        self.limits = limits
+        self.environment = Self.serverEnvironment(parent: ProcessInfo.processInfo.environment, extra: environment)
     }
 
     /// A server already running behind a streamable-HTTP endpoint such as `http://127.0.0.1:8000/mcp`.
-    public init(url: URL, startTimeout: Duration = .seconds(30)) {
+    public init(url: URL, limits: Limits = Limits(), startTimeout: Duration = .seconds(30)) {
         self.command = url.absoluteString
         self.arguments = []
         self.url = url
         self.name = url.host ?? "mcp"
         self.startTimeout = startTimeout
+        self.limits = limits
+        self.environment = [:]
     }
 
     /// Parses a command line such as `python -m mcp_server_time --local-timezone UTC` (split on spaces;
     /// single or double quotes keep spaces inside an argument).
-    public init(commandLine: String) throws {
+    public init(commandLine: String, environment: [String] = [], limits: Limits = Limits()) throws {
         let words = try Self.split(commandLine)
         guard let first = words.first else { throw AgentError(.mcp, "empty MCP server command") }
-        self.init(command: first, arguments: Array(words.dropFirst()))
+        self.init(command: first, arguments: Array(words.dropFirst()), environment: environment, limits: limits)
     }
 
-    /// Starts the server and returns its tools as agent tools.
+    /// Starts the server and returns its tools as agent tools. Tools that fail the checks of `screen` are skipped
+    /// (see `warnings`).
     /// - Parameter taken: names already offered to the model; a tool whose name is among them is offered as
     ///   `<server name>_<tool name>` (its calls still reach the server under its own name).
+    /// - Throws: `AgentError(.mcp)` when the server cannot start, lists more than `limits.maxTools` tools, paginates
+    ///   past `limits.maxListPages` pages or repeats a cursor, or does not finish listing within `limits.listTimeout`.
     public func start(avoiding taken: Set<String> = []) async throws -> [AgentTool] {
         try await connect()
         guard let client else { throw AgentError(.mcp, "MCP server \(command) is not connected") }
-        var tools: [MCP.Tool] = []
-        var cursor: String?
-        repeat {
-            let page = try await client.listTools(cursor: cursor)
-            tools += page.tools
-            cursor = page.nextCursor
-        } while cursor != nil && tools.count < 10_000
-        let prefix = name.map { $0.isLetter || $0.isNumber ? $0 : "_" }
-        return tools.map { tool in
+        let tools = try await listTools(client)
+        let prefix = String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "_" }.prefix(24))
+        let screened = Self.screen(tools, server: name, prefix: prefix, taken: taken, limits: limits)
+        warnings = screened.warnings
+        return screened.tools.map { tool in
             let toolName = tool.name
-            let offered = taken.contains(toolName) ? "\(String(prefix))_\(toolName)" : toolName
-            return AgentTool(
-                name: offered, description: tool.description ?? "", parameters: Self.json(tool.inputSchema)
-            ) { [self] arguments in
+            return AgentTool(name: tool.offered, description: tool.description, parameters: tool.schema) { [self] arguments in
                 try await self.call(toolName, arguments: arguments)
             }
+        }
+    }
+
+    /// All pages of `tools/list`, within the limits on pages, tools, cursors and time.
+    private func listTools(_ client: Client) async throws -> [MCP.Tool] {
+        let limits = self.limits
+        let server = name
+        let child = self.child
+        let listing: @Sendable () async throws -> [MCP.Tool] = {
+            var tools: [MCP.Tool] = []
+            var cursor: String?
+            var cursors = Set<String>()
+            var pages = 0
+            repeat {
+                if pages >= limits.maxListPages {
+                    throw AgentError(
+                        .mcp, "the MCP server '\(server)' was still paginating its tool list after \(pages) pages (the limit is \(limits.maxListPages))")
+                }
+                let page = try await client.listTools(cursor: cursor)
+                pages += 1
+                tools += page.tools
+                if tools.count > limits.maxTools {
+                    throw AgentError(.mcp, "the MCP server '\(server)' lists more than \(limits.maxTools) tools (the limit on tools per server, --mcp-max-tools)")
+                }
+                cursor = page.nextCursor
+                if let next = cursor, !cursors.insert(next).inserted {
+                    throw AgentError(.mcp, "the MCP server '\(server)' repeated the tool-list cursor '\(next.prefix(80))' (page \(pages))")
+                }
+            } while cursor != nil
+            return tools
+        }
+        do {
+            return try await Self.bounded(timeout: limits.listTimeout, child: child, listing)
+        } catch let error as AgentError {
+            await stop()
+            throw AgentError(.mcp, error.code == .timeout ? "the MCP server '\(server)' did not list its tools within \(limits.listTimeout)" : error.message)
+        } catch {
+            await stop()
+            throw AgentError(.mcp, "the MCP server '\(server)' did not list its tools: \(error)")
         }
     }
 
@@ -86,7 +134,7 @@ public actor MCPServer {
     /// A server that exited is restarted once.
     public func call(_ tool: String, arguments: JSONValue) async throws -> String {
         if url != nil { return try await callOverHTTP(tool, arguments: arguments) }
-        if process?.isRunning != true {
+        if child?.isRunning != true {
             await stop()
             do {
                 try await connect()
@@ -95,14 +143,24 @@ public actor MCPServer {
             }
         }
         guard let client else { throw ToolError("the MCP server '\(name)' is not connected") }
-        return try await Self.call(client, tool, arguments: arguments)
+        let limits = self.limits
+        do {
+            return try await Self.bounded(timeout: nil, child: child) {
+                try await Self.call(client, tool, arguments: arguments, limits: limits)
+            }
+        } catch let error as AgentError where error.code == .mcp {
+            throw ToolError("the MCP server '\(name)' \(error.message)")
+        }
     }
 
     /// An HTTP call; a failure of the session (not of the tool) opens a new session and tries once more.
     private func callOverHTTP(_ tool: String, arguments: JSONValue) async throws -> String {
         if let client {
             do {
-                return try await Self.call(client, tool, arguments: arguments)
+                let limits = self.limits
+                return try await Self.bounded(timeout: nil, child: nil) {
+                    try await Self.call(client, tool, arguments: arguments, limits: limits)
+                }
             } catch let error as ToolError {
                 throw error
             } catch {
@@ -115,30 +173,29 @@ public actor MCPServer {
             throw ToolError("the MCP server at \(command) could not be reached: \(error)")
         }
         guard let client else { throw ToolError("the MCP server at \(command) is not connected") }
-        return try await Self.call(client, tool, arguments: arguments)
+        return try await Self.call(client, tool, arguments: arguments, limits: limits)
     }
 
-    private static func call(_ client: Client, _ tool: String, arguments: JSONValue) async throws -> String {
+    /// One `tools/call`; the text is cut to `limits.maxResultCharacters` (head and tail kept, with a marker).
+    private static func call(_ client: Client, _ tool: String, arguments: JSONValue, limits: Limits) async throws -> String {
         var values: [String: Value] = [:]
         if case .object(let object) = arguments {
             for (key, value) in object { values[key] = Self.value(value) }
         }
         let result = try await client.callTool(name: tool, arguments: values)
-        let text = result.content.map(Self.text).joined(separator: "\n")
+        let text = shorten(result.content.map(Self.text).joined(separator: "\n"), limit: limits.maxResultCharacters)
         if result.isError == true { throw ToolError(text.isEmpty ? "the tool \(tool) failed" : text) }
         return text
     }
 
-    /// Ends the session and the server process.
+    /// Ends the session and the server: SIGTERM to its process group, SIGKILL to the group after `limits.stopGrace`.
     public func stop() async {
         await client?.disconnect()
         client = nil
-        if let process, process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
+        if let child {
+            self.child = nil
+            await child.stop(grace: limits.stopGrace)
         }
-        process = nil
-        pipes = nil
     }
 
     private func connect() async throws {
@@ -148,33 +205,24 @@ public actor MCPServer {
         }
         // A server that exits leaves a pipe without reader: writing to it must fail with EPIPE, not kill this process.
         signal(SIGPIPE, SIG_IGN)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [command] + arguments
-        let toServer = Pipe()
-        let fromServer = Pipe()
-        process.standardInput = toServer
-        process.standardOutput = fromServer
-        process.standardError = FileHandle.nullDevice
+        let child: MCPChildProcess
         do {
-            try process.run()
+            child = try MCPChildProcess.spawn([command] + arguments, environment: environment)
         } catch {
             throw AgentError(.mcp, "could not start the MCP server '\(([command] + arguments).joined(separator: " "))': \(error)")
         }
-        self.process = process
-        pipes = (toServer, fromServer)
-        let transport = StdioTransport(
-            input: FileDescriptor(rawValue: fromServer.fileHandleForReading.fileDescriptor),
-            output: FileDescriptor(rawValue: toServer.fileHandleForWriting.fileDescriptor))
+        self.child = child
+        let transport = MCPStdioTransport(child: child, maxMessageBytes: limits.maxMessageBytes)
         let client = Client(name: "functionary", version: "1.0")
         let result: Initialize.Result
         do {
-            result = try await Self.initialize(client, transport: transport, process: process, timeout: startTimeout)
+            result = try await Self.bounded(timeout: startTimeout, child: child) { try await client.connect(transport: transport) }
         } catch {
-            process.terminate()
-            self.process = nil
-            pipes = nil
-            throw AgentError(.mcp, "the MCP server '\(command)' failed to start: \(error)")
+            await client.disconnect()
+            self.child = nil
+            await child.stop(grace: .zero)
+            let why = (error as? AgentError)?.code == .timeout ? "it did not answer within \(startTimeout)" : "\(error)"
+            throw AgentError(.mcp, "the MCP server '\(command)' failed to start: \(why)")
         }
         if !result.serverInfo.name.isEmpty { name = result.serverInfo.name }
         self.client = client
@@ -187,7 +235,7 @@ public actor MCPServer {
         let client = Client(name: "functionary", version: "1.0")
         let result: Initialize.Result
         do {
-            result = try await Self.initialize(client, transport: transport, process: nil, timeout: startTimeout)
+            result = try await Self.bounded(timeout: startTimeout, child: nil) { try await client.connect(transport: transport) }
         } catch {
             throw AgentError(.mcp, "the MCP server at \(url.absoluteString) did not start a session: \(error)")
         }
@@ -195,30 +243,34 @@ public actor MCPServer {
         self.client = client
     }
 
-    /// The session's `initialize`, raced against the server's exit (a stdio server's process) and a timeout. The SDK's connect does not end
-    /// when the server dies before answering, so it runs in a task of its own that is abandoned then (the process is
-    /// terminated, which closes its pipes); an unstructured task is the one way not to wait for it.
-    private static func initialize(
-        _ client: Client, transport: any Transport, process: Process?, timeout: Duration
-    ) async throws -> Initialize.Result {
-        let outcome = Mutex<Result<Initialize.Result, any Error>?>(nil)
-        let connecting = Task {
-            let result: Result<Initialize.Result, any Error>
-            do { result = .success(try await client.connect(transport: transport)) } catch { result = .failure(error) }
+    /// Runs an SDK request, raced against the server's exit (a stdio server's process), a timeout and the caller's
+    /// cancellation. The SDK's requests do not end when the server dies or the task is cancelled, so the request runs
+    /// in a task of its own that is abandoned then (the server is stopped or restarted later, which ends it).
+    static func bounded<T: Sendable>(
+        timeout: Duration?, child: MCPChildProcess?, _ operation: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        let outcome = Mutex<Result<T, any Error>?>(nil)
+        let running = Task {
+            let result: Result<T, any Error>
+            do { result = .success(try await operation()) } catch { result = .failure(error) }
             outcome.withLock { if $0 == nil { $0 = result } }
         }
-        let deadline = ContinuousClock.now + timeout
+        let deadline = timeout.map { ContinuousClock.now + $0 }
         while true {
             if let result = outcome.withLock({ $0 }) { return try result.get() }
-            if let process, !process.isRunning {
-                connecting.cancel()
-                throw AgentError(.mcp, "it exited with status \(process.terminationStatus) before answering")
+            if let child, !child.isRunning {
+                running.cancel()
+                throw AgentError(.mcp, "exited before answering")
             }
-            if ContinuousClock.now >= deadline {
-                connecting.cancel()
-                throw AgentError(.mcp, "it did not answer within \(timeout)")
+            if let deadline, let timeout, ContinuousClock.now >= deadline {
+                running.cancel()
+                throw AgentError(.timeout, "did not answer within \(timeout)")
             }
-            try await Task.sleep(for: .milliseconds(20))
+            if Task.isCancelled {
+                running.cancel()
+                throw CancellationError()
+            }
+            try? await Task.sleep(for: .milliseconds(20))
         }
     }
 
