@@ -42,6 +42,12 @@ struct ServeLimitFlags: ParsableArguments {
     @Option(help: "Most milliseconds a grammar may take for one token before its request ends with an error.")
     var maxGrammarMsPerToken = 1000
 
+    @Option(
+        help:
+            "Most milliseconds of grammar work one request may take in all (every choice of n, and the forced text of jump-forward) before it ends with an error."
+    )
+    var maxGrammarMsPerRequest = 10_000
+
     @Option(help: "Seconds a connection may stay idle between requests.")
     var idleTimeout = 60.0
 
@@ -59,8 +65,12 @@ struct ServeLimitFlags: ParsableArguments {
             ("--max-json-depth", maxJsonDepth), ("--max-json-keys", maxJsonKeys), ("--max-tools", maxTools),
             ("--max-schema-bytes", maxSchemaBytes), ("--max-schema-depth", maxSchemaDepth), ("--max-ref-hops", maxRefHops),
             ("--max-stop", maxStop), ("--max-stop-length", maxStopLength), ("--max-grammar-ms-per-token", maxGrammarMsPerToken),
+            ("--max-grammar-ms-per-request", maxGrammarMsPerRequest),
         ]
         for (flag, value) in positive where value < 1 { throw ValidationError("\(flag) must be at least 1.") }
+        if maxGrammarMsPerToken > 3_600_000 || maxGrammarMsPerRequest > 3_600_000 {
+            throw ValidationError("--max-grammar-ms-per-token and --max-grammar-ms-per-request must be at most 3600000 (an hour).")
+        }
         if maxGrammarBytes < 1024 { throw ValidationError("--max-grammar-bytes must be at least 1024.") }
         for (flag, value) in [
             ("--idle-timeout", idleTimeout), ("--header-timeout", headerTimeout), ("--body-timeout", bodyTimeout),
@@ -111,5 +121,6 @@ struct ServeLimitFlags: ParsableArguments {
     func apply(to configuration: inout EngineConfiguration) {
         configuration.maxGrammarBytes = maxGrammarBytes
         configuration.grammarTimePerToken = .milliseconds(maxGrammarMsPerToken)
+        configuration.grammarTimePerRequest = .milliseconds(maxGrammarMsPerRequest)
     }
 }

@@ -68,4 +68,28 @@ import Testing
         #expect(throws: GenerationError.self) { try budget.check(token: .milliseconds(150), total: .milliseconds(150)) }
         #expect(throws: GenerationError.self) { try budget.check(token: .milliseconds(50), total: .seconds(2)) }
     }
+
+    /// The grammar budget is the request's: `n` choices share it (they do not each get their own), so a request with
+    /// a tiny budget ends with the error naming the per-request limit.
+    @Test func grammarBudgetIsPerRequest() async throws {
+        var configuration = EngineConfiguration(
+            modelPath: TestModels.defaultModel, contextSize: 1024, threads: TestModels.threads, parallel: 2)
+        configuration.grammarTimePerRequest = .microseconds(200)
+        let engine = try LlamaEngine(configuration: configuration)
+        defer { engine.shutdown() }
+        var request = GenerationRequest(
+            prompt: "<start_of_turn>user\nWrite letters.<end_of_turn>\n<start_of_turn>model\n",
+            sampling: sampling(maxTokens: 200), n: 2, constraint: OutputConstraint(grammar: "root ::= [a-z ]+\n"))
+        request.jumpForward = false
+        do {
+            _ = try await engine.collect(request)
+            Issue.record("the request should have run out of grammar time")
+        } catch let error as GenerationError {
+            guard case .invalidConstraint(let message) = error else {
+                Issue.record("unexpected \(error)")
+                return
+            }
+            #expect(message.contains("per request"), "\(message)")
+        }
+    }
 }
