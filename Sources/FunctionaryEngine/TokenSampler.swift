@@ -226,9 +226,13 @@ final class TokenSampler {
             if let grammar { timed { llama_sampler_apply(grammar, &array) } }
             removeRejected(&array)
             if array.size == 0 {
-                array = fill(candidates, from: logits)
-                if let grammar { timed { llama_sampler_apply(grammar, &array) } }
-                removeRejected(&array)
+                // The grammar refused every likely token: the whole vocabulary goes through it, and that whole pass
+                // (refill and filtering included) is grammar work, charged to the budget.
+                timed {
+                    array = fill(candidates, from: logits)
+                    if let grammar { llama_sampler_apply(grammar, &array) }
+                    removeRejected(&array)
+                }
                 guard array.size > 0 else {
                     throw .invalidConstraint("the grammar allows no token here (the output cannot be completed)")
                 }
