@@ -236,6 +236,36 @@ import Testing
         #expect(!v3.matches("{}>>>get_time\n{}"))
     }
 
+    /// In `auto` mode text that starts spelling a template's call marker can only go on as a well-formed call: the
+    /// markup a model might write instead (`<tool_call name=…>`, `<function name=…>`, a separator followed by prose)
+    /// is refused, and the well-formed call after the same text is accepted, for every template.
+    @Test func theStartOfACallMarkerCommitsToACall() throws {
+        let call = "{\"name\": \"get_time\", \"arguments\": {}}\n</tool_call>"
+        for version in [TemplateVersion.gemma3, .qwen25] {
+            let auto = try Self.matcher(version, .auto)
+            #expect(!auto.matches("Sure. <tool_call name=\"get_time\", arguments={}}"), "\(version)")
+            #expect(!auto.matches("<tool_call name=\"get_time\">{}</tool_call>"), "\(version)")
+            #expect(!auto.matches("Sure. <tool_call"), "\(version): a dangling marker start")
+            #expect(auto.matches("Sure. <tool_call>\n" + call), "\(version): a call right after text")
+            #expect(auto.matches("Sure.\n<tool_call>\n" + call), "\(version)")
+            #expect(auto.matches("Sure. The weather is fine."), "\(version)")
+            #expect(!(try Self.matcher(version, .none)).matches("Sure. <tool_call name=\"x\">"), "\(version)")
+        }
+        let v31 = try Self.matcher(.v3Llama31, .auto)
+        #expect(!v31.matches("Sure <function name=get_time>{}</function>"))
+        #expect(!v31.matches("Sure <function"))
+        #expect(v31.matches("Sure <function=get_time>{}</function>"))
+        let v3 = try Self.matcher(.v3Llama3, .auto)
+        #expect(!v3.matches("all\nSure >>>calling get_time now"))
+        #expect(v3.matches("all\nSure>>>get_time\n{}"))
+        let v2Llama3 = try Self.matcher(.v2Llama3, .auto)
+        #expect(!v2Llama3.matches("Sure<|reserved_special_token_249|>calling get_time now"))
+        #expect(v2Llama3.matches("Sure<|reserved_special_token_249|>get_time\n{}"))
+        let v2 = try Self.matcher(.v2, .auto)
+        #expect(!v2.matches("all\n<|content|>Sure\n<|from|>assistant\n<|recipient|>calling get_time"))
+        #expect(v2.matches("all\n<|content|>Sure\n<|from|>assistant\n<|recipient|>get_time\n<|content|>{}"))
+    }
+
     @Test func freeTextExcludesMarkers() throws {
         let rules = FreeTextRule(name: "text", markers: ["<tool_call>", ">>>", "<|from|>"]).rules
         let matcher = try GBNFMatcher("root ::= text\n" + rules)

@@ -139,7 +139,9 @@ struct TemplateFormat {
             out += "pycall ::= <|python_tag|> text\n"
         }
         out += endRule
-        out += textRules(excluding: ["<function=", "<|python_tag|>"])
+        // `<function` without its `=`: text that starts spelling a call commits to one (`<function name=…>` cannot
+        // pass as text); the call rule then forces `=` and a declared name.
+        out += textRules(excluding: ["<function", "<|python_tag|>"])
         return out
     }
 
@@ -167,7 +169,9 @@ struct TemplateFormat {
                 root = "text end"
             } else {
                 let calls = parallel ? "call ( \"\\n\" call )*" : "call"
-                root = "( \(calls) | text ( \"\\n\" \(calls) )? ) end"
+                // A call may follow text without the newline: once text spells `<tool_call` it can only go on as a
+                // call (text may not contain it), so markup such as `<tool_call name=…>` never reaches the user.
+                root = "( \(calls) | text \"\\n\"? \(calls) | text ) end"
             }
         }
         var out = "root ::= \(root)\n"
@@ -176,7 +180,7 @@ struct TemplateFormat {
             out += "body ::= \(bodies.joined(separator: " | "))\n"
         }
         out += endRule
-        out += textRules(excluding: ["<tool_call>", "</tool_call>"])
+        out += textRules(excluding: ["<tool_call", "</tool_call>"])
         return out
     }
 }
