@@ -47,7 +47,9 @@ public func buildRouter<Engine: TextGenerator>(
     InfoController(configuration: configuration, model: model, metrics: metrics, admission: admission).addRoutes(to: router)
     ChatCompletionsController(configuration: configuration, model: model, runner: runner).addRoutes(to: router)
     CompletionsController(configuration: configuration, model: model, runner: runner).addRoutes(to: router)
-    let store = ResponseStore(maxEntries: configuration.responsesStoreEntries, maxBytes: configuration.responsesStoreBytes)
+    let store = ResponseStore(
+        maxEntries: configuration.responsesStoreEntries, maxBytes: configuration.responsesStoreBytes,
+        maxAge: configuration.responsesTTL)
     ResponsesController(configuration: configuration, model: model, runner: runner, store: store).addRoutes(to: router)
     MessagesController(configuration: configuration, model: model, runner: runner).addRoutes(to: router)
     return router

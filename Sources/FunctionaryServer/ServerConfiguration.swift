@@ -36,6 +36,8 @@ public struct ServerConfiguration: Sendable {
     public var responsesStoreEntries: Int = 1000
     /// Bytes those responses may take together (`--responses-store-bytes`); the oldest are evicted first.
     public var responsesStoreBytes: Int = 64 * 1024 * 1024
+    /// How long a stored response is kept (`--responses-ttl`, 24 hours by default); older ones are not found.
+    public var responsesTTL: Duration = .seconds(86_400)
 
     public init(
         host: String = "127.0.0.1", port: Int = 8000, servedModelNames: [String], apiKey: String? = nil, parallel: Int = 4,

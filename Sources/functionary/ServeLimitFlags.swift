@@ -18,6 +18,9 @@ struct ServeLimitFlags: ParsableArguments {
     @Option(help: "Most object keys in a request body.")
     var maxJsonKeys = 100_000
 
+    @Option(help: "Most array elements in a request body (all arrays together).")
+    var maxJsonArrayElements = 100_000
+
     @Option(help: "Most tools (or legacy functions) in a request.")
     var maxTools = 128
 
@@ -56,7 +59,8 @@ struct ServeLimitFlags: ParsableArguments {
 
     func validate() throws {
         let positive: [(String, Int)] = [
-            ("--max-json-depth", maxJsonDepth), ("--max-json-keys", maxJsonKeys), ("--max-tools", maxTools),
+            ("--max-json-depth", maxJsonDepth), ("--max-json-keys", maxJsonKeys),
+            ("--max-json-array-elements", maxJsonArrayElements), ("--max-tools", maxTools),
             ("--max-schema-bytes", maxSchemaBytes), ("--max-schema-depth", maxSchemaDepth), ("--max-ref-hops", maxRefHops),
             ("--max-stop", maxStop), ("--max-stop-length", maxStopLength), ("--max-grammar-ms-per-token", maxGrammarMsPerToken),
         ]
@@ -96,6 +100,7 @@ struct ServeLimitFlags: ParsableArguments {
         configuration.protectMetrics = protectMetrics
         configuration.limits.maxJSONDepth = maxJsonDepth
         configuration.limits.maxJSONKeys = maxJsonKeys
+        configuration.limits.maxJSONArrayElements = maxJsonArrayElements
         configuration.limits.maxTools = maxTools
         configuration.limits.schema.maxBytes = maxSchemaBytes
         configuration.limits.schema.maxDepth = maxSchemaDepth

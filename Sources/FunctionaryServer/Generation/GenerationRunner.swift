@@ -37,17 +37,20 @@ struct GenerationRunner: Sendable {
         return ticket
     }
 
-    /// Starts an admitted request's generation.
+    /// Starts an admitted request's generation, in its tenant's prompt-cache partition (every generation the server
+    /// starts goes through here, so none can reuse another tenant's cached prompt cells).
     /// - Throws: 503 while shutting down.
     func start(
-        _ generation: GenerationRequest, on engine: some TextGenerator, ticket: Admission.Ticket, record: RequestRecord,
+        _ generation: GenerationRequest, on engine: some TextGenerator, ticket: Admission.Ticket, context: ServerRequestContext,
         started: ContinuousClock.Instant
     ) throws(OpenAIError) -> GenerationCursor {
         if stop.isTriggered {
             throw OpenAIError.unavailable("The server is shutting down.", retryAfter: configuration.retryAfterSeconds)
         }
+        var generation = generation
+        generation.cachePartition = context.tenant
         return GenerationCursor(
-            stream: engine.generate(generation), ticket: ticket, metrics: metrics, record: record, stop: stop,
+            stream: engine.generate(generation), ticket: ticket, metrics: metrics, record: context.record, stop: stop,
             retryAfter: configuration.retryAfterSeconds, started: started)
     }
 
