@@ -57,6 +57,9 @@ struct ServeLimitFlags: ParsableArguments {
     @Option(help: "Seconds a client may accept none of a response (e.g. stop reading a stream) before it is disconnected.")
     var writeTimeout = 30.0
 
+    @Option(help: "Bytes of a streamed response that may wait for a slow client; beyond that it is disconnected and its generation cancelled.")
+    var maxStreamBuffer = 1 << 20
+
     func validate() throws {
         let positive: [(String, Int)] = [
             ("--max-json-depth", maxJsonDepth), ("--max-json-keys", maxJsonKeys),
@@ -66,6 +69,7 @@ struct ServeLimitFlags: ParsableArguments {
         ]
         for (flag, value) in positive where value < 1 { throw ValidationError("\(flag) must be at least 1.") }
         if maxGrammarBytes < 1024 { throw ValidationError("--max-grammar-bytes must be at least 1024.") }
+        if maxStreamBuffer < 4096 { throw ValidationError("--max-stream-buffer must be at least 4096.") }
         for (flag, value) in [
             ("--idle-timeout", idleTimeout), ("--header-timeout", headerTimeout), ("--body-timeout", bodyTimeout),
             ("--write-timeout", writeTimeout),
@@ -111,6 +115,7 @@ struct ServeLimitFlags: ParsableArguments {
         configuration.timeouts.header = .milliseconds(Int64(headerTimeout * 1000))
         configuration.timeouts.body = .milliseconds(Int64(bodyTimeout * 1000))
         configuration.timeouts.write = .milliseconds(Int64(writeTimeout * 1000))
+        configuration.maxStreamBuffer = maxStreamBuffer
     }
 
     func apply(to configuration: inout EngineConfiguration) {

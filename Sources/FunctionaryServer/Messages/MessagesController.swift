@@ -45,7 +45,7 @@ struct MessagesController<Engine: TextGenerator>: Sendable {
                 return GenerationRunner.clientClosedResponse
             case .event(let first):
                 let chunker = MessagesStreamChunker(id: id, plan: plan, inputTokens: inputTokens)
-                return runner.streamResponse(cursor: cursor, first: first, chunker: chunker, record: context.record)
+                return runner.streamResponse(cursor: cursor, first: first, chunker: chunker, context: context)
             }
         }
         let cursor = try runner.start(plan.generation, on: loaded.engine, ticket: ticket, context: context, started: started)

@@ -92,7 +92,7 @@ struct ResponsesController<Engine: TextGenerator>: Sendable {
                 return GenerationRunner.clientClosedResponse
             case .event(let first):
                 let chunker = ResponsesStreamChunker(object: object, plan: plan, onComplete: remember)
-                return runner.streamResponse(cursor: cursor, first: first, chunker: chunker, record: context.record)
+                return runner.streamResponse(cursor: cursor, first: first, chunker: chunker, context: context)
             }
         }
         guard let collected = try await runner.collect(cursor, choices: 1, context: context) else {

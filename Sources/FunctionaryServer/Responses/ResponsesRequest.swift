@@ -85,12 +85,7 @@ struct ResponsesRequest: Sendable {
         temperature = try body.double("temperature")
         topP = try body.double("top_p")
         (responseFormat, textJSON) = try Self.textFormat(body)
-        if let metadata = body.value("metadata") {
-            guard case .object = metadata else { throw JSONFields.wrongType("metadata", expected: "an object", got: metadata) }
-            self.metadata = metadata
-        } else {
-            metadata = .object([:])
-        }
+        metadata = try Self.metadata(body)
         store = try body.bool("store") ?? true
         previousResponseID = try body.string("previous_response_id")
         stream = try body.bool("stream") ?? false
@@ -195,7 +190,7 @@ struct ResponsesRequest: Sendable {
         case nil:
             throw JSONFields.missing(item.name("type"))
         }
-        listed.append(.object(entry))
+        listed.append(storedItem(entry, type: type ?? "message"))
     }
 
     /// A message item's content: a string, or `input_text` / `output_text` parts joined.
@@ -295,7 +290,7 @@ struct ResponsesRequest: Sendable {
             let name = try format.string("name") ?? "response"
             return (
                 ["type": "json_schema", "json_schema": ["name": .string(name), "schema": schema]],
-                .object(["format": .object(format.object)])
+                .object(["format": storedFormat(format.object)])
             )
         default:
             throw OpenAIError.badRequest(

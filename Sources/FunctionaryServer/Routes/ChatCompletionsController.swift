@@ -32,7 +32,7 @@ struct ChatCompletionsController<Engine: TextGenerator>: Sendable {
                 return GenerationRunner.clientClosedResponse
             case .event(let first):
                 let chunker = ChatStreamChunker(plan: plan, id: id, created: created)
-                return runner.streamResponse(cursor: cursor, first: first, chunker: chunker, record: context.record)
+                return runner.streamResponse(cursor: cursor, first: first, chunker: chunker, context: context)
             }
         }
         guard let collected = try await runner.collect(cursor, choices: plan.generation.n, context: context) else {

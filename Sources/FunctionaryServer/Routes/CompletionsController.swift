@@ -41,7 +41,7 @@ struct CompletionsController<Engine: TextGenerator>: Sendable {
                 return GenerationRunner.clientClosedResponse
             case .event(let first):
                 let chunker = TextCompletionChunker(encoder: encoder, choices: n)
-                return runner.streamResponse(cursor: cursor, first: first, chunker: chunker, record: context.record)
+                return runner.streamResponse(cursor: cursor, first: first, chunker: chunker, context: context)
             }
         }
         guard let collected = try await runner.collect(cursor, choices: n, context: context) else {
