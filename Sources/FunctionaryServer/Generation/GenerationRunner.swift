@@ -233,6 +233,7 @@ struct GenerationRunner: Sendable {
         }
         if let terminator = chunker.terminator { _ = await buffer.push(terminator) }
     }
+}
 
 /// Turns generation events into the chunks of one streaming response.
 protocol StreamChunker: Sendable {

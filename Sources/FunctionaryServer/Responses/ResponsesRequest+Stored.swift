@@ -10,7 +10,7 @@ extension ResponsesRequest {
 
     /// `metadata`: an object of at most 16 string values, keys of at most 64 characters, values of at most 512.
     /// - Throws: 400 naming the field and the limit.
-    static func metadata(_ body: JSONFields) throws(OpenAIError) -> JSONValue {
+    static func checkedMetadata(_ body: JSONFields) throws(OpenAIError) -> JSONValue {
         guard let metadata = body.value("metadata") else { return .object([:]) }
         guard case .object(let object) = metadata else { throw JSONFields.wrongType("metadata", expected: "an object", got: metadata) }
         if object.count > maxMetadataPairs {
