@@ -18,7 +18,8 @@ public func buildApplication<Engine: TextGenerator>(
     configuration: ServerConfiguration, model: ModelHolder<Engine>, logger: Logger,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    let router = buildRouter(configuration: configuration, model: model, logger: logger)
+    let listeningPort = ListeningPort(configuration.port == 0 ? nil : configuration.port)
+    let router = makeRouter(configuration: configuration, model: model, logger: logger, listeningPort: listeningPort)
     let timeouts = configuration.timeouts
     return Application(
         router: router,
@@ -26,7 +27,11 @@ public func buildApplication<Engine: TextGenerator>(
             configuration: .init(
                 additionalChannelHandlers: [ConnectionGuard(timeouts: timeouts)], idleTimeout: TimeAmount(timeouts.idle))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "functionary"),
-        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+        onServerRunning: { channel in
+            let port = channel.localAddress?.port ?? configuration.port
+            listeningPort.set(port)
+            await onServerRunning(port)
+        },
         logger: logger)
 }
 
@@ -34,12 +39,25 @@ public func buildApplication<Engine: TextGenerator>(
 public func buildRouter<Engine: TextGenerator>(
     configuration: ServerConfiguration, model: ModelHolder<Engine>, logger: Logger
 ) -> Router<ServerRequestContext> {
+    makeRouter(
+        configuration: configuration, model: model, logger: logger,
+        listeningPort: ListeningPort(configuration.port == 0 ? nil : configuration.port))
+}
+
+func makeRouter<Engine: TextGenerator>(
+    configuration: ServerConfiguration, model: ModelHolder<Engine>, logger: Logger, listeningPort: ListeningPort
+) -> Router<ServerRequestContext> {
     let metrics = ServerMetrics()
     let admission = Admission(slots: configuration.parallel, capacity: configuration.admissionCapacity)
     let runner = GenerationRunner(
         configuration: configuration, metrics: metrics, admission: admission, stop: StopSignal(gracePeriod: configuration.shutdownGracePeriod))
     let router = Router(context: ServerRequestContext.self)
     router.add(middleware: ObservabilityMiddleware(logger: logger, metrics: metrics))
+    router.add(
+        middleware: BrowserGuardMiddleware(
+            policy: HostPolicy(
+                bindHost: configuration.host, allowedHosts: configuration.allowedHosts, allowedOrigins: configuration.allowedOrigins,
+                listeningPort: listeningPort)))
     let keys = configuration.acceptedAPIKeys
     if !keys.isEmpty {
         router.add(middleware: APIKeyMiddleware(keys: keys, protectMetrics: configuration.protectMetrics))
@@ -47,7 +65,9 @@ public func buildRouter<Engine: TextGenerator>(
     InfoController(configuration: configuration, model: model, metrics: metrics, admission: admission).addRoutes(to: router)
     ChatCompletionsController(configuration: configuration, model: model, runner: runner).addRoutes(to: router)
     CompletionsController(configuration: configuration, model: model, runner: runner).addRoutes(to: router)
-    let store = ResponseStore(maxEntries: configuration.responsesStoreEntries, maxBytes: configuration.responsesStoreBytes)
+    let store = ResponseStore(
+        maxEntries: configuration.responsesStoreEntries, maxBytes: configuration.responsesStoreBytes,
+        maxAge: configuration.responsesTTL)
     ResponsesController(configuration: configuration, model: model, runner: runner, store: store).addRoutes(to: router)
     MessagesController(configuration: configuration, model: model, runner: runner).addRoutes(to: router)
     return router

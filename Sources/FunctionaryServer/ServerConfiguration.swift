@@ -15,8 +15,16 @@ public struct ServerConfiguration: Sendable {
     public var apiKeys: [String] = []
     /// With API keys, whether `/metrics` needs a key too (`--protect-metrics`; open by default, as in llama.cpp).
     public var protectMetrics = false
+    /// `Host` names accepted beyond the listening address (`--allowed-host`): `name` (any port), `name:port`, or `*`
+    /// (any Host). See `BrowserGuardMiddleware`.
+    public var allowedHosts: [String] = []
+    /// Web origins whose pages may call the server (`--allowed-origin`, e.g. `http://localhost:3000`; `*`: any).
+    public var allowedOrigins: [String] = []
     /// The limits every request must stay under (`RequestLimits`).
     public var limits = RequestLimits()
+    /// Bytes of one streaming response that may wait for a client reading slowly (`--max-stream-buffer`); beyond
+    /// that the stream is ended and its generation cancelled.
+    public var maxStreamBuffer: Int = 1 << 20
     /// Connection timeouts (`--idle-timeout`, `--header-timeout`, `--body-timeout`, `--write-timeout`).
     public var timeouts = ConnectionTimeouts()
     /// Concurrent generations the engine runs (`--parallel`); also the most choices (`n`) one request may ask for.
@@ -36,6 +44,8 @@ public struct ServerConfiguration: Sendable {
     public var responsesStoreEntries: Int = 1000
     /// Bytes those responses may take together (`--responses-store-bytes`); the oldest are evicted first.
     public var responsesStoreBytes: Int = 64 * 1024 * 1024
+    /// How long a stored response is kept (`--responses-ttl`, 24 hours by default); older ones are not found.
+    public var responsesTTL: Duration = .seconds(86_400)
 
     public init(
         host: String = "127.0.0.1", port: Int = 8000, servedModelNames: [String], apiKey: String? = nil, parallel: Int = 4,

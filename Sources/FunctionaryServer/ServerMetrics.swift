@@ -16,6 +16,7 @@ final class ServerMetrics: Sendable {
     private let totalSlots: Gauge
     private let queueDepth: Gauge
     private let inFlight: Gauge
+    private let slowReaders: Counter
 
     static let namespace = "functionary"
     static let latencyBuckets: [Duration] = [
@@ -45,7 +46,12 @@ final class ServerMetrics: Sendable {
         totalSlots = registry.makeGauge(descriptor: name("slots", "", "Slots of the engine (--parallel)."))
         queueDepth = registry.makeGauge(descriptor: name("queue_depth", "", "Requests waiting for a slot."))
         inFlight = registry.makeGauge(descriptor: name("requests_in_flight", "", "Generation requests admitted and not finished."))
+        slowReaders = registry.makeCounter(
+            descriptor: name("slow_reader_disconnects", "total", "Streams ended because the client fell --max-stream-buffer bytes behind."))
     }
+
+    /// Counts a stream ended because its client read too slowly.
+    func recordSlowReader() { slowReaders.increment() }
 
     /// Counts a finished request by endpoint and HTTP status.
     func recordRequest(endpoint: String, status: Int, duration: Duration) {

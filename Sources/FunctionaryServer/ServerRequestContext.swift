@@ -10,6 +10,9 @@ public struct ServerRequestContext: RequestContext {
     let record: RequestRecord
     /// The connection the request came on (to learn when its client leaves).
     let channel: any Channel
+    /// The tenant the request belongs to (`Tenant`): set by `APIKeyMiddleware` from the key that authenticated it,
+    /// `Tenant.keyless` on a server without keys.
+    var tenant: String = Tenant.keyless
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

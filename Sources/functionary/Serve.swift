@@ -46,6 +46,21 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Bytes the kept responses may take together; the oldest are evicted first.")
     var responsesStoreBytes = 64 * 1024 * 1024
 
+    @Option(help: "Seconds a kept response lives (for previous_response_id and GET /v1/responses/{id}).")
+    var responsesTtl = 86_400.0
+
+    @Option(
+        help: ArgumentHelp(
+            "A Host name (or name:port) to accept besides the listening address, e.g. a reverse proxy's public name; repeatable; '*' accepts any.",
+            valueName: "name"))
+    var allowedHost: [String] = []
+
+    @Option(
+        help: ArgumentHelp(
+            "A web origin whose pages may call the server (e.g. http://localhost:3000); repeatable; '*' allows any.",
+            valueName: "origin"))
+    var allowedOrigin: [String] = []
+
     @OptionGroup var remote: RemoteEngineFlags
 
     @OptionGroup(title: "Limits, timeouts and API keys") var limits: ServeLimitFlags
@@ -57,6 +72,13 @@ struct Serve: AsyncParsableCommand {
         guard responsesStoreEntries >= 0, responsesStoreBytes >= 0 else {
             throw ValidationError("--responses-store-entries and --responses-store-bytes must be 0 or more.")
         }
+        guard responsesTtl > 0, responsesTtl <= 365 * 86_400 else {
+            throw ValidationError("--responses-ttl must be more than 0 and at most 31536000 seconds (a year).")
+        }
+        for origin in allowedOrigin where origin != "*" && !(origin.hasPrefix("http://") || origin.hasPrefix("https://")) {
+            throw ValidationError("--allowed-origin \(origin): expected an origin such as http://localhost:3000, or '*'.")
+        }
+        if allowedHost.contains(where: \.isEmpty) { throw ValidationError("--allowed-host must not be empty.") }
         if let apiKey, apiKey.isEmpty { throw ValidationError("--api-key must not be empty.") }
         if remote.isEnabled, TemplateVersion(rawValue: engine.template) == nil {
             throw ValidationError(
@@ -137,6 +159,9 @@ struct Serve: AsyncParsableCommand {
         try limits.apply(to: &serverConfiguration)
         serverConfiguration.responsesStoreEntries = responsesStoreEntries
         serverConfiguration.responsesStoreBytes = responsesStoreBytes
+        serverConfiguration.responsesTTL = .milliseconds(Int64(responsesTtl * 1000))
+        serverConfiguration.allowedHosts = allowedHost
+        serverConfiguration.allowedOrigins = allowedOrigin
         let configuration = serverConfiguration
         let holder = ModelHolder<Engine>()
         let address = AddressBox(host: host, port: port)
@@ -144,6 +169,11 @@ struct Serve: AsyncParsableCommand {
         let app = buildApplication(configuration: configuration, model: holder, logger: logger) { boundPort in
             address.port.withLock { $0 = boundPort }
             logger.info("listening on http://\(host):\(boundPort); loading \(loading)")
+            if ["0.0.0.0", "::", "[::]"].contains(host), !configuration.allowedHosts.contains("*") {
+                logger.notice(
+                    "listening on every address: requests must name the server by an IP address or localhost in their Host header; add --allowed-host NAME for DNS names (e.g. a proxy's)"
+                )
+            }
         }
         let loader = ModelLoaderService(
             holder: holder, logger: logger, load: load,

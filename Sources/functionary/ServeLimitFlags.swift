@@ -18,6 +18,9 @@ struct ServeLimitFlags: ParsableArguments {
     @Option(help: "Most object keys in a request body.")
     var maxJsonKeys = 100_000
 
+    @Option(help: "Most array elements in a request body (all arrays together).")
+    var maxJsonArrayElements = 100_000
+
     @Option(help: "Most tools (or legacy functions) in a request.")
     var maxTools = 128
 
@@ -60,9 +63,13 @@ struct ServeLimitFlags: ParsableArguments {
     @Option(help: "Seconds a client may accept none of a response (e.g. stop reading a stream) before it is disconnected.")
     var writeTimeout = 30.0
 
+    @Option(help: "Bytes of a streamed response that may wait for a slow client; beyond that it is disconnected and its generation cancelled.")
+    var maxStreamBuffer = 1 << 20
+
     func validate() throws {
         let positive: [(String, Int)] = [
-            ("--max-json-depth", maxJsonDepth), ("--max-json-keys", maxJsonKeys), ("--max-tools", maxTools),
+            ("--max-json-depth", maxJsonDepth), ("--max-json-keys", maxJsonKeys),
+            ("--max-json-array-elements", maxJsonArrayElements), ("--max-tools", maxTools),
             ("--max-schema-bytes", maxSchemaBytes), ("--max-schema-depth", maxSchemaDepth), ("--max-ref-hops", maxRefHops),
             ("--max-stop", maxStop), ("--max-stop-length", maxStopLength), ("--max-grammar-ms-per-token", maxGrammarMsPerToken),
             ("--max-grammar-ms-per-request", maxGrammarMsPerRequest),
@@ -72,6 +79,7 @@ struct ServeLimitFlags: ParsableArguments {
             throw ValidationError("--max-grammar-ms-per-token and --max-grammar-ms-per-request must be at most 3600000 (an hour).")
         }
         if maxGrammarBytes < 1024 { throw ValidationError("--max-grammar-bytes must be at least 1024.") }
+        if maxStreamBuffer < 4096 { throw ValidationError("--max-stream-buffer must be at least 4096.") }
         for (flag, value) in [
             ("--idle-timeout", idleTimeout), ("--header-timeout", headerTimeout), ("--body-timeout", bodyTimeout),
             ("--write-timeout", writeTimeout),
@@ -106,6 +114,7 @@ struct ServeLimitFlags: ParsableArguments {
         configuration.protectMetrics = protectMetrics
         configuration.limits.maxJSONDepth = maxJsonDepth
         configuration.limits.maxJSONKeys = maxJsonKeys
+        configuration.limits.maxJSONArrayElements = maxJsonArrayElements
         configuration.limits.maxTools = maxTools
         configuration.limits.schema.maxBytes = maxSchemaBytes
         configuration.limits.schema.maxDepth = maxSchemaDepth
@@ -116,6 +125,7 @@ struct ServeLimitFlags: ParsableArguments {
         configuration.timeouts.header = .milliseconds(Int64(headerTimeout * 1000))
         configuration.timeouts.body = .milliseconds(Int64(bodyTimeout * 1000))
         configuration.timeouts.write = .milliseconds(Int64(writeTimeout * 1000))
+        configuration.maxStreamBuffer = maxStreamBuffer
     }
 
     func apply(to configuration: inout EngineConfiguration) {

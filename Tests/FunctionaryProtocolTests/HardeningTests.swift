@@ -106,6 +106,31 @@ struct ProtocolHardeningTests {
         #expect((try? JSONValue(parsing: #"{"a":{"b":1,"c":2}}"#, maxKeys: 3)) != nil)
     }
 
+    /// Array elements are counted across all arrays of the document (nested ones too), like object keys.
+    @Test func parserArrayElementLimit() {
+        do {
+            _ = try JSONValue(parsing: "[[0],[0],[0]]", maxElements: 5)
+            Issue.record("expected a limit error")
+        } catch let error as JSONParseError {
+            #expect(error.exceededLimit == .elements(maximum: 5))
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+        #expect((try? JSONValue(parsing: #"{"a":[1,2],"b":[[3]],"c":[]}"#, maxElements: 4)) != nil)
+        #expect((try? JSONValue(parsing: #"{"a":[1,2],"b":[[3]],"c":[4]}"#, maxElements: 4)) == nil)
+        // Stops at the limit rather than parsing the rest (a body of millions of elements costs only the limit).
+        let hostile = "[" + Array(repeating: "[0]", count: 200_000).joined(separator: ",") + "]"
+        do {
+            _ = try JSONValue(parsing: hostile, maxElements: 1000)
+            Issue.record("expected a limit error")
+        } catch let error as JSONParseError {
+            #expect(error.exceededLimit == .elements(maximum: 1000))
+            #expect(error.column < 5000)
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
     @Test func sseEventWithoutBlankLineIsBounded() {
         var decoder = ServerSentEventDecoder(maximumLineBytes: 1024)
         let line = Array(("data: " + String(repeating: "x", count: 100) + "\n").utf8)

@@ -121,13 +121,15 @@ final class RawSocket: Sendable {
         var description: String
     }
 
-    init(port: Int) throws {
+    /// - Parameter receiveBuffer: `SO_RCVBUF` set before connecting (a client that can hold only a little).
+    init(port: Int, receiveBuffer: Int32? = nil) throws {
         #if canImport(Glibc)
             fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
             fd = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         guard fd >= 0 else { throw Failure(description: "socket() failed") }
+        if var size = receiveBuffer { setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size)) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -194,6 +196,13 @@ final class RawSocket: Sendable {
             }
         }
         throw Failure(description: "no whole response (connection closed or 5 s passed): \(String(decoding: received, as: UTF8.self))")
+    }
+
+    /// Reads at most `count` bytes that have arrived (none when none has); false once the server closed the connection.
+    func readSome(_ count: Int) -> Bool {
+        var buffer = [UInt8](repeating: 0, count: max(1, count))
+        let got = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        return got != 0 && !(got < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
     }
 
     func close() {

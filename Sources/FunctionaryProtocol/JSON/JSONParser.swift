@@ -14,6 +14,8 @@ public struct JSONParseError: Error, Sendable, CustomStringConvertible {
         case depth(maximum: Int)
         /// More object keys in the whole document than `maxKeys`.
         case keys(maximum: Int)
+        /// More array elements in the whole document (all arrays together) than `maxElements`.
+        case elements(maximum: Int)
     }
 
     public var description: String { "invalid JSON at line \(line), column \(column): \(reason)" }
@@ -27,15 +29,18 @@ extension JSONValue {
     ///   - maxDepth: nesting limit, so hostile input cannot exhaust the stack.
     ///   - maxKeys: the most object keys in the whole document (hostile input cannot make one request hold
     ///     millions of members).
+    ///   - maxElements: the most array elements in the whole document, all arrays together (`[[0],[0],…]` cannot
+    ///     expand a body into millions of values). Every value but the root is an object member or an array
+    ///     element, so the two bound the number of values.
     /// - Throws: `JSONParseError` naming the position and the problem (`exceededLimit` set for a limit).
-    public init(parsing text: String, maxDepth: Int = 512, maxKeys: Int = .max) throws {
-        var parser = JSONParser(bytes: Array(text.utf8), maxDepth: maxDepth, maxKeys: maxKeys)
+    public init(parsing text: String, maxDepth: Int = 512, maxKeys: Int = .max, maxElements: Int = .max) throws {
+        var parser = JSONParser(bytes: Array(text.utf8), maxDepth: maxDepth, maxKeys: maxKeys, maxElements: maxElements)
         self = try parser.parseDocument()
     }
 
     /// Parses UTF-8 bytes as JSON.
-    public init(parsing bytes: [UInt8], maxDepth: Int = 512, maxKeys: Int = .max) throws {
-        var parser = JSONParser(bytes: bytes, maxDepth: maxDepth, maxKeys: maxKeys)
+    public init(parsing bytes: [UInt8], maxDepth: Int = 512, maxKeys: Int = .max, maxElements: Int = .max) throws {
+        var parser = JSONParser(bytes: bytes, maxDepth: maxDepth, maxKeys: maxKeys, maxElements: maxElements)
         self = try parser.parseDocument()
     }
 }
@@ -44,14 +49,17 @@ struct JSONParser {
     let bytes: [UInt8]
     let maxDepth: Int
     let maxKeys: Int
+    let maxElements: Int
     var index = 0
     var depth = 0
     var keys = 0
+    var elements = 0
 
-    init(bytes: [UInt8], maxDepth: Int, maxKeys: Int = .max) {
+    init(bytes: [UInt8], maxDepth: Int, maxKeys: Int = .max, maxElements: Int = .max) {
         self.bytes = bytes
         self.maxDepth = maxDepth
         self.maxKeys = maxKeys
+        self.maxElements = maxElements
     }
 
     mutating func parseDocument() throws -> JSONValue {
@@ -173,6 +181,12 @@ struct JSONParser {
         }
         while true {
             skipWhitespace()
+            elements += 1
+            if elements > maxElements {
+                var failure = error("more than \(maxElements) array elements")
+                failure.exceededLimit = .elements(maximum: maxElements)
+                throw failure
+            }
             array.append(try parseValue())
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input in array") }

@@ -1,5 +1,6 @@
 import FunctionaryProtocol
 import Hummingbird
+import NIOCore
 import ServiceLifecycle
 
 /// Runs generations for the routes: admission, the engine call, waiting with cancellation when the client
@@ -37,17 +38,20 @@ struct GenerationRunner: Sendable {
         return ticket
     }
 
-    /// Starts an admitted request's generation.
+    /// Starts an admitted request's generation, in its tenant's prompt-cache partition (every generation the server
+    /// starts goes through here, so none can reuse another tenant's cached prompt cells).
     /// - Throws: 503 while shutting down.
     func start(
-        _ generation: GenerationRequest, on engine: some TextGenerator, ticket: Admission.Ticket, record: RequestRecord,
+        _ generation: GenerationRequest, on engine: some TextGenerator, ticket: Admission.Ticket, context: ServerRequestContext,
         started: ContinuousClock.Instant
     ) throws(OpenAIError) -> GenerationCursor {
         if stop.isTriggered {
             throw OpenAIError.unavailable("The server is shutting down.", retryAfter: configuration.retryAfterSeconds)
         }
+        var generation = generation
+        generation.cachePartition = context.tenant
         return GenerationCursor(
-            stream: engine.generate(generation), ticket: ticket, metrics: metrics, record: record, stop: stop,
+            stream: engine.generate(generation), ticket: ticket, metrics: metrics, record: context.record, stop: stop,
             retryAfter: configuration.retryAfterSeconds, started: started)
     }
 
@@ -136,60 +140,98 @@ struct GenerationRunner: Sendable {
     /// A `text/event-stream` response that writes the generation's chunks as `data:` events, then `data: [DONE]`.
     ///
     /// An engine error after the stream has begun is sent as a `data: {"error": …}` event (OpenAI's clients raise
-    /// it). When the client disconnects, the next write fails and the generation is cancelled at once.
+    /// it). When the client disconnects, the next write fails and the generation is cancelled at once. The
+    /// generation is read as fast as it comes into a `StreamBuffer` of `--max-stream-buffer` bytes: a client that
+    /// falls further behind (a slow reader) is disconnected and its generation cancelled, freeing its place.
     func streamResponse<Chunker: StreamChunker>(
-        cursor: GenerationCursor, first: GenerationEvent?, chunker: Chunker, record: RequestRecord
+        cursor: GenerationCursor, first: GenerationEvent?, chunker: Chunker, context: ServerRequestContext
     ) -> Response {
         let stop = self.stop
+        let record = context.record
+        let channel = context.channel
+        let limit = configuration.maxStreamBuffer
+        let metrics = self.metrics
         let headers: HTTPFields = [
             .contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-cache",
         ]
         return Response(
             status: .ok, headers: headers,
             body: ResponseBody { writer in
-                var chunker = chunker
+                let buffer = StreamBuffer(limit: limit)
                 do {
                     try await withGracefulShutdownHandler {
-                        try await Self.send(chunker.start(), framing: chunker, to: &writer)
-                        var event = first
-                        do {
-                            while let current = event {
-                                try await Self.send(chunker.handle(current), framing: chunker, to: &writer)
-                                event = try await cursor.next()
+                        try await withThrowingTaskGroup(of: Void.self) { group in
+                            group.addTask {
+                                await Self.produce(cursor: cursor, first: first, chunker: chunker, into: buffer, channel: channel)
                             }
-                        } catch let error as OpenAIError {
-                            try await Self.send(chunker.failure(error), framing: chunker, to: &writer)
-                            try await writer.finish(nil)
-                            return
+                            do {
+                                while let text = await buffer.next() {
+                                    try await writer.write(ByteBuffer(string: text))
+                                }
+                            } catch {
+                                group.cancelAll()
+                                throw error
+                            }
+                            try await group.waitForAll()
                         }
-                        try await Self.send(chunker.end(stoppedByShutdown: cursor.stoppedByShutdown), framing: chunker, to: &writer)
-                        if let usage = cursor.usage, let chunk = chunker.usageChunk(usage) {
-                            try await Self.send([chunk], framing: chunker, to: &writer)
-                        }
-                        if let terminator = chunker.terminator {
-                            try await writer.write(ByteBuffer(string: terminator))
-                        }
+                        if buffer.overflowed { throw SlowReader(limit: limit) }
                         try await writer.finish(nil)
                     } onGracefulShutdown: {
                         stop.trigger()
                     }
                 } catch {
-                    // The client went away (a write failed): stop generating now.
+                    // The client went away (a write failed) or fell too far behind: stop generating now (the reading
+                    // task has ended, so the cursor is ours again).
                     cursor.close()
                     record.update { $0.statusOverride = 499 }
+                    if buffer.overflowed { metrics.recordSlowReader() }
                     throw error
                 }
                 cursor.close()
             })
     }
 
-    private static func send(
-        _ chunks: [JSONValue], framing chunker: some StreamChunker, to writer: inout any ResponseBodyWriter
-    ) async throws {
-        guard !chunks.isEmpty else { return }
-        var text = ""
-        for chunk in chunks { text += chunker.frame(chunk) }
-        try await writer.write(ByteBuffer(string: text))
+    /// A streaming client that fell more than `--max-stream-buffer` bytes behind its generation.
+    struct SlowReader: Error, CustomStringConvertible {
+        let limit: Int
+        var description: String { "the client read the stream too slowly (more than \(limit) bytes waiting, --max-stream-buffer)" }
+    }
+
+    /// Reads the generation into `buffer` as fast as it comes, framing each chunk. On overflow the generation is
+    /// cancelled and the connection closed (the writer may be blocked on a client that reads nothing).
+    private static func produce<Chunker: StreamChunker>(
+        cursor: GenerationCursor, first: GenerationEvent?, chunker: Chunker, into buffer: StreamBuffer, channel: any Channel
+    ) async {
+        defer { buffer.finish() }
+        var chunker = chunker
+        func push(_ chunks: [JSONValue]) async -> Bool {
+            var text = ""
+            for chunk in chunks { text += chunker.frame(chunk) }
+            if await buffer.push(text) { return true }
+            cursor.close()
+            if buffer.overflowed { channel.close(promise: nil) }
+            return false
+        }
+        guard await push(chunker.start()) else { return }
+        var event = first
+        do {
+            while let current = event {
+                guard await push(chunker.handle(current)) else { return }
+                event = try await cursor.next()
+            }
+        } catch let error as OpenAIError {
+            _ = await push(chunker.failure(error))
+            return
+        } catch {
+            _ = await push(chunker.failure(.internalError("Engine failure: \(error)")))
+            return
+        }
+        if Task.isCancelled { return }
+        guard await push(chunker.end(stoppedByShutdown: cursor.stoppedByShutdown)) else { return }
+        if let usage = cursor.usage, let chunk = chunker.usageChunk(usage) {
+            guard await push([chunk]) else { return }
+        }
+        if let terminator = chunker.terminator { _ = await buffer.push(terminator) }
     }
 }
 

@@ -8,6 +8,8 @@ public struct RequestLimits: Sendable, Hashable {
     public var maxJSONDepth: Int = 64
     /// Object keys in a whole request body (`--max-json-keys`).
     public var maxJSONKeys: Int = 100_000
+    /// Array elements in a whole request body, all arrays together (`--max-json-array-elements`).
+    public var maxJSONArrayElements: Int = 100_000
     /// Entries of `tools` (plus legacy `functions`) (`--max-tools`).
     public var maxTools: Int = 128
     /// The tools' and `response_format`'s JSON Schemas after `$ref` inlining: bytes (`--max-schema-bytes`), nesting

@@ -11,6 +11,7 @@ enum AnthropicShapes {
         case 403: return "permission_error"
         case 404: return "not_found_error"
         case 413: return "request_too_large"
+        case 415: return "invalid_request_error"
         case 429: return "rate_limit_error"
         case 503, 529: return "overloaded_error"
         default: return "api_error"

@@ -30,24 +30,25 @@ struct MessagesController<Engine: TextGenerator>: Sendable {
         var request = request
         let bytes = try await RequestJSON.collect(&request, limit: configuration.maxBodySize)
         let loaded = try model.requireModel(retryAfter: configuration.retryAfterSeconds)
-        let body = try MessagesRequest(JSONFields.body(bytes, limits: configuration.limits))
+        // Admitted before the body is parsed, as on every generating route: parsing counts against the same budget.
         let ticket = try runner.admit()
+        let body = try MessagesRequest(JSONFields.body(bytes, limits: configuration.limits))
         let plan = try ChatPlan(
             request: body.chatRequest(), configuration: configuration, template: loaded.template, modelNames: configuration.modelNames(loaded),
             contextSize: loaded.engine.contextSize)
         let id = "msg_\(context.record.id)"
         if body.stream {
             let inputTokens = try? await (loaded.engine as? any TokenCounting)?.countTokens(in: plan.generation.prompt)
-            let cursor = try runner.start(plan.generation, on: loaded.engine, ticket: ticket, record: context.record, started: started)
+            let cursor = try runner.start(plan.generation, on: loaded.engine, ticket: ticket, context: context, started: started)
             switch try await runner.firstEvent(cursor, context: context) {
             case .clientGone:
                 return GenerationRunner.clientClosedResponse
             case .event(let first):
                 let chunker = MessagesStreamChunker(id: id, plan: plan, inputTokens: inputTokens)
-                return runner.streamResponse(cursor: cursor, first: first, chunker: chunker, record: context.record)
+                return runner.streamResponse(cursor: cursor, first: first, chunker: chunker, context: context)
             }
         }
-        let cursor = try runner.start(plan.generation, on: loaded.engine, ticket: ticket, record: context.record, started: started)
+        let cursor = try runner.start(plan.generation, on: loaded.engine, ticket: ticket, context: context, started: started)
         guard let collected = try await runner.collect(cursor, choices: 1, context: context) else {
             return GenerationRunner.clientClosedResponse
         }
@@ -70,8 +71,8 @@ struct MessagesController<Engine: TextGenerator>: Sendable {
         var request = request
         let bytes = try await RequestJSON.collect(&request, limit: configuration.maxBodySize)
         let loaded = try model.requireModel(retryAfter: configuration.retryAfterSeconds)
-        let body = try MessagesRequest(JSONFields.body(bytes, limits: configuration.limits), requireMaxTokens: false)
         let ticket = try runner.admit()
+        let body = try MessagesRequest(JSONFields.body(bytes, limits: configuration.limits), requireMaxTokens: false)
         var plan = try ChatPlan(
             request: body.chatRequest(), configuration: configuration, template: loaded.template, modelNames: configuration.modelNames(loaded),
             contextSize: loaded.engine.contextSize)
@@ -85,7 +86,7 @@ struct MessagesController<Engine: TextGenerator>: Sendable {
         } else {
             plan.generation.sampling.maxTokens = 1
             plan.generation.constraint = nil
-            let cursor = try runner.start(plan.generation, on: loaded.engine, ticket: ticket, record: context.record, started: started)
+            let cursor = try runner.start(plan.generation, on: loaded.engine, ticket: ticket, context: context, started: started)
             guard let collected = try await runner.collect(cursor, choices: 1, context: context) else {
                 return GenerationRunner.clientClosedResponse
             }

@@ -9,10 +9,13 @@ import Hummingbird
 struct APIKeyMiddleware: RouterMiddleware {
     typealias Context = ServerRequestContext
     let keys: [[UInt8]]
+    /// The tenant id of each key (same order as `keys`), computed once.
+    let tenants: [String]
     let protectMetrics: Bool
 
     init(keys: [String], protectMetrics: Bool) {
         self.keys = keys.map { Array($0.utf8) }
+        self.tenants = self.keys.map(Tenant.id(forKey:))
         self.protectMetrics = protectMetrics
     }
 
@@ -32,12 +35,15 @@ struct APIKeyMiddleware: RouterMiddleware {
                 anthropic: anthropic)
         }
         let prefix = "Bearer "
-        var matched = false
-        if let bearer, bearer.hasPrefix(prefix) {
-            matched = Self.matchesAny(Array(bearer.utf8.dropFirst(prefix.utf8.count)), keys)
+        var matched: Int?
+        if let xAPIKey { matched = Self.matchIndex(Array(xAPIKey.utf8), keys) }
+        // Both headers sent: the bearer key decides the tenant (as it decides for OpenAI's clients).
+        if let bearer, bearer.hasPrefix(prefix), let index = Self.matchIndex(Array(bearer.utf8.dropFirst(prefix.utf8.count)), keys) {
+            matched = index
         }
-        if let xAPIKey { matched = Self.matchesAny(Array(xAPIKey.utf8), keys) || matched }
-        guard matched else { return Self.reject("Incorrect API key provided.", anthropic: anthropic) }
+        guard let matched else { return Self.reject("Incorrect API key provided.", anthropic: anthropic) }
+        var context = context
+        context.tenant = tenants[matched]
         return try await next(request, context)
     }
 
@@ -63,10 +69,16 @@ struct APIKeyMiddleware: RouterMiddleware {
     /// Compares `candidate` with every key, each comparison without an early exit, so that timing reveals
     /// neither a key nor which key matched.
     static func matchesAny(_ candidate: [UInt8], _ keys: [[UInt8]]) -> Bool {
-        var matched = false
-        for key in keys {
+        matchIndex(candidate, keys) != nil
+    }
+
+    /// The index of the key `candidate` equals (the first, when a key is listed twice), comparing with every key
+    /// without an early exit.
+    static func matchIndex(_ candidate: [UInt8], _ keys: [[UInt8]]) -> Int? {
+        var matched: Int?
+        for (index, key) in keys.enumerated() {
             let equal = constantTimeEqual(candidate, key)
-            matched = matched || equal
+            if equal, matched == nil { matched = index }
         }
         return matched
     }

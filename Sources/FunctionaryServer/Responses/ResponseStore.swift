@@ -2,8 +2,10 @@ import FunctionaryProtocol
 import Synchronization
 
 /// The responses kept for `previous_response_id`, `GET /v1/responses/{id}` and `/input_items`: in memory,
-/// bounded by a number of entries and a number of bytes (`--responses-store-entries`, `--responses-store-bytes`),
-/// the oldest evicted first.
+/// bounded by a number of entries, a number of bytes and an age (`--responses-store-entries`,
+/// `--responses-store-bytes`, `--responses-ttl`), the oldest evicted first.
+///
+/// Each entry belongs to the tenant that created it (`Tenant`): another tenant's lookups and deletes do not see it.
 public final class ResponseStore: Sendable {
     /// One stored response.
     struct Entry: Sendable {
@@ -16,6 +18,10 @@ public final class ResponseStore: Sendable {
         var conversation: [ChatMessage]
         /// The size the bound counts: the response and input items as JSON text, plus the conversation's text.
         var bytes: Int
+        /// The tenant that created it.
+        var tenant: String
+        /// When it was stored (it expires `maxAge` later).
+        var storedAt: ContinuousClock.Instant
     }
 
     private struct State {
@@ -27,17 +33,33 @@ public final class ResponseStore: Sendable {
 
     public let maxEntries: Int
     public let maxBytes: Int
+    /// How long an entry is kept (`--responses-ttl`).
+    public let maxAge: Duration
     private let state = Mutex(State())
+    private let now: @Sendable () -> ContinuousClock.Instant
 
-    public init(maxEntries: Int = 1000, maxBytes: Int = 64 * 1024 * 1024) {
+    public init(
+        maxEntries: Int = 1000, maxBytes: Int = 64 * 1024 * 1024, maxAge: Duration = .seconds(86_400),
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
+    ) {
         self.maxEntries = max(0, maxEntries)
         self.maxBytes = max(0, maxBytes)
+        self.maxAge = max(.zero, maxAge)
+        self.now = now
     }
 
-    func entry(_ id: String) -> Entry? { state.withLock { $0.entries[id] } }
+    /// The entry `id` of `tenant`; nil when absent, expired or another tenant's.
+    func entry(_ id: String, tenant: String) -> Entry? {
+        let now = self.now()
+        return state.withLock { state in
+            guard let entry = state.entries[id], entry.tenant == tenant, now - entry.storedAt < maxAge else { return nil }
+            return entry
+        }
+    }
 
-    /// Keeps a response, evicting the oldest until both bounds hold; one larger than the whole byte bound is not kept.
-    func store(id: String, response: JSONValue, inputItems: [JSONValue], conversation: [ChatMessage]) {
+    /// Keeps a response of `tenant`, evicting expired entries and then the oldest until the bounds hold; one larger
+    /// than the whole byte bound is not kept.
+    func store(id: String, tenant: String, response: JSONValue, inputItems: [JSONValue], conversation: [ChatMessage]) {
         var bytes = response.compactJSON().utf8.count
         for item in inputItems { bytes += item.compactJSON().utf8.count }
         for message in conversation {
@@ -45,7 +67,8 @@ public final class ResponseStore: Sendable {
             for call in message.toolCalls ?? [] { bytes += call.function.arguments.utf8.count + call.function.name.utf8.count }
         }
         guard maxEntries > 0, bytes <= maxBytes else { return }
-        let entry = Entry(response: response, inputItems: inputItems, conversation: conversation, bytes: bytes)
+        let now = self.now()
+        let entry = Entry(response: response, inputItems: inputItems, conversation: conversation, bytes: bytes, tenant: tenant, storedAt: now)
         state.withLock { state in
             if let old = state.entries.removeValue(forKey: id) {
                 state.bytes -= old.bytes
@@ -55,8 +78,10 @@ public final class ResponseStore: Sendable {
             state.order.append(id)
             state.bytes += bytes
             var evict = 0
-            while state.order.count - evict > maxEntries || state.bytes > maxBytes, evict < state.order.count {
+            while evict < state.order.count {
                 let oldest = state.order[evict]
+                let expired = state.entries[oldest].map { now - $0.storedAt >= maxAge } ?? true
+                guard expired || state.order.count - evict > maxEntries || state.bytes > maxBytes else { break }
                 if let removed = state.entries.removeValue(forKey: oldest) { state.bytes -= removed.bytes }
                 evict += 1
             }
@@ -64,13 +89,15 @@ public final class ResponseStore: Sendable {
         }
     }
 
-    /// Forgets a response; false when it was not there.
-    func delete(_ id: String) -> Bool {
-        state.withLock { state in
-            guard let removed = state.entries.removeValue(forKey: id) else { return false }
-            state.bytes -= removed.bytes
+    /// Forgets a response of `tenant`; false when it was not there (or expired, or another tenant's).
+    func delete(_ id: String, tenant: String) -> Bool {
+        let now = self.now()
+        return state.withLock { state in
+            guard let entry = state.entries[id], entry.tenant == tenant else { return false }
+            state.entries[id] = nil
+            state.bytes -= entry.bytes
             state.order.removeAll { $0 == id }
-            return true
+            return now - entry.storedAt < maxAge
         }
     }
 

@@ -19,17 +19,17 @@ struct ResponsesController<Engine: TextGenerator>: Sendable {
         }
         router.get("/v1/responses/:id") { _, context in
             let id = context.parameters.get("id") ?? ""
-            guard let entry = self.store.entry(id) else { throw Self.notFound(id) }
+            guard let entry = self.store.entry(id, tenant: context.tenant) else { throw Self.notFound(id) }
             return Response.json(entry.response)
         }
         router.delete("/v1/responses/:id") { _, context in
             let id = context.parameters.get("id") ?? ""
-            guard self.store.delete(id) else { throw Self.notFound(id) }
+            guard self.store.delete(id, tenant: context.tenant) else { throw Self.notFound(id) }
             return Response.json(["id": .string(id), "object": "response", "deleted": true])
         }
         router.get("/v1/responses/:id/input_items") { request, context in
             let id = context.parameters.get("id") ?? ""
-            guard let entry = self.store.entry(id) else { throw Self.notFound(id) }
+            guard let entry = self.store.entry(id, tenant: context.tenant) else { throw Self.notFound(id) }
             return Response.json(try Self.inputItemsPage(entry.inputItems, query: request.uri.queryParameters))
         }
     }
@@ -54,17 +54,19 @@ struct ResponsesController<Engine: TextGenerator>: Sendable {
         var request = request
         let bytes = try await RequestJSON.collect(&request, limit: configuration.maxBodySize)
         let loaded = try model.requireModel(retryAfter: configuration.retryAfterSeconds)
+        // Admitted before the body is parsed, as on every generating route: parsing counts against the same budget.
+        let ticket = try runner.admit()
         let body = try ResponsesRequest(JSONFields.body(bytes, limits: configuration.limits))
         var history: [ChatMessage] = []
         if let previous = body.previousResponseID {
-            guard let entry = store.entry(previous) else {
+            // Another tenant's response is not found, exactly like one that never existed.
+            guard let entry = store.entry(previous, tenant: context.tenant) else {
                 throw OpenAIError(
                     status: .notFound, message: "Previous response with id '\(previous)' not found.", param: "previous_response_id",
                     code: "previous_response_not_found")
             }
             history = entry.conversation
         }
-        let ticket = try runner.admit()
         let plan: ChatPlan
         do {
             plan = try ChatPlan(
@@ -73,15 +75,16 @@ struct ResponsesController<Engine: TextGenerator>: Sendable {
         } catch {
             throw Self.renamingChatFields(error)
         }
-        let cursor = try runner.start(plan.generation, on: loaded.engine, ticket: ticket, record: context.record, started: started)
+        let cursor = try runner.start(plan.generation, on: loaded.engine, ticket: ticket, context: context, started: started)
         let object = ResponseObject(id: "resp_\(context.record.id)", createdAt: Int(Date.now.timeIntervalSince1970), request: body)
         let store = self.store
         let conversation = history + body.inputMessages
+        let tenant = context.tenant
         let remember: @Sendable (JSONValue, [JSONValue]) -> Void = { response, output in
             guard body.store else { return }
             var chained = conversation
             if let reply = ResponseObject.assistantMessage(output) { chained.append(reply) }
-            store.store(id: object.id, response: response, inputItems: body.inputItems, conversation: chained)
+            store.store(id: object.id, tenant: tenant, response: response, inputItems: body.inputItems, conversation: chained)
         }
         if body.stream {
             switch try await runner.firstEvent(cursor, context: context) {
@@ -89,7 +92,7 @@ struct ResponsesController<Engine: TextGenerator>: Sendable {
                 return GenerationRunner.clientClosedResponse
             case .event(let first):
                 let chunker = ResponsesStreamChunker(object: object, plan: plan, onComplete: remember)
-                return runner.streamResponse(cursor: cursor, first: first, chunker: chunker, record: context.record)
+                return runner.streamResponse(cursor: cursor, first: first, chunker: chunker, context: context)
             }
         }
         guard let collected = try await runner.collect(cursor, choices: 1, context: context) else {

@@ -85,12 +85,7 @@ struct ResponsesRequest: Sendable {
         temperature = try body.double("temperature")
         topP = try body.double("top_p")
         (responseFormat, textJSON) = try Self.textFormat(body)
-        if let metadata = body.value("metadata") {
-            guard case .object = metadata else { throw JSONFields.wrongType("metadata", expected: "an object", got: metadata) }
-            self.metadata = metadata
-        } else {
-            metadata = .object([:])
-        }
+        metadata = try Self.checkedMetadata(body)
         store = try body.bool("store") ?? true
         previousResponseID = try body.string("previous_response_id")
         stream = try body.bool("stream") ?? false
@@ -159,7 +154,7 @@ struct ResponsesRequest: Sendable {
             let text = try messageText(item)
             messages.append(ChatMessage(role: role == "developer" ? "system" : role, content: text))
             entry["type"] = "message"
-            if entry["id"] == nil { entry["id"] = .string(APIIdentifier.make("msg_")) }
+            if entry["id"]?.stringValue == nil { entry["id"] = .string(APIIdentifier.make("msg_")) }
             if case .string(let s)? = entry["content"] {
                 entry["content"] = [["type": .string(role == "assistant" ? "output_text" : "input_text"), "text": .string(s)]]
             }
@@ -174,7 +169,7 @@ struct ResponsesRequest: Sendable {
             } else {
                 messages.append(ChatMessage(role: "assistant", content: nil, toolCalls: [call]))
             }
-            if entry["id"] == nil { entry["id"] = .string(APIIdentifier.make("fc_")) }
+            if entry["id"]?.stringValue == nil { entry["id"] = .string(APIIdentifier.make("fc_")) }
             if entry["status"] == nil { entry["status"] = "completed" }
         case "function_call_output"?:
             let callID = try item.requiredString("call_id")
@@ -186,7 +181,7 @@ struct ResponsesRequest: Sendable {
             case nil: throw JSONFields.missing(item.name("output"))
             }
             messages.append(ChatMessage(role: "tool", content: output, toolCallID: callID))
-            if entry["id"] == nil { entry["id"] = .string(APIIdentifier.make("fco_")) }
+            if entry["id"]?.stringValue == nil { entry["id"] = .string(APIIdentifier.make("fco_")) }
             if entry["status"] == nil { entry["status"] = "completed" }
         case let other?:
             throw JSONFields.unsupported(
@@ -195,7 +190,7 @@ struct ResponsesRequest: Sendable {
         case nil:
             throw JSONFields.missing(item.name("type"))
         }
-        listed.append(.object(entry))
+        listed.append(storedItem(entry, type: type ?? "message"))
     }
 
     /// A message item's content: a string, or `input_text` / `output_text` parts joined.
@@ -295,7 +290,7 @@ struct ResponsesRequest: Sendable {
             let name = try format.string("name") ?? "response"
             return (
                 ["type": "json_schema", "json_schema": ["name": .string(name), "schema": schema]],
-                .object(["format": .object(format.object)])
+                .object(["format": storedFormat(format.object)])
             )
         default:
             throw OpenAIError.badRequest(

@@ -23,7 +23,7 @@ struct ChatCompletionsController<Engine: TextGenerator>: Sendable {
         let plan = try ChatPlan(
             body: body, configuration: configuration, template: loaded.template, modelNames: configuration.modelNames(loaded),
             contextSize: loaded.engine.contextSize)
-        let cursor = try runner.start(plan.generation, on: loaded.engine, ticket: ticket, record: context.record, started: started)
+        let cursor = try runner.start(plan.generation, on: loaded.engine, ticket: ticket, context: context, started: started)
         let id = "chatcmpl-\(context.record.id)"
         let created = Int(Date.now.timeIntervalSince1970)
         if plan.stream {
@@ -32,7 +32,7 @@ struct ChatCompletionsController<Engine: TextGenerator>: Sendable {
                 return GenerationRunner.clientClosedResponse
             case .event(let first):
                 let chunker = ChatStreamChunker(plan: plan, id: id, created: created)
-                return runner.streamResponse(cursor: cursor, first: first, chunker: chunker, record: context.record)
+                return runner.streamResponse(cursor: cursor, first: first, chunker: chunker, context: context)
             }
         }
         guard let collected = try await runner.collect(cursor, choices: plan.generation.n, context: context) else {

@@ -31,7 +31,7 @@ struct CompletionsController<Engine: TextGenerator>: Sendable {
         try configuration.limits.checkStop(completion.stop?.values)
         let (sampling, n) = try completion.samplingFields.parameters(configuration)
         let generation = GenerationRequest(prompt: completion.prompt.text, sampling: sampling, n: n)
-        let cursor = try runner.start(generation, on: loaded.engine, ticket: ticket, record: context.record, started: started)
+        let cursor = try runner.start(generation, on: loaded.engine, ticket: ticket, context: context, started: started)
         let encoder = TextCompletionEncoder(
             id: "cmpl-\(context.record.id)", created: Int(Date.now.timeIntervalSince1970), model: completion.model,
             includeUsage: completion.streamOptions?.includeUsage ?? false, logprobsRequested: sampling.logprobs != nil)
@@ -41,7 +41,7 @@ struct CompletionsController<Engine: TextGenerator>: Sendable {
                 return GenerationRunner.clientClosedResponse
             case .event(let first):
                 let chunker = TextCompletionChunker(encoder: encoder, choices: n)
-                return runner.streamResponse(cursor: cursor, first: first, chunker: chunker, record: context.record)
+                return runner.streamResponse(cursor: cursor, first: first, chunker: chunker, context: context)
             }
         }
         guard let collected = try await runner.collect(cursor, choices: n, context: context) else {

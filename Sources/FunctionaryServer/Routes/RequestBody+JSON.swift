@@ -38,13 +38,15 @@ enum RequestJSON {
         return bytes
     }
 
-    /// Parses the body as a JSON object, within `limits`' JSON depth and key count (the parser stops there).
+    /// Parses the body as a JSON object, within `limits`' JSON depth, key count and array element count (the parser
+    /// stops there).
     /// - Throws: 400 for an empty body, text that is not JSON, JSON that is not an object, or a limit exceeded.
     static func parseObject(_ bytes: [UInt8], limits: RequestLimits) throws(OpenAIError) -> JSONObject {
         if bytes.isEmpty { throw OpenAIError.badRequest("The request body is empty; expected a JSON object.") }
         let value: JSONValue
         do {
-            value = try JSONValue(parsing: bytes, maxDepth: limits.maxJSONDepth, maxKeys: limits.maxJSONKeys)
+            value = try JSONValue(
+                parsing: bytes, maxDepth: limits.maxJSONDepth, maxKeys: limits.maxJSONKeys, maxElements: limits.maxJSONArrayElements)
         } catch let error as JSONParseError {
             switch error.exceededLimit {
             case .depth(let maximum)?:
@@ -54,6 +56,10 @@ enum RequestJSON {
             case .keys(let maximum)?:
                 throw LimitViolation(what: "JSON object keys in the body", flag: "--max-json-keys", value: "more than \(maximum)", maximum: maximum)
                     .error
+            case .elements(let maximum)?:
+                throw LimitViolation(
+                    what: "JSON array elements in the body", flag: "--max-json-array-elements", value: "more than \(maximum)", maximum: maximum
+                ).error
             case nil:
                 break
             }
