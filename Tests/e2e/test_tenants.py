@@ -11,14 +11,16 @@ from conftest import http
 
 KEY_A = "k-tenant-a"
 KEY_B = "k-tenant-b"
-# A prompt long enough that a cache hit is unmistakable (hundreds of tokens).
+# A prompt long enough that a cache hit is unmistakable (hundreds of tokens). Each test starts it with its own tag, so
+# that no test's prompt shares a prefix with another's (a key's own earlier prompt would be a legitimate hit).
 SYSTEM = "You are the catalogue assistant of a hardware shop. " + " ".join(
     f"Item {i} is a {w} that costs {i * 3} dollars and ships in {i % 5 + 1} days." for i, w in
-    enumerate(["hammer", "saw", "drill", "wrench", "level", "clamp", "chisel", "file", "plane", "vise"] * 4))
+    enumerate(["hammer", "saw", "drill", "wrench", "level", "clamp", "chisel", "file", "plane", "vise"] * 2))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def shared(tmp_path_factory):
+    """A fresh two-key server per test: no cell of another test's prompts, so every count below is exact."""
     from conftest import Server
     keys = tmp_path_factory.mktemp("keys") / "keys.txt"
     keys.write_text(KEY_B + "\n")
@@ -38,7 +40,7 @@ def claude(s, key):
 def chat_cached(s, key, question):
     response = oai(s, key).chat.completions.create(
         model=s.model, max_tokens=2, temperature=0,
-        messages=[{"role": "system", "content": SYSTEM}, {"role": "user", "content": question}])
+        messages=[{"role": "system", "content": "Chat. " + SYSTEM}, {"role": "user", "content": question}])
     return response.usage.prompt_tokens_details.cached_tokens, response.usage.prompt_tokens
 
 
@@ -56,7 +58,7 @@ def test_chat_cache_is_per_key(shared):
 def test_messages_cache_is_per_key(shared):
     def ask(key):
         message = claude(shared, key).messages.create(
-            model=shared.model, max_tokens=2, system=SYSTEM, messages=[{"role": "user", "content": "How long for the saw?"}])
+            model=shared.model, max_tokens=2, system="Messages. " + SYSTEM, messages=[{"role": "user", "content": "How long for the saw?"}])
         return message.usage.cache_read_input_tokens or 0
     ask(KEY_A)
     assert ask(KEY_A) > 300
@@ -67,10 +69,11 @@ def test_messages_cache_is_per_key(shared):
 def test_responses_cache_and_store_are_per_key(shared):
     a = oai(shared, KEY_A)
     b = oai(shared, KEY_B)
-    first = a.responses.create(model=shared.model, instructions=SYSTEM, input="Which item is the vise?", max_output_tokens=16)
-    again = a.responses.create(model=shared.model, instructions=SYSTEM, input="Which item is the vise?", max_output_tokens=16)
+    instructions = "Responses. " + SYSTEM
+    first = a.responses.create(model=shared.model, instructions=instructions, input="Which item is the vise?", max_output_tokens=16)
+    again = a.responses.create(model=shared.model, instructions=instructions, input="Which item is the vise?", max_output_tokens=16)
     assert again.usage.input_tokens_details.cached_tokens > 300
-    other = b.responses.create(model=shared.model, instructions=SYSTEM, input="Which item is the vise?", max_output_tokens=16)
+    other = b.responses.create(model=shared.model, instructions=instructions, input="Which item is the vise?", max_output_tokens=16)
     assert other.usage.input_tokens_details.cached_tokens == 0
 
     # Key A's stored response is key A's: B gets 404 on every route, A still reads it.
