@@ -19,7 +19,8 @@ struct BrowserGuardTests {
         if let contentType { request += "Content-Type: \(contentType)\r\n" }
         request += "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
         try socket.send(request)
-        return try await socket.receiveResponse()
+        // Generous: a loaded test machine can take seconds per request.
+        return try await socket.receiveResponse(timeout: .seconds(60))
     }
 
     static func status(_ head: String) -> Int { Int(head.dropFirst("HTTP/1.1 ".count).prefix(3)) ?? 0 }

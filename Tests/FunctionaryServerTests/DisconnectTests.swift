@@ -169,11 +169,11 @@ final class RawSocket: Sendable {
         throw Failure(description: "did not receive \(marker): \(String(decoding: received, as: UTF8.self))")
     }
 
-    /// Reads one whole response with a `Content-Length` body (5 s at most); reads no further.
-    func receiveResponse() async throws -> (head: String, body: String) {
+    /// Reads one whole response with a `Content-Length` body (`timeout` at most); reads no further.
+    func receiveResponse(timeout: Duration = .seconds(5)) async throws -> (head: String, body: String) {
         var received: [UInt8] = []
         var byte = [UInt8](repeating: 0, count: 1)
-        let deadline = ContinuousClock.now + .seconds(5)
+        let deadline = ContinuousClock.now + timeout
         var headEnd: Int?
         var length = 0
         while ContinuousClock.now < deadline {
@@ -195,7 +195,7 @@ final class RawSocket: Sendable {
                 try await Task.sleep(for: .milliseconds(2))
             }
         }
-        throw Failure(description: "no whole response (connection closed or 5 s passed): \(String(decoding: received, as: UTF8.self))")
+        throw Failure(description: "no whole response (connection closed or \(timeout) passed): \(String(decoding: received, as: UTF8.self))")
     }
 
     /// Reads at most `count` bytes that have arrived (none when none has); false once the server closed the connection.

@@ -26,6 +26,9 @@ struct SlowReaderTests {
             $0.maxStreamBuffer = 64 * 1024
             // Longer than the test: the write timeout is not what ends the stream.
             $0.timeouts.write = .seconds(120)
+            // The test's own client connects at the start and sends its next request only after the slow reader is cut.
+            $0.timeouts.header = .seconds(300)
+            $0.timeouts.idle = .seconds(300)
         }
         try await app.test(.live) { client in
             let port = try #require(client.port)
@@ -33,13 +36,13 @@ struct SlowReaderTests {
             defer { socket.close() }
             try socket.send(DisconnectTests.request(TestServer.chat(#""stream":true"#)))
             // Reads 64 bytes every 100 ms (about 640 bytes a second) while the engine produces megabytes.
-            let deadline = ContinuousClock.now + .seconds(20)
+            let deadline = ContinuousClock.now + .seconds(60)
             var open = true
             while engine.cancellations == 0, ContinuousClock.now < deadline, open {
                 open = socket.readSome(64)
                 try await Task.sleep(for: .milliseconds(100))
             }
-            await eventually(timeout: .seconds(5), "the slow reader's generation is cancelled") { engine.cancellations == 1 }
+            await eventually(timeout: .seconds(10), "the slow reader's generation is cancelled") { engine.cancellations == 1 }
             await eventually("its slot is free") { engine.active == 0 }
             // The one place (parallel 1, no queue) serves the next request.
             let next = try await client.post("/v1/chat/completions", json: TestServer.chat())
