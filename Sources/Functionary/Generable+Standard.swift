@@ -1,3 +1,5 @@
+import FunctionaryProtocol
+
 // Generable conformances of the standard types a @Generable property may have.
 
 extension String: Generable {
@@ -69,7 +71,11 @@ extension Float: Generable {
 extension Optional: ConvertibleFromGeneratedContent where Wrapped: ConvertibleFromGeneratedContent {
     /// `null` is `nil`; anything else decodes as `Wrapped`.
     public init(_ content: GeneratedContent) throws {
-        self = content == .null ? nil : try Wrapped(content)
+        if content == .null {
+            self = nil
+        } else {
+            self = try Wrapped(content)
+        }
     }
 }
 

@@ -1,3 +1,6 @@
+import FunctionaryAgent
+import FunctionaryProtocol
+
 /// The schema and content builders that `@Generable` expansions call. Not meant to be called directly,
 /// but stable: the expansions of compiled code depend on it.
 public enum GenerableSupport {

@@ -1,3 +1,6 @@
+import FunctionaryAgent
+import FunctionaryProtocol
+
 /// Reads the beginning of a JSON text that is still being generated, as the value it is so far: open
 /// strings, arrays and objects are closed; a member whose value has not started, a number or literal that
 /// may go on, and a dangling escape are left out.

@@ -1,3 +1,5 @@
+import FunctionaryAgent
+import FunctionaryProtocol
 import Foundation
 
 /// A tool the model may call: a name, a description, typed arguments (whose schema the model sees) and

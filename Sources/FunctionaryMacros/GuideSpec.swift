@@ -57,7 +57,8 @@ struct GuideSpec {
         case "range", "count":
             let applies: Applies = name == "range" ? .numeric : .array
             guard arguments.count == 1 else { return notLiteral() }
-            if let (low, high) = Self.closedRange(arguments[0]) {
+            if let range = Self.closedRange(arguments[0]) {
+                let (low, high) = range
                 if let l = Double(low), let h = Double(high), l > h { return context.error(expression, .guideRange(name)) }
                 if name == "range" { (minimum, maximum) = (low, high) } else { (minItems, maxItems) = (low, high) }
             } else if name == "count", let exact = Self.number(arguments[0]) {

@@ -21,7 +21,8 @@ struct StructExpansion {
         var result: [Property] = []
         for member in declaration.memberBlock.members {
             guard let variable = member.decl.as(VariableDeclSyntax.self) else { continue }
-            if variable.modifiers.contains(where: { [.keyword(.static), .keyword(.class)].contains($0.name.tokenKind) }) { continue }
+            let typeLevel: [TokenKind] = [.keyword(.static), .keyword(.class)]
+            if variable.modifiers.contains(where: { typeLevel.contains($0.name.tokenKind) }) { continue }
             let isLet = variable.bindingSpecifier.tokenKind == .keyword(.let)
             for binding in variable.bindings {
                 guard let pattern = binding.pattern.as(IdentifierPatternSyntax.self) else { continue }
@@ -57,7 +58,8 @@ struct StructExpansion {
         switch accessors.accessors {
         case .getter: return true
         case .accessors(let list):
-            return list.contains { [.keyword(.get), .keyword(.set), .keyword(._read), .keyword(._modify)].contains($0.accessorSpecifier.tokenKind) }
+            let computed: [TokenKind] = [.keyword(.get), .keyword(.set), .keyword(._read), .keyword(._modify)]
+            return list.contains { computed.contains($0.accessorSpecifier.tokenKind) }
         }
     }
 

@@ -65,8 +65,6 @@ import Testing
     }
 }
 
-extension Shape: Equatable {}
-
 /// Objects with sorted keys, so that schemas compare whatever order the keywords were written in.
 enum Canonical {
     static func form(_ value: JSONValue) -> JSONValue {

@@ -47,7 +47,7 @@ struct Described {
     @Guide(description: "How many", .range(0...3)) var count: Int
 }
 @Generable enum Color { case red, green, blue }
-@Generable enum Shape {
+@Generable enum Shape: Equatable {
     case circle(radius: Double)
     case label(String, size: Int?)
     case empty

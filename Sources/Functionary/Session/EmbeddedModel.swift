@@ -1,3 +1,5 @@
+import FunctionaryAgent
+import FunctionaryProtocol
 #if canImport(FunctionaryEngine)
 import FunctionaryEngine
 

@@ -1,3 +1,6 @@
+import FunctionaryAgent
+import FunctionaryProtocol
+
 /// How one response is generated: sampling, tool_choice and the tool loop's limits.
 public struct GenerationOptions: Sendable, Hashable {
     /// What to do when a tool throws.

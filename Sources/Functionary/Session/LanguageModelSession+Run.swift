@@ -1,3 +1,5 @@
+import FunctionaryAgent
+import FunctionaryProtocol
 import Synchronization
 
 extension LanguageModelSession {
@@ -6,11 +8,11 @@ extension LanguageModelSession {
         _ prompt: String, schema: GeneratedContent?, options: GenerationOptions,
         onEvent: @escaping @Sendable (ConversationEvent) -> Void, decode: (String) throws -> Content
     ) async throws -> Response<Content> {
-        let collected = Mutex((results: [ToolResult](), final: ChatMessage?.none, usage: GenerationUsage?.none, failure: Error?.none))
+        let collected = Locked((results: [ToolResult](), final: ChatMessage?.none, usage: GenerationUsage?.none, failure: Error?.none))
         let start = await conversation.messages.count
         let failFast = options.toolFailure == .throwError
         // The run gets a task of its own, so that a failed tool (with `.throwError`) can stop it.
-        let handle = Mutex(Task<RunEnd, any Swift.Error>?.none)
+        let handle = Locked(Task<RunEnd, any Swift.Error>?.none)
         let task = Task {
             try await self.conversation.send(prompt, options: options.conversationOptions(schema: schema)) { event in
                 let stop = collected.withLock { state -> Bool in

@@ -1,3 +1,5 @@
+import FunctionaryAgent
+import FunctionaryProtocol
 import Synchronization
 
 /// A conversation with a model that runs the tool loop itself: prompts go in, the model calls the session's
@@ -19,9 +21,6 @@ public final class LanguageModelSession: Sendable {
     /// The tools the model may call.
     public let tools: [any Tool]
     let conversation: Conversation
-    /// Whether a response is being generated.
-    public var isResponding: Bool { responding.withLock { $0 > 0 } }
-    private let responding = Mutex(0)
 
     /// - Parameters:
     ///   - backend: where the model runs.
@@ -66,7 +65,7 @@ public final class LanguageModelSession: Sendable {
         to prompt: String, options: GenerationOptions = GenerationOptions()
     ) -> AsyncThrowingStream<ResponseEvent<String, String>, any Swift.Error> {
         stream { continuation in
-            let text = Mutex("")
+            let text = Locked("")
             return try await self.run(prompt, schema: nil, options: options) { event in
                 if case .textDelta(let delta) = event {
                     continuation.yield(.textDelta(delta))
@@ -85,7 +84,7 @@ public final class LanguageModelSession: Sendable {
         to prompt: String, generating type: Content.Type = Content.self, options: GenerationOptions = GenerationOptions()
     ) -> AsyncThrowingStream<ResponseEvent<Content, Content.PartiallyGenerated>, any Swift.Error> {
         stream { continuation in
-            let state = Mutex((text: "", last: GeneratedContent?.none))
+            let state = Locked((text: "", last: GeneratedContent?.none))
             return try await self.run(prompt, schema: Content.generationSchema, options: options) { event in
                 switch event {
                 case .textDelta(let delta):
@@ -145,5 +144,14 @@ public final class LanguageModelSession: Sendable {
         } catch {
             throw Error.decodingFailed(String(describing: error))
         }
+    }
+}
+
+/// A value behind a `Mutex` that escaping closures can share.
+final class Locked<Value: Sendable>: Sendable {
+    let mutex: Mutex<Value>
+    init(_ value: Value) { mutex = Mutex(value) }
+    func withLock<R: Sendable>(_ body: (inout Value) -> R) -> R {
+        mutex.withLock { body(&$0) }
     }
 }

@@ -1,3 +1,6 @@
+import FunctionaryAgent
+import FunctionaryProtocol
+
 /// A finished response.
 public struct Response<Content: Sendable>: Sendable {
     /// The answer: text, or the typed value.

@@ -1,3 +1,6 @@
+import FunctionaryAgent
+import FunctionaryProtocol
+
 extension LanguageModelSession {
     /// Why a response failed: switch on it.
     public enum Error: Swift.Error, Sendable, Hashable, CustomStringConvertible {

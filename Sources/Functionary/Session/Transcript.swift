@@ -1,3 +1,6 @@
+import FunctionaryAgent
+import FunctionaryProtocol
+
 /// What a session said and did, turn by turn: instructions, prompts, tool calls, tool outputs and responses.
 /// `Codable`: save it (`JSONEncoder`) and start a session from it later (`LanguageModelSession(backend:tools:transcript:)`).
 public struct Transcript: Codable, Sendable, Hashable {
