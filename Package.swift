@@ -139,7 +139,7 @@ if protocolOnly {
             dependencies: [
                 "FunctionaryMacros",
                 .product(name: "MacroTesting", package: "swift-macro-testing"),
-                .product(name: "SwiftSyntaxMacrosTestSupport", package: "swift-syntax"),
+                .product(name: "SwiftSyntaxMacroExpansion", package: "swift-syntax"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -72,16 +72,16 @@ struct EnumExpansion {
                 decode.append("    case \"\(item.name)\": self = .\(item.code)" + (values.isEmpty && item.values == nil ? "" : "(\(arguments.joined(separator: ", ")))"))
                 let properties = values.map { ($0.key, SchemaCode.schema($0.shape.unwrapped, guide: nil)) }
                 let required = SchemaCode.stringArray(values.filter { !$0.shape.isOptional }.map(\.key))
-                let pairs = SchemaCode.pairs(properties).replacingOccurrences(of: "\n", with: "\n        ")
+                let pairs = SchemaCode.pairs(properties).indented("        ")
                 schemaCases.append((item.name, "\(SchemaCode.support).object(properties: \(pairs), required: \(required))"))
                 let bindings = values.indices.map { "let v\($0)" }.joined(separator: ", ")
                 let pattern = item.values == nil ? "" : "(\(bindings))"
                 let content = SchemaCode.pairs(values.enumerated().map { ($0.element.key, "v\($0.offset).generatedContent") })
-                    .replacingOccurrences(of: "\n", with: "\n        ")
+                    .indented("        ")
                 encode.append(
                     "    case .\(item.code)\(pattern): return \(SchemaCode.support).content([(\"\(item.name)\", \(SchemaCode.support).content(\(content)))])")
             }
-            let pairs = SchemaCode.pairs(schemaCases).replacingOccurrences(of: "\n", with: "\n    ")
+            let pairs = SchemaCode.pairs(schemaCases).indented("    ")
             schema = "\(SchemaCode.support).taggedUnion(\(pairs)\(descriptionArgument))"
         }
         decode.append("    default: throw Functionary.GeneratedContentError(\"no case named \\(content)\")")

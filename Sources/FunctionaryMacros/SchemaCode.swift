@@ -45,3 +45,10 @@ enum SchemaCode {
         "[" + items.map { "\"\($0)\"" }.joined(separator: ", ") + "]"
     }
 }
+
+extension String {
+    /// Each line after the first indented by `pad` (the expansion's nested code).
+    func indented(_ pad: String) -> String {
+        split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n" + pad)
+    }
+}

@@ -90,7 +90,7 @@ struct StructExpansion {
         let required = properties.filter { !$0.shape.isOptional }.map(\.name)
         var objectArguments: [String] = []
         if let description { objectArguments.append("description: \(description)") }
-        objectArguments.append("properties: " + SchemaCode.pairs(schemaPairs).replacingOccurrences(of: "\n", with: "\n    "))
+        objectArguments.append("properties: " + SchemaCode.pairs(schemaPairs).indented("    "))
         objectArguments.append("required: " + SchemaCode.stringArray(required))
         let content = properties.map { ($0.name, "\($0.code).generatedContent") }
         let partialFields = properties.map { "    \(access)var \($0.code): \(Self.nonOptional($0.type).trimmedDescription)?" }
@@ -105,7 +105,7 @@ struct StructExpansion {
                 )
             }
             \(access)var generatedContent: Functionary.GeneratedContent {
-                \(SchemaCode.support).content(\(SchemaCode.pairs(content).replacingOccurrences(of: "\n", with: "\n    ")))
+                \(SchemaCode.support).content(\(SchemaCode.pairs(content).indented("    ")))
             }
             /// The properties generated so far, while a response streams (each `nil` until it is complete).
             \(access)struct PartiallyGenerated: Functionary.ConvertibleFromGeneratedContent, Sendable {

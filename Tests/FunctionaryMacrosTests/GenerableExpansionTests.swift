@@ -1,4 +1,6 @@
 import MacroTesting
+import SwiftSyntax
+import SwiftSyntaxMacroExpansion
 import SwiftSyntaxMacros
 import Testing
 
@@ -6,7 +8,7 @@ import Testing
 
 /// The macros under test, with the conformance `@Generable` declares.
 let generableMacros: [String: MacroSpec] = [
-    "Generable": MacroSpec(type: GenerableMacro.self, conformances: ["Generable"]),
+    "Generable": MacroSpec(type: GenerableMacro.self, conformances: [TypeSyntax(IdentifierTypeSyntax(name: .identifier("Generable")))]),
     "Guide": MacroSpec(type: GuideMacro.self),
 ]
 

@@ -41,7 +41,7 @@ import Testing
         }
     }
 
-    @Test func decodingErrorsNameTheProperty() {
+    @Test func decodingErrorsNameTheProperty() throws {
         #expect(throws: GeneratedContentError.self) { try Person(["name": "Ada"]) }
         do {
             _ = try Person(["name": "Ada", "age": "old"])
