@@ -34,6 +34,8 @@ enum GenerableDiagnostic: DiagnosticMessage {
         case .dictionaryKey(let key): return "dictionary keys must be 'String' (JSON object keys), not '\(key)'"
         case .guideMismatch(let guide, let expected, let property):
             return "'.\(guide)' applies to \(expected) properties, and '\(property)' is not one"
+        case .guideNotLiteral("description"):
+            return "the description must be a string literal without interpolation: the schema is built at compile time"
         case .guideNotLiteral(let guide):
             return "the arguments of '.\(guide)' must be literals: the schema is built at compile time"
         case .unknownGuide(let text): return "'\(text)' is not a generation guide"

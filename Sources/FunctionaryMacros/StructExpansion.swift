@@ -90,7 +90,7 @@ struct StructExpansion {
         let required = properties.filter { !$0.shape.isOptional }.map(\.name)
         var objectArguments: [String] = []
         if let description { objectArguments.append("description: \(description)") }
-        objectArguments.append("properties: " + SchemaCode.pairs(schemaPairs).indented("    "))
+        objectArguments.append("properties: " + SchemaCode.pairs(schemaPairs).indented("        "))
         objectArguments.append("required: " + SchemaCode.stringArray(required))
         let content = properties.map { ($0.name, "\($0.code).generatedContent") }
         let partialFields = properties.map { "    \(access)var \($0.code): \(Self.nonOptional($0.type).trimmedDescription)?" }

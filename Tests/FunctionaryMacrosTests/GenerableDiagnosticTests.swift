@@ -14,6 +14,55 @@ struct GenerableDiagnosticTests {
                 var volume: Int
             }
             """
+        } diagnostics: {
+            """
+            @Generable
+            class Settings {
+            ┬────
+            ╰─ 🛑 @Generable applies to structs and enums, not to class declarations
+               ✏️ Make it a struct
+                var volume: Int
+            }
+            """
+        } fixes: {
+            """
+            @Generable
+            struct Settings {
+                var volume: Int
+            }
+            """
+        } expansion: {
+            """
+            struct Settings {
+                var volume: Int
+            }
+
+            extension Settings: Functionary.Generable {
+                init(_ content: Functionary.GeneratedContent) throws {
+                    self.volume = try content.property("volume")
+                }
+                static var generationSchema: Functionary.GeneratedContent {
+                    Functionary.GenerableSupport.object(
+                        properties: [
+                            ("volume", Functionary.GenerableSupport.integer())
+                        ],
+                        required: ["volume"]
+                    )
+                }
+                var generatedContent: Functionary.GeneratedContent {
+                    Functionary.GenerableSupport.content([
+                        ("volume", volume.generatedContent)
+                    ])
+                }
+                /// The properties generated so far, while a response streams (each `nil` until it is complete).
+                struct PartiallyGenerated: Functionary.ConvertibleFromGeneratedContent, Sendable {
+                    var volume: Int?
+                    init(_ content: Functionary.GeneratedContent) throws {
+                        self.volume = content.partialProperty("volume")
+                    }
+                }
+            }
+            """
         }
     }
 
@@ -22,6 +71,15 @@ struct GenerableDiagnosticTests {
             """
             @Generable
             actor Store {
+                var count: Int
+            }
+            """
+        } diagnostics: {
+            """
+            @Generable
+            actor Store {
+            ┬────
+            ╰─ 🛑 @Generable applies to structs and enums, not to actor declarations
                 var count: Int
             }
             """
@@ -36,6 +94,15 @@ struct GenerableDiagnosticTests {
                 var name: String { get }
             }
             """
+        } diagnostics: {
+            """
+            @Generable
+            protocol Named {
+            ┬───────
+            ╰─ 🛑 @Generable applies to structs and enums, not to protocol declarations
+                var name: String { get }
+            }
+            """
         }
     }
 
@@ -47,6 +114,15 @@ struct GenerableDiagnosticTests {
                 var start: (Int, Int)
             }
             """
+        } diagnostics: {
+            """
+            @Generable
+            struct Line {
+                var start: (Int, Int)
+                           ┬─────────
+                           ╰─ 🛑 tuples have no JSON Schema; declare a @Generable struct instead
+            }
+            """
         }
     }
 
@@ -56,6 +132,15 @@ struct GenerableDiagnosticTests {
             @Generable
             struct Handler {
                 var run: () -> Void
+            }
+            """
+        } diagnostics: {
+            """
+            @Generable
+            struct Handler {
+                var run: () -> Void
+                         ┬─────────
+                         ╰─ 🛑 function types cannot be generated
             }
             """
         }
@@ -70,6 +155,18 @@ struct GenerableDiagnosticTests {
                 var thing: any Sendable
             }
             """
+        } diagnostics: {
+            """
+            @Generable
+            struct Box {
+                var value: Any
+                           ┬──
+                           ╰─ 🛑 'Any' has no JSON Schema; use a concrete @Generable type
+                var thing: any Sendable
+                           ┬───────────
+                           ╰─ 🛑 'any Sendable' has no JSON Schema; use a concrete @Generable type
+            }
+            """
         }
     }
 
@@ -79,6 +176,55 @@ struct GenerableDiagnosticTests {
             @Generable
             struct Tags {
                 var tags: Set<String>
+            }
+            """
+        } diagnostics: {
+            """
+            @Generable
+            struct Tags {
+                var tags: Set<String>
+                          ┬──────────
+                          ╰─ 🛑 sets are not supported by @Generable (JSON has no sets)
+                             ✏️ Use the array '[String]'
+            }
+            """
+        } fixes: {
+            """
+            @Generable
+            struct Tags {
+                var tags: [String]
+            }
+            """
+        } expansion: {
+            """
+            struct Tags {
+                var tags: [String]
+            }
+
+            extension Tags: Functionary.Generable {
+                init(_ content: Functionary.GeneratedContent) throws {
+                    self.tags = try content.property("tags")
+                }
+                static var generationSchema: Functionary.GeneratedContent {
+                    Functionary.GenerableSupport.object(
+                        properties: [
+                            ("tags", Functionary.GenerableSupport.array(Functionary.GenerableSupport.string()))
+                        ],
+                        required: ["tags"]
+                    )
+                }
+                var generatedContent: Functionary.GeneratedContent {
+                    Functionary.GenerableSupport.content([
+                        ("tags", tags.generatedContent)
+                    ])
+                }
+                /// The properties generated so far, while a response streams (each `nil` until it is complete).
+                struct PartiallyGenerated: Functionary.ConvertibleFromGeneratedContent, Sendable {
+                    var tags: [String]?
+                    init(_ content: Functionary.GeneratedContent) throws {
+                        self.tags = content.partialProperty("tags")
+                    }
+                }
             }
             """
         }
@@ -92,6 +238,55 @@ struct GenerableDiagnosticTests {
                 var rows: [Int: String]
             }
             """
+        } diagnostics: {
+            """
+            @Generable
+            struct Table {
+                var rows: [Int: String]
+                           ┬──
+                           ╰─ 🛑 dictionary keys must be 'String' (JSON object keys), not 'Int'
+                              ✏️ Use 'String' keys
+            }
+            """
+        } fixes: {
+            """
+            @Generable
+            struct Table {
+                var rows: [String: String]
+            }
+            """
+        } expansion: {
+            """
+            struct Table {
+                var rows: [String: String]
+            }
+
+            extension Table: Functionary.Generable {
+                init(_ content: Functionary.GeneratedContent) throws {
+                    self.rows = try content.property("rows")
+                }
+                static var generationSchema: Functionary.GeneratedContent {
+                    Functionary.GenerableSupport.object(
+                        properties: [
+                            ("rows", Functionary.GenerableSupport.dictionary(Functionary.GenerableSupport.string()))
+                        ],
+                        required: ["rows"]
+                    )
+                }
+                var generatedContent: Functionary.GeneratedContent {
+                    Functionary.GenerableSupport.content([
+                        ("rows", rows.generatedContent)
+                    ])
+                }
+                /// The properties generated so far, while a response streams (each `nil` until it is complete).
+                struct PartiallyGenerated: Functionary.ConvertibleFromGeneratedContent, Sendable {
+                    var rows: [String: String]?
+                    init(_ content: Functionary.GeneratedContent) throws {
+                        self.rows = content.partialProperty("rows")
+                    }
+                }
+            }
+            """
         }
     }
 
@@ -103,6 +298,55 @@ struct GenerableDiagnosticTests {
                 var name: String!
             }
             """
+        } diagnostics: {
+            """
+            @Generable
+            struct Lazy {
+                var name: String!
+                          ┬──────
+                          ╰─ 🛑 implicitly unwrapped optionals are not supported by @Generable
+                             ✏️ Use 'String?'
+            }
+            """
+        } fixes: {
+            """
+            @Generable
+            struct Lazy {
+                var name: String?
+            }
+            """
+        } expansion: {
+            """
+            struct Lazy {
+                var name: String?
+            }
+
+            extension Lazy: Functionary.Generable {
+                init(_ content: Functionary.GeneratedContent) throws {
+                    self.name = try content.property("name")
+                }
+                static var generationSchema: Functionary.GeneratedContent {
+                    Functionary.GenerableSupport.object(
+                        properties: [
+                            ("name", Functionary.GenerableSupport.string())
+                        ],
+                        required: []
+                    )
+                }
+                var generatedContent: Functionary.GeneratedContent {
+                    Functionary.GenerableSupport.content([
+                        ("name", name.generatedContent)
+                    ])
+                }
+                /// The properties generated so far, while a response streams (each `nil` until it is complete).
+                struct PartiallyGenerated: Functionary.ConvertibleFromGeneratedContent, Sendable {
+                    var name: String?
+                    init(_ content: Functionary.GeneratedContent) throws {
+                        self.name = content.partialProperty("name")
+                    }
+                }
+            }
+            """
         }
     }
 
@@ -112,6 +356,15 @@ struct GenerableDiagnosticTests {
             @Generable
             struct Untyped {
                 var count = 0
+            }
+            """
+        } diagnostics: {
+            """
+            @Generable
+            struct Untyped {
+                var count = 0
+                    ┬────
+                    ╰─ 🛑 the stored property 'count' needs an explicit type for @Generable to derive its schema
             }
             """
         }
@@ -130,6 +383,24 @@ struct GenerableDiagnosticTests {
                 var flags: [Bool]
             }
             """
+        } diagnostics: {
+            """
+            @Generable
+            struct Wrong {
+                @Guide(.range(1...5))
+                       ┬────────────
+                       ╰─ 🛑 '.range' applies to integer and floating-point properties, and 'name' is not one
+                var name: String
+                @Guide(.count(2))
+                       ┬────────
+                       ╰─ 🛑 '.count' applies to array properties, and 'total' is not one
+                var total: Int
+                @Guide(.pattern("a+"))
+                       ┬─────────────
+                       ╰─ 🛑 '.pattern' applies to String properties, and 'flags' is not one
+                var flags: [Bool]
+            }
+            """
         }
     }
 
@@ -144,6 +415,20 @@ struct GenerableDiagnosticTests {
                 var text: String
             }
             """
+        } diagnostics: {
+            #"""
+            @Generable
+            struct Dynamic {
+                @Guide(.range(low...high))
+                       ┬─────────────────
+                       ╰─ 🛑 the arguments of '.range' must be literals: the schema is built at compile time
+                var value: Int
+                @Guide(description: "a \(name)")
+                                    ┬──────────
+                                    ╰─ 🛑 the description must be a string literal without interpolation: the schema is built at compile time
+                var text: String
+            }
+            """#
         }
     }
 
@@ -153,6 +438,16 @@ struct GenerableDiagnosticTests {
             @Generable
             struct Unknown {
                 @Guide(.between(1, 2))
+                var value: Int
+            }
+            """
+        } diagnostics: {
+            """
+            @Generable
+            struct Unknown {
+                @Guide(.between(1, 2))
+                       ┬─────────────
+                       ╰─ 🛑 '.between(1, 2)' is not a generation guide
                 var value: Int
             }
             """
@@ -168,6 +463,16 @@ struct GenerableDiagnosticTests {
                 var value: Int
             }
             """
+        } diagnostics: {
+            """
+            @Generable
+            struct Inverted {
+                @Guide(.range(10...1))
+                       ┬─────────────
+                       ╰─ 🛑 '.range' needs a lower bound that is not greater than its upper bound
+                var value: Int
+            }
+            """
         }
     }
 
@@ -176,6 +481,14 @@ struct GenerableDiagnosticTests {
             """
             @Generable
             enum Never2 {
+            }
+            """
+        } diagnostics: {
+            """
+            @Generable
+            enum Never2 {
+                 ┬─────
+                 ╰─ 🛑 an enum needs at least one case to be @Generable
             }
             """
         }
