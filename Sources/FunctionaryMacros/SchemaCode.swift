@@ -18,10 +18,15 @@ enum SchemaCode {
             add("pattern", guide?.pattern)
             add("choices", guide?.choices.map { "[" + $0.joined(separator: ", ") + "]" })
             return "\(support).string(\(arguments.joined(separator: ", ")))"
-        case .integer, .number:
+        case .integer(let name):
+            let bounds = TypeShape.integerBounds[name]
+            add("minimum", quoted(guide?.minimum ?? bounds?.0))
+            add("maximum", quoted(guide?.maximum ?? bounds?.1))
+            return "\(support).integer(\(arguments.joined(separator: ", ")))"
+        case .number:
             add("minimum", quoted(guide?.minimum))
             add("maximum", quoted(guide?.maximum))
-            return "\(support).\(shape == .integer ? "integer" : "number")(\(arguments.joined(separator: ", ")))"
+            return "\(support).number(\(arguments.joined(separator: ", ")))"
         case .boolean:
             return "\(support).boolean(\(arguments.joined(separator: ", ")))"
         case .array(let element):

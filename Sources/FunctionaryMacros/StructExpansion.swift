@@ -70,7 +70,7 @@ struct StructExpansion {
             let expected: String
             switch use.applies {
             case .numeric:
-                fits = shape == .integer || shape == .number
+                if case .integer = shape { fits = true } else { fits = shape == .number }
                 expected = "integer and floating-point"
             case .array:
                 if case .array = shape { fits = true } else { fits = false }

@@ -4,8 +4,8 @@ import SwiftSyntax
 /// What a property's declared type means for its JSON Schema, read from the type's syntax alone.
 indirect enum TypeShape: Equatable {
     case string
-    /// An integer type (`Int`, `UInt8`, …).
-    case integer
+    /// An integer type (`Int`, `UInt8`, …), by name (narrow types get their bounds in the schema).
+    case integer(String)
     /// A floating-point type (`Double`, `Float`).
     case number
     case boolean
@@ -28,6 +28,11 @@ indirect enum TypeShape: Equatable {
     }
 
     static let integerNames: Set<String> = ["Int", "Int8", "Int16", "Int32", "Int64", "UInt", "UInt8", "UInt16", "UInt32", "UInt64"]
+    /// The bounds a schema gives an integer type without a guide (`Int` and `Int64` have none).
+    static let integerBounds: [String: (String?, String?)] = [
+        "Int8": ("-128", "127"), "Int16": ("-32768", "32767"), "Int32": ("-2147483648", "2147483647"),
+        "UInt8": ("0", "255"), "UInt16": ("0", "65535"), "UInt32": ("0", "4294967295"), "UInt": ("0", nil), "UInt64": ("0", nil),
+    ]
     static let numberNames: Set<String> = ["Double", "Float"]
 
     /// Reads a type. Unsupported types report a diagnostic (with a fix-it where one exists) and give nil.
@@ -106,7 +111,7 @@ indirect enum TypeShape: Equatable {
                     changes: [.replace(oldNode: Syntax(type), newNode: Syntax(TypeSyntax(fixed).with(\.trailingTrivia, type.trailingTrivia)))]))
             return nil
         default:
-            if integerNames.contains(name) { return .integer }
+            if integerNames.contains(name) { return .integer(name) }
             if numberNames.contains(name) { return .number }
         }
         return .named(identifier.trimmedDescription)

@@ -31,7 +31,7 @@ let schemaCases: [SchemaCase] = [
         [Person(name: "Ada", age: 36)]),
     SchemaCase(
         Measurements.self,
-        #"{\#(object),"properties":{"height":{"type":"number"},"weight":{"type":"number"},"count":{"type":"integer"}},"required":["height","weight","count"],\#(closed)}"#,
+        #"{\#(object),"properties":{"height":{"type":"number"},"weight":{"type":"number"},"count":{"type":"integer","minimum":0,"maximum":255}},"required":["height","weight","count"],\#(closed)}"#,
         [Measurements(height: 1.75, weight: 70.5, count: 3)]),
     SchemaCase(
         OptionalFields.self, #"{\#(object),"properties":{"nickname":{"type":"string"},"age":{"type":"integer"}},"required":[],\#(closed)}"#,
@@ -95,7 +95,7 @@ let schemaCases: [SchemaCase] = [
         [Gaps(values: [1, nil, 3])]),
     SchemaCase(
         TripPlan.self,
-        #"{\#(object),"description":"A plan for a short trip","properties":{"destination":{"type":"string","description":"The city to visit"},"days":{"type":"integer","description":"Number of days","minimum":1,"maximum":7},"activities":{"type":"array","description":"Things to do","items":{"type":"string"},"minItems":2,"maxItems":4},"transport":{"type":"string","description":"How to get there","enum":["train","plane","car"]},"airport":{"type":"string","description":"Three-letter airport code","pattern":"^[A-Z]{3}$"},"budget":{"type":"number","description":"Budget in euros","minimum":0,"maximum":5000}},"required":["destination","days","activities","transport","airport","budget"],\#(closed)}"#,
+        #"{\#(object),"description":"A plan for a short trip","properties":{"destination":{"type":"string","description":"The city to visit"},"days":{"type":"integer","description":"Number of days","minimum":1,"maximum":7},"activities":{"type":"array","description":"Things to do","items":{"type":"string"},"minItems":2,"maxItems":4},"transport":{"type":"string","description":"How to get there","enum":["train","plane","car"]},"airport":{"type":"string","description":"Three-letter airport code","pattern":"^[A-Z]{3}$"},"budget":{"type":"integer","description":"Budget in euros","minimum":0,"maximum":5000}},"required":["destination","days","activities","transport","airport","budget"],\#(closed)}"#,
         [TripPlan(destination: "Paris", days: 3, activities: ["Louvre", "Seine"], transport: "train", airport: "CDG", budget: 800)]),
     SchemaCase(Coin.self, #"{"type":"string","enum":["heads","tails"]}"#, [.heads, .tails]),
     SchemaCase(EmptyArguments.self, #"{\#(object),"properties":{},"required":[],\#(closed)}"#, [EmptyArguments()]),

@@ -46,7 +46,7 @@ struct TripPlan {
     @Guide(description: "Things to do", .count(2...4)) var activities: [String]
     @Guide(description: "How to get there", .anyOf(["train", "plane", "car"])) var transport: String
     @Guide(description: "Three-letter airport code", .pattern("^[A-Z]{3}$")) var airport: String
-    @Guide(description: "Budget in euros", .minimum(0), .maximum(5000)) var budget: Double
+    @Guide(description: "Budget in euros", .range(0...5000)) var budget: Int
 }
 
 let prompts = [

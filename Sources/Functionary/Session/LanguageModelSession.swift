@@ -139,11 +139,18 @@ public final class LanguageModelSession: Sendable {
             if PartialJSON.parse(text) != nil { throw Error.decodingFailed("the JSON is incomplete: \(text)") }
             throw Error.refused(text)
         }
+        let value: Content
         do {
-            return try Content(json)
+            value = try Content(json)
         } catch {
             throw Error.decodingFailed(String(describing: error))
         }
+        // The grammar enforces the schema except where it cannot (bounds of non-integer numbers): check the rest.
+        let violations = JSONSchemaValidator(schema: Content.generationSchema).validate(json)
+        if !violations.isEmpty {
+            throw Error.decodingFailed(violations.map { "\($0)" }.joined(separator: "; "))
+        }
+        return value
     }
 }
 
