@@ -10,12 +10,15 @@ public enum GenerableSupport {
 
     static func number(_ literal: String?) -> JSONValue? { literal.map { .number(JSONNumber(literal: $0)) } }
 
-    /// `{"type": "object", "properties": …, "required": …, "additionalProperties": false}`.
+    /// `{"type": "object", "properties": …, "required": …, "additionalProperties": false}`; an object without
+    /// properties is `{"type": "object", "properties": {}}` (as tools without arguments are usually declared), and an
+    /// empty `required` is left out.
     public static func object(description: String? = nil, properties: [(String, JSONValue)], required: [String]) -> JSONValue {
         object([
             ("type", "object"), ("description", description.map(JSONValue.string)),
-            ("properties", .object(JSONObject(properties))), ("required", .array(required.map(JSONValue.string))),
-            ("additionalProperties", false),
+            ("properties", .object(JSONObject(properties))),
+            ("required", required.isEmpty ? nil : .array(required.map(JSONValue.string))),
+            ("additionalProperties", properties.isEmpty ? nil : false),
         ])
     }
 

@@ -34,7 +34,7 @@ let schemaCases: [SchemaCase] = [
         #"{\#(object),"properties":{"height":{"type":"number"},"weight":{"type":"number"},"count":{"type":"integer","minimum":0,"maximum":255}},"required":["height","weight","count"],\#(closed)}"#,
         [Measurements(height: 1.75, weight: 70.5, count: 3)]),
     SchemaCase(
-        OptionalFields.self, #"{\#(object),"properties":{"nickname":{"type":"string"},"age":{"type":"integer"}},"required":[],\#(closed)}"#,
+        OptionalFields.self, #"{\#(object),"properties":{"nickname":{"type":"string"},"age":{"type":"integer"}},\#(closed)}"#,
         [OptionalFields(nickname: nil, age: 4), OptionalFields(nickname: "Bo", age: nil)]),
     SchemaCase(
         TagList.self, #"{\#(object),"properties":{"tags":{"type":"array","items":{"type":"string"}}},"required":["tags"],\#(closed)}"#,
@@ -76,7 +76,7 @@ let schemaCases: [SchemaCase] = [
     SchemaCase(Color.self, #"{"type":"string","enum":["red","green","blue"]}"#, [.red, .blue]),
     SchemaCase(
         Shape.self,
-        #"{"anyOf":[{\#(object),"properties":{"circle":{\#(object),"properties":{"radius":{"type":"number"}},"required":["radius"],\#(closed)}},"required":["circle"],\#(closed)},{\#(object),"properties":{"label":{\#(object),"properties":{"_0":{"type":"string"},"size":{"type":"integer"}},"required":["_0"],\#(closed)}},"required":["label"],\#(closed)},{\#(object),"properties":{"empty":{\#(object),"properties":{},"required":[],\#(closed)}},"required":["empty"],\#(closed)}]}"#,
+        #"{"anyOf":[{\#(object),"properties":{"circle":{\#(object),"properties":{"radius":{"type":"number"}},"required":["radius"],\#(closed)}},"required":["circle"],\#(closed)},{\#(object),"properties":{"label":{\#(object),"properties":{"_0":{"type":"string"},"size":{"type":"integer"}},"required":["_0"],\#(closed)}},"required":["label"],\#(closed)},{\#(object),"properties":{"empty":{\#(object),"properties":{}}},"required":["empty"],\#(closed)}]}"#,
         [.circle(radius: 2), .label("hi", size: nil), .label("big", size: 3), .empty]),
     SchemaCase(
         Address.self, #"{\#(object),"properties":{"street":{"type":"string"},"city":{"type":"string"}},"required":["street","city"],\#(closed)}"#,
@@ -98,5 +98,5 @@ let schemaCases: [SchemaCase] = [
         #"{\#(object),"description":"A plan for a short trip","properties":{"destination":{"type":"string","description":"The city to visit"},"days":{"type":"integer","description":"Number of days","minimum":1,"maximum":7},"activities":{"type":"array","description":"Things to do","items":{"type":"string"},"minItems":2,"maxItems":4},"transport":{"type":"string","description":"How to get there","enum":["train","plane","car"]},"airport":{"type":"string","description":"Three-letter airport code","pattern":"^[A-Z]{3}$"},"budget":{"type":"integer","description":"Budget in euros","minimum":0,"maximum":5000}},"required":["destination","days","activities","transport","airport","budget"],\#(closed)}"#,
         [TripPlan(destination: "Paris", days: 3, activities: ["Louvre", "Seine"], transport: "train", airport: "CDG", budget: 800)]),
     SchemaCase(Coin.self, #"{"type":"string","enum":["heads","tails"]}"#, [.heads, .tails]),
-    SchemaCase(EmptyArguments.self, #"{\#(object),"properties":{},"required":[],\#(closed)}"#, [EmptyArguments()]),
+    SchemaCase(EmptyArguments.self, #"{\#(object),"properties":{}}"#, [EmptyArguments()]),
 ]
