@@ -29,7 +29,7 @@ build-debug: deps
 # Each test target runs in its own process: the engine tests keep llama.cpp busy on both cores, and the
 # timing assertions of the server and agent tests (parallel tools finish in ~1 s, timeouts) must not share
 # a 2-core machine's cooperative thread pool with them.
-TEST_TARGETS := FunctionaryProtocolTests FunctionaryServerTests FunctionaryAgentTests FunctionaryRemoteTests FunctionaryEngineTests
+TEST_TARGETS := FunctionaryProtocolTests FunctionaryMacrosTests FunctionaryTests FunctionaryServerTests FunctionaryAgentTests FunctionaryRemoteTests FunctionaryEngineTests
 
 test: build-debug
 	@set -e; for t in $(TEST_TARGETS); do echo "== swift test: $$t"; $(SWIFT) test --skip-build --filter "$$t\." ; done

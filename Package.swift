@@ -1,4 +1,5 @@
 // swift-tools-version:6.0
+import CompilerPluginSupport
 import Foundation
 import PackageDescription
 
@@ -56,6 +57,9 @@ if protocolOnly {
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.25.0"),
+        // The @Generable/@Guide macros (compile-time JSON Schemas) and their expansion tests.
+        .package(url: "https://github.com/swiftlang/swift-syntax", from: "603.0.1"),
+        .package(url: "https://github.com/pointfreeco/swift-macro-testing", from: "0.7.0"),
     ]
     if noEngine {
         cliExcludes = ["Serve.swift", "ServeLimitFlags.swift", "Generate.swift", "Chat.swift", "EngineOptions.swift"]
@@ -113,10 +117,42 @@ if protocolOnly {
             ],
             swiftSettings: swiftSettings
         ),
+        // The compiler plug-in behind @Generable and @Guide (runs at build time, never linked into a program).
+        .macro(
+            name: "FunctionaryMacros",
+            dependencies: [
+                .product(name: "SwiftSyntax", package: "swift-syntax"),
+                .product(name: "SwiftSyntaxMacros", package: "swift-syntax"),
+                .product(name: "SwiftCompilerPlugin", package: "swift-syntax"),
+                .product(name: "SwiftDiagnostics", package: "swift-syntax"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The Foundation Models-style API: Generable types, the Tool protocol, LanguageModelSession.
+        .target(
+            name: "Functionary",
+            dependencies: ["FunctionaryMacros", "FunctionaryAgent", "FunctionaryProtocol"] + (noEngine ? [] : ["FunctionaryEngine"]),
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FunctionaryMacrosTests",
+            dependencies: [
+                "FunctionaryMacros",
+                .product(name: "MacroTesting", package: "swift-macro-testing"),
+                .product(name: "SwiftSyntaxMacroExpansion", package: "swift-syntax"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FunctionaryTests",
+            dependencies: ["Functionary", "FunctionaryAgent", "FunctionaryProtocol", "GBNFTestSupport", "HTTPTestSupport"]
+                + (noEngine ? [] : ["FunctionaryEngine"]),
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "FunctionaryServerTests",
             dependencies: [
-                "FunctionaryServer", "FunctionaryProtocol",
+                "FunctionaryServer", "FunctionaryProtocol", "Functionary",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
@@ -156,6 +192,7 @@ var products: [Product] = [
 if !protocolOnly {
     products += [
         .library(name: "FunctionaryAgent", targets: ["FunctionaryAgent"]),
+        .library(name: "Functionary", targets: ["Functionary"]),
         .library(name: "FunctionaryRemote", targets: ["FunctionaryRemote"]),
         .library(name: "FunctionaryServer", targets: ["FunctionaryServer"]),
     ]

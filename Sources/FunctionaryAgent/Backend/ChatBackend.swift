@@ -29,16 +29,20 @@ public struct TurnRequest: Sendable, Hashable {
     /// Whether the model may make more than one call in this turn.
     public var parallelToolCalls: Bool
     public var sampling: SamplingOptions
+    /// A JSON Schema the answer must satisfy (`response_format` of type `json_schema`); the answer is then
+    /// JSON text, constrained by the schema's grammar. Only with no tools or tool_choice `none`.
+    public var responseFormat: JSONValue?
 
     public init(
         messages: [ChatMessage], tools: [Tool] = [], toolChoice: ToolChoice? = nil, parallelToolCalls: Bool = true,
-        sampling: SamplingOptions = SamplingOptions()
+        sampling: SamplingOptions = SamplingOptions(), responseFormat: JSONValue? = nil
     ) {
         self.messages = messages
         self.tools = tools
         self.toolChoice = toolChoice
         self.parallelToolCalls = parallelToolCalls
         self.sampling = sampling
+        self.responseFormat = responseFormat
     }
 }
 

@@ -38,6 +38,9 @@ public struct EngineBackend: ChatBackend {
     public func respond(to request: TurnRequest, onEvent: @escaping @Sendable (TurnEvent) -> Void) async throws -> AssistantTurn {
         let resolved = try Self.resolve(request)
         let prompt = try PromptBuilder.prompt(template: template, messages: request.messages, resolved: resolved)
+        if let schema = request.responseFormat {
+            return try await respondJSON(prompt: prompt, schema: schema, request: request, onEvent: onEvent)
+        }
         let constraint = try constraintBuilder(resolved, request.parallelToolCalls)
         let generation = GenerationRequest(
             prompt: prompt, sampling: effectiveSampling(request.sampling), n: 1, constraint: constraint,
@@ -79,6 +82,31 @@ public struct EngineBackend: ChatBackend {
         }
         let reason = parsed.finishReason(engine: finish, toolChoice: resolved.choice, legacyFunctions: false)
         return AssistantTurn(message: parsed.message, finishReason: reason.rawValue, usage: usage)
+    }
+
+    /// A turn whose answer is JSON text satisfying `schema` (the grammar `response_format` gets on the server).
+    func respondJSON(
+        prompt: String, schema: JSONValue, request: TurnRequest, onEvent: @escaping @Sendable (TurnEvent) -> Void
+    ) async throws -> AssistantTurn {
+        let generation = GenerationRequest(
+            prompt: prompt, sampling: effectiveSampling(request.sampling), n: 1,
+            constraint: ToolGrammar.jsonResponse(schema: schema), templateStops: template.stopTokens)
+        var output = ""
+        var finish = FinishReason.stop
+        var usage: GenerationUsage?
+        for try await event in generator.generate(generation) {
+            switch event {
+            case .text(choice: 0, let text):
+                output += text
+                onEvent(.text(text))
+            case .finished(choice: 0, let reason): finish = reason
+            case .usage(let counts): usage = counts
+            default: break
+            }
+        }
+        try Task.checkCancellation()
+        return AssistantTurn(
+            message: ChatMessage(role: "assistant", content: output), finishReason: finish == .length ? "length" : "stop", usage: usage)
     }
 
     /// Applies tool_choice exactly as the server does (same validation and messages).

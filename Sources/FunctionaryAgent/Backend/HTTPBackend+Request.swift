@@ -16,6 +16,11 @@ extension HTTPBackend {
             if let choice = request.toolChoice { body["tool_choice"] = choice.requestJSON }
             body["parallel_tool_calls"] = .bool(request.parallelToolCalls)
         }
+        if let schema = request.responseFormat {
+            body["response_format"] = [
+                "type": "json_schema", "json_schema": ["name": "response", "schema": schema, "strict": true],
+            ]
+        }
         let sampling = request.sampling
         if let temperature = sampling.temperature { body["temperature"] = .number(JSONNumber(temperature)) }
         if let topP = sampling.topP { body["top_p"] = .number(JSONNumber(topP)) }

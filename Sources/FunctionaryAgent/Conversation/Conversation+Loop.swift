@@ -4,9 +4,11 @@ extension Conversation {
     /// Model turn, tool calls, results, again, until a text answer, `maxSteps` or cancellation.
     func loop(onEvent: @escaping @Sendable (ConversationEvent) -> Void) async throws -> RunEnd {
         let steps = max(1, options.maxSteps)
+        var answerNow = false
         for step in 0..<steps {
             if Task.isCancelled { return .cancelled }
-            let turn = try await backend.respond(to: turnRequest(step: step)) { event in
+            let request = turnRequest(step: step, answerNow: answerNow)
+            let turn = try await backend.respond(to: request) { event in
                 if case .text(let text) = event { onEvent(.textDelta(text)) }
             }
             if Task.isCancelled { return .cancelled }
@@ -14,6 +16,11 @@ extension Conversation {
 
             var assistant = turn.message
             guard var calls = assistant.toolCalls, !calls.isEmpty else {
+                if options.responseFormat != nil, request.responseFormat == nil, step + 1 < steps {
+                    // A text answer where a structured one is wanted: ask again, under the schema.
+                    answerNow = true
+                    continue
+                }
                 assistant.toolCalls = nil
                 messages.append(assistant)
                 onEvent(.finalMessage(assistant))
@@ -37,11 +44,15 @@ extension Conversation {
         return .maxStepsReached(steps)
     }
 
-    func turnRequest(step: Int) -> TurnRequest {
+    /// The request for a turn. With a `responseFormat`, a turn whose tool_choice is `none` (or that offers no
+    /// tools, or `answerNow`) carries the schema.
+    func turnRequest(step: Int, answerNow: Bool = false) -> TurnRequest {
         let definitions = tools.map(\.definition)
+        var choice: ToolChoice? = definitions.isEmpty ? nil : (step == 0 ? options.toolChoice : options.followUpToolChoice)
+        if answerNow, choice != nil { choice = ToolChoice.none }
+        let structured = options.responseFormat != nil && (choice == nil || choice == ToolChoice.none)
         return TurnRequest(
-            messages: messages, tools: definitions,
-            toolChoice: definitions.isEmpty ? nil : (step == 0 ? options.toolChoice : options.followUpToolChoice),
-            parallelToolCalls: options.parallelToolCalls, sampling: options.sampling)
+            messages: messages, tools: definitions, toolChoice: choice, parallelToolCalls: options.parallelToolCalls,
+            sampling: options.sampling, responseFormat: structured ? options.responseFormat : nil)
     }
 }

@@ -24,11 +24,16 @@ public actor Conversation {
         /// Whether the model may make several calls in one turn.
         public var parallelToolCalls: Bool
         public var sampling: SamplingOptions
+        /// A JSON Schema the final answer must satisfy. Turns that offer tools (tool_choice other than `none`)
+        /// run as usual; the answer comes from a turn with tool_choice `none` (or no tools) under this schema.
+        public var responseFormat: JSONValue?
 
         public init(
             maxSteps: Int = 8, toolChoice: ToolChoice = .auto, followUpToolChoice: ToolChoice = .auto,
-            toolTimeout: Duration? = .seconds(60), parallelToolCalls: Bool = true, sampling: SamplingOptions = SamplingOptions()
+            toolTimeout: Duration? = .seconds(60), parallelToolCalls: Bool = true, sampling: SamplingOptions = SamplingOptions(),
+            responseFormat: JSONValue? = nil
         ) {
+            self.responseFormat = responseFormat
             self.maxSteps = maxSteps
             self.toolChoice = toolChoice
             self.followUpToolChoice = followUpToolChoice
@@ -64,6 +69,13 @@ public actor Conversation {
         self.options = options
         self.systemPrompt = system
         self.messages = system.map { [ChatMessage(role: "system", content: $0)] } ?? []
+    }
+
+    /// Replaces the history (a saved transcript); the next run continues from it.
+    public func restore(messages: [ChatMessage]) async {
+        await beginRun()
+        defer { endRun() }
+        self.messages = messages
     }
 
     /// Adds a tool (replacing one of the same name).
@@ -120,10 +132,18 @@ public actor Conversation {
     /// A run that is going when this is called is waited for.
     /// - Returns: why the run ended (also reported as the last event).
     /// - Throws: the backend's errors.
+    /// - Parameter options: options for this run only (the conversation's own options when nil).
     @discardableResult
-    public func send(_ text: String, onEvent: @escaping @Sendable (ConversationEvent) -> Void = { _ in }) async throws -> RunEnd {
+    public func send(
+        _ text: String, options runOptions: Options? = nil, onEvent: @escaping @Sendable (ConversationEvent) -> Void = { _ in }
+    ) async throws -> RunEnd {
         await beginRun()
-        defer { endRun() }
+        let saved = options
+        if let runOptions { options = runOptions }
+        defer {
+            options = saved
+            endRun()
+        }
         let start = messages.count
         messages.append(ChatMessage(role: "user", content: text))
         do {

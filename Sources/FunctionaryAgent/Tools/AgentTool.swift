@@ -23,6 +23,9 @@ public struct AgentTool: Sendable {
     public var timeout: Duration?
     let handler: Handler
 
+    /// Runs a call with the raw arguments text the model produced (failures are thrown, not turned into results).
+    public func run(arguments: String) async throws -> String { try await handler(arguments) }
+
     /// The name the model calls (`python` for the code interpreter).
     public var name: String { definition.callName }
 
