@@ -34,6 +34,9 @@ extension Scheduler {
             reused = min(reused, slots[primary].canonical) / promptChunk * promptChunk
         }
         if reused < 3 { reused = 0 }
+        // Before cells are dropped, the host cache saves what the slots held (another conversation's, most often).
+        saveToHostCache(primary, keeping: reused)
+        for slot in chosen.dropFirst() { saveToHostCache(slot, keeping: 0) }
         let sequence = slots[primary].sequence
         if reused <= 0 || !llama_memory_seq_rm(memory, sequence, llama_pos(reused), -1)
             || llama_memory_seq_pos_min(memory, sequence) != 0
@@ -43,15 +46,23 @@ extension Scheduler {
         }
         slots[primary].tokens.removeSubrange(reused...)
         slots[primary].canonical = min(slots[primary].canonical, reused)
+        slots[primary].promptCells = min(slots[primary].promptCells, reused)
+        var restored = 0
+        if let result = restoreFromHostCache(pending, into: primary, reusing: reused) {
+            restored = result
+            reused = result
+        }
         var copied = 0
         if let result = copySharedPrefix(pending, into: primary, reusing: reused, excluding: Set(chosen)) {
             copied = result
             reused = result
+            restored = 0
         }
         for slot in chosen.dropFirst() {
             llama_memory_seq_rm(memory, slots[slot].sequence, -1, -1)
             slots[slot].tokens.removeAll()
             slots[slot].canonical = 0
+            slots[slot].promptCells = 0
         }
 
         var choices: [ChoiceState] = []
@@ -86,6 +97,7 @@ extension Scheduler {
         }
         let job = ActiveJob(pending: pending, choices: choices, cachedPromptTokens: reused)
         job.copiedPromptTokens = copied
+        job.restoredPromptTokens = restored
         active.append(job)
     }
 
@@ -120,10 +132,12 @@ extension Scheduler {
             llama_memory_seq_rm(memory, sequence, -1, -1)
             slots[primary].tokens.removeAll()
             slots[primary].canonical = 0
+            slots[primary].promptCells = 0
             return 0
         }
         slots[primary].tokens = Array(slots[donor].tokens[..<length])
         slots[primary].canonical = min(slots[donor].canonical, length)
+        slots[primary].promptCells = min(slots[donor].promptCells, length)
         return length
     }
 

@@ -10,12 +10,14 @@ final class ServerMetrics: Sendable {
     private let completionTokens: Counter
     private let cachedPromptTokens: Counter
     private let copiedPromptTokens: Counter
+    private let restoredPromptTokens: Counter
     private let timeToFirstToken: DurationHistogram
     private let requestDuration: DurationHistogram
     private let activeSlots: Gauge
     private let totalSlots: Gauge
     private let queueDepth: Gauge
     private let inFlight: Gauge
+    private let hostCacheBytes: Gauge
 
     static let namespace = "functionary"
     static let latencyBuckets: [Duration] = [
@@ -35,6 +37,10 @@ final class ServerMetrics: Sendable {
             descriptor: name(
                 "prompt_cache_shared_prefix_tokens", "total",
                 "Prompt cache hits copied from another slot holding the same prefix (counted in prompt_cache_hit_tokens too)."))
+        restoredPromptTokens = registry.makeCounter(
+            descriptor: name(
+                "prompt_cache_host_restored_tokens", "total",
+                "Prompt cache hits restored from a prompt state saved in host memory (--cache-ram; counted in prompt_cache_hit_tokens too)."))
         timeToFirstToken = registry.makeDurationHistogram(
             descriptor: name("time_to_first_token", "seconds", "Time from request to first generated text."),
             buckets: Self.latencyBuckets)
@@ -45,6 +51,8 @@ final class ServerMetrics: Sendable {
         totalSlots = registry.makeGauge(descriptor: name("slots", "", "Slots of the engine (--parallel)."))
         queueDepth = registry.makeGauge(descriptor: name("queue_depth", "", "Requests waiting for a slot."))
         inFlight = registry.makeGauge(descriptor: name("requests_in_flight", "", "Generation requests admitted and not finished."))
+        hostCacheBytes = registry.makeGauge(
+            descriptor: name("prompt_cache_host", "bytes", "Bytes of prompt states kept in host memory (--cache-ram)."))
     }
 
     /// Counts a finished request by endpoint and HTTP status.
@@ -63,6 +71,7 @@ final class ServerMetrics: Sendable {
         completionTokens.increment(by: Int64(max(0, usage.completionTokens)))
         cachedPromptTokens.increment(by: Int64(max(0, usage.cachedPromptTokens)))
         copiedPromptTokens.increment(by: Int64(max(0, min(usage.copiedPromptTokens, usage.cachedPromptTokens))))
+        restoredPromptTokens.increment(by: Int64(max(0, min(usage.restoredPromptTokens, usage.cachedPromptTokens))))
     }
 
     func recordTimeToFirstToken(_ duration: Duration) {
@@ -75,6 +84,7 @@ final class ServerMetrics: Sendable {
         totalSlots.set(Double(stats.totalSlots))
         queueDepth.set(Double(stats.queuedRequests))
         inFlight.set(Double(requests))
+        hostCacheBytes.set(Double(max(0, stats.hostCacheBytes)))
     }
 
     /// The Prometheus text exposition.
