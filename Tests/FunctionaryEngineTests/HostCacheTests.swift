@@ -106,7 +106,7 @@ import Testing
     @Test func seededRequestsStayReproducible() async throws {
         let engine = try TestModels.defaultEngine(parallel: 1)
         defer { engine.shutdown() }
-        let a1 = Self.shortTurn("volcanoes") + "Sure. " + String(repeating: "Volcanoes are openings in the crust. ", count: 20)
+        let a1 = Self.shortTurn("volcanoes") + "Sure. " + String(repeating: "Volcanoes are openings in the crust. ", count: 32)
         let first = try await engine.collect(request(a1, maxTokens: 4, seed: 7))
         let firstPrompt = try #require(first.usage?.promptTokens)
         #expect(firstPrompt > 300 && firstPrompt < 500)
