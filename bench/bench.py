@@ -843,6 +843,16 @@ def run_agent_steps(server: Server, kind: str, opts: argparse.Namespace, res: Re
     wall = time.perf_counter() - started
     if errors:
         raise HTTPFailure(f"{kind}: agent steps failed: {errors[0]}")
+    host_bytes = ""
+    if kind == "ours":
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+        try:
+            conn.request("GET", "/metrics")
+            metrics = conn.getresponse().read().decode(errors="replace").splitlines()
+        finally:
+            conn.close()
+        host_bytes = "; " + ", ".join(line for line in metrics if line.startswith(
+            ("functionary_prompt_cache_host_bytes", "functionary_prompt_cache_host_restored_tokens_total")))
     later = [s for s in steps if s[0] > 0]  # steps with a history (the first is all new everywhere)
     res.add(f"{key}_ms", [s[1] * 1000 for s in later])
     res.add(f"{key}_evaluated", [sum(s[2] - s[3] for s in later) / len(later)] if later else [])
@@ -850,7 +860,7 @@ def run_agent_steps(server: Server, kind: str, opts: argparse.Namespace, res: Re
         f"{kind} ({key}): {len(steps)} steps in {wall:.1f} s; later steps: median {fmt(median([s[1] * 1000 for s in later]))} ms, "
         f"prompt tokens per step {fmt(sum(s[2] for s in later) / max(1, len(later)))}, evaluated "
         f"{fmt(sum(s[2] - s[3] for s in later) / max(1, len(later)))}; first steps: median "
-        f"{fmt(median([s[1] * 1000 for s in steps if s[0] == 0]))} ms")
+        f"{fmt(median([s[1] * 1000 for s in steps if s[0] == 0]))} ms{host_bytes}")
 
 
 def phase_agent_cache(kind: str, cfg: Config, opts: argparse.Namespace, res: Results, rng: random.Random, first: bool) -> None:

@@ -35,6 +35,10 @@ struct Slot {
     /// How many leading cells of `tokens` are prompt cells (the rest were generated): where a saved state of a
     /// sliding-window model ends (see `Scheduler.saveToHostCache`).
     var promptCells = 0
+    /// The shortest prefix of `tokens` whose cells can be kept alone: 0, unless the cells came from a saved state of a
+    /// sliding-window model, which holds only the window its last cell saw (see `HostPromptCache.Entry.minimumUsable`):
+    /// a shorter prefix would lack cells of its own window.
+    var minimumUsable = 0
     /// The cache partition of the request that computed `tokens` (see `PendingJob.partition`).
     var partition: String? = nil
     var busy = false

@@ -3,9 +3,10 @@
 /// evaluating its whole prompt again (decode thread only).
 ///
 /// Bounded by a byte budget, least recently used first out. States are deduplicated by prefix within a cache
-/// partition: a state whose tokens are a prefix of a stored one is not stored, and a stored one whose tokens are a
-/// prefix of a new one is replaced, when the longer one can serve every prompt the shorter one could (see
-/// `Entry.minimumUsable`).
+/// partition: a state whose tokens are a prefix of a stored one is not stored when the stored one serves every prompt
+/// it would (see `Entry.minimumUsable`), and a stored one whose tokens are a prefix of a new one is replaced (an
+/// earlier turn of the same conversation), as is one that differs from a new one that serves all its prefixes only
+/// in its last few tokens (a turn's generated end, which the next turn's template renders differently).
 struct HostPromptCache {
     struct Entry {
         /// The tokens whose cells the state holds, from position 0.
@@ -24,12 +25,23 @@ struct HostPromptCache {
         let minimumUsable: Int
         var lastUsed: UInt64
 
+        /// Whether storing this state makes `older` redundant (see `HostPromptCache`).
+        func supersedes(_ older: Entry) -> Bool {
+            guard partition == older.partition else { return false }
+            let shared = HostPromptCache.commonPrefixLength(tokens, older.tokens)
+            return shared == older.tokens.count
+                || (minimumUsable == 0 && shared >= HostPromptCache.tailSlack && older.tokens.count - shared < HostPromptCache.tailSlack)
+        }
+
         /// Whether a restore of this state can serve every prompt `other` (same partition) could serve.
         func serves(_ other: Entry) -> Bool {
             partition == other.partition && other.tokens.count <= tokens.count && minimumUsable <= other.minimumUsable
                 && tokens.starts(with: other.tokens)
         }
     }
+
+    /// A stored state that differs from a new one only in fewer last tokens than this is replaced by it.
+    static let tailSlack = 32
 
     /// Bytes the states may take together; 0 disables the cache.
     let budget: Int
@@ -62,7 +74,7 @@ struct HostPromptCache {
         let entry = Entry(
             tokens: tokens, canonical: min(canonical, tokens.count), partition: partition, state: state,
             minimumUsable: minimumUsable, lastUsed: clock)
-        remove { entry.serves($0) }
+        remove { entry.supersedes($0) }
         while bytes > budget - entry.state.count, let oldest = entries.indices.min(by: { entries[$0].lastUsed < entries[$1].lastUsed }) {
             bytes -= entries[oldest].state.count
             entries.remove(at: oldest)

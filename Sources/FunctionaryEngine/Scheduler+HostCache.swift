@@ -25,7 +25,8 @@ extension Scheduler {
         var count = slots[slot].tokens.count
         if window > 0, count > window { count = min(count, slots[slot].promptCells) }
         guard count - keeping >= Self.minimumHostCacheTokens else { return }
-        let minimumUsable = window > 0 && count > window ? count - 1 : 0
+        // Restored cells (`Slot.minimumUsable`) lack the start of the window already.
+        let minimumUsable = window > 0 && (count > window || slots[slot].minimumUsable > 0) ? count - 1 : 0
         let tokens = Array(slots[slot].tokens[..<count])
         let partition = slots[slot].partition
         // Cheap checks first: a state a stored one serves is not read at all.
@@ -78,6 +79,7 @@ extension Scheduler {
             slots[primary].tokens.removeAll()
             slots[primary].canonical = 0
             slots[primary].promptCells = 0
+            slots[primary].minimumUsable = 0
             hostCache.remove(at: index)
             publishHostCacheBytes()
             return 0
@@ -86,6 +88,7 @@ extension Scheduler {
         slots[primary].tokens = Array(entry.tokens[..<length])
         slots[primary].canonical = min(entry.canonical, length)
         slots[primary].promptCells = length
+        slots[primary].minimumUsable = entry.minimumUsable
         return length
     }
 }

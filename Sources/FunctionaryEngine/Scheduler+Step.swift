@@ -123,6 +123,7 @@ extension Scheduler {
             slots[choice.slot].tokens = primary.tokens
             slots[choice.slot].canonical = primary.canonical
             slots[choice.slot].promptCells = primary.promptCells
+            slots[choice.slot].minimumUsable = primary.minimumUsable
         }
         for choice in job.choices {
             choice.position = job.pending.tokens.count
@@ -317,6 +318,7 @@ extension Scheduler {
                 slots[choice.slot].tokens.removeAll()
                 slots[choice.slot].canonical = 0
                 slots[choice.slot].promptCells = 0
+                slots[choice.slot].minimumUsable = 0
             }
             end(job, error: .engineFailure("llama_decode failed with status \(status)"))
         }

@@ -52,6 +52,11 @@ import Testing
         #expect(usage.restoredPromptTokens <= firstPrompt)
         #expect(usage.cachedPromptTokens == usage.restoredPromptTokens && usage.copiedPromptTokens == 0)
 
+        // The restored cells (only the last window of the sliding-window layers) stay in the slot for the next turn.
+        let a3 = Self.nextTurn(a2, second.text)
+        let third = try #require(try await engine.collect(request(a3)).usage)
+        #expect(third.cachedPromptTokens >= usage.promptTokens - 1 && third.restoredPromptTokens == 0, "\(third) after \(usage)")
+
         let fresh = try TestModels.defaultEngine(parallel: 1)
         defer { fresh.shutdown() }
         let reference = try await fresh.collect(request(a2))

@@ -37,13 +37,28 @@ import Testing
         stored = cache.insert(tokens: Array(1...60), canonical: 0, partition: "b", state: state(15), minimumUsable: 0)
         #expect(stored)
         #expect(cache.entries.count == 2 && cache.bytes == 35)
-        // A long sliding-window state (usable only from its last token) does not serve a shorter prefix: both stay.
+        // A long sliding-window state (usable only from its last token) does not serve a shorter prefix: a prefix of it
+        // is stored apart, but it replaces the stored states that are its prefixes (earlier turns).
         stored = cache.insert(tokens: Array(1...200), canonical: 0, partition: "a", state: state(50), minimumUsable: 199)
         #expect(stored)
-        #expect(cache.entries.count == 3)
-        #expect(cache.bestMatch(for: Array(1...90), partition: "a", seededChunk: nil, atLeast: 0)?.length == 80)
+        stored = cache.insert(tokens: Array(1...150), canonical: 0, partition: "a", state: state(30), minimumUsable: 0)
+        #expect(stored)
+        #expect(cache.entries.count == 3 && cache.bytes == 95)
+        #expect(cache.bestMatch(for: Array(1...160), partition: "a", seededChunk: nil, atLeast: 0)?.length == 150)
         #expect(cache.bestMatch(for: Array(1...300), partition: "a", seededChunk: nil, atLeast: 0)?.length == 200)
-        #expect(cache.bestMatch(for: Array(1...150) + [0, 0], partition: "a", seededChunk: nil, atLeast: 0)?.length == 80)
+        stored = cache.insert(tokens: Array(1...260), canonical: 0, partition: "a", state: state(60), minimumUsable: 259)
+        #expect(stored)
+        #expect(cache.entries.map(\.tokens.count).sorted() == [60, 260] && cache.bytes == 75)
+        #expect(cache.bestMatch(for: Array(1...180), partition: "a", seededChunk: nil, atLeast: 0) == nil)
+        // A state that serves every prefix replaces one that differs from it only in its last few tokens.
+        stored = cache.insert(tokens: Array(1000...1100), canonical: 0, partition: "c", state: state(5), minimumUsable: 0)
+        #expect(stored)
+        stored = cache.insert(tokens: Array(1000...1090) + Array(2000...2040), canonical: 0, partition: "c", state: state(6), minimumUsable: 0)
+        #expect(stored)
+        #expect(cache.entries.filter { $0.partition == "c" }.count == 1)
+        stored = cache.insert(tokens: Array(1000...1050) + [7], canonical: 0, partition: "c", state: state(6), minimumUsable: 0)
+        #expect(stored)
+        #expect(cache.entries.filter { $0.partition == "c" }.count == 2, "a divergence far from the end is kept")
     }
 
     @Test func theBudgetEvictsTheLeastRecentlyUsed() throws {
