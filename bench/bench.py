@@ -780,13 +780,13 @@ AGENT_ITEMS = ["standing desk", "office chair", "monitor arm", "keyboard", "desk
 
 
 def agent_conversations(rng: random.Random, conversations: int, steps: int) -> list[list[tuple[str, str]]]:
-    """Raw Gemma 3 prompts of `conversations` agent conversations (the same 12-tool system prompt, each its own case
-    file of 20 orders): per step, the prompt that asks for a tool call and the prompt that asks for the answer to its
+    """Raw Gemma 3 prompts of `conversations` agent conversations (the same 6-tool system prompt, each its own case
+    file of 10 orders): per step, the prompt that asks for a tool call and the prompt that asks for the answer to its
     result. The calls, results and answers are scripted, so both servers see identical prompts whatever they write."""
-    prefix = tool_prefix(rng, 12)
+    prefix = tool_prefix(rng, 6)
     out = []
     for c in range(conversations):
-        orders = [f"AB-{rng.randrange(1000, 9999)}" for _ in range(20)]
+        orders = [f"AB-{rng.randrange(1000, 9999)}" for _ in range(10)]
         lines = [f"Case {nonce(rng)}: customer {c + 1} reports problems with these orders:"]
         lines += [f"- order {code}: {rng.choice(AGENT_ITEMS)}, {rng.randrange(1, 9)} units, placed {rng.randrange(1, 28)} days "
                   f"ago, status {rng.choice(['open', 'pending', 'closed'])}." for code in orders]
@@ -811,8 +811,9 @@ def agent_conversations(rng: random.Random, conversations: int, steps: int) -> l
 def run_agent_steps(server: Server, kind: str, opts: argparse.Namespace, res: Results, rng: random.Random,
                     key: str) -> None:
     """16 conversations on an N-slot server, N clients at once, client i driving conversations i, i+N, … in turn:
-    each step is the call request and then the answer request (max_tokens 8 each), timed together. Every
-    conversation's slot has been taken by others when its next step comes."""
+    each step is the call request and then the answer request (max_tokens 8 each, no seed: a seeded request reuses
+    only whole 256-token chunks), timed together. Every conversation's slot has been taken by others when its next
+    step comes."""
     conversations = agent_conversations(rng, 16, opts.agent_steps)
     post_stream(server.port, "/v1/completions", completion_body(server, counting_prompt(rng), 8))  # warm-up
     steps: list[tuple[int, float, int, int]] = []  # (step, seconds, prompt tokens, cached tokens)
@@ -826,7 +827,9 @@ def run_agent_steps(server: Server, kind: str, opts: argparse.Namespace, res: Re
                     started = time.perf_counter()
                     prompt_tokens = cached = 0
                     for prompt in conversations[c][k]:
-                        timed = post_stream(server.port, "/v1/completions", completion_body(server, prompt, 8))
+                        body = completion_body(server, prompt, 8)
+                        del body["seed"]
+                        timed = post_stream(server.port, "/v1/completions", body)
                         prompt_tokens += timed.prompt_tokens
                         cached += timed.cached_tokens
                     with lock:
@@ -1003,7 +1006,7 @@ def main() -> int:
     opts.agent_steps = 4
     if opts.quick:
         opts.decode_tokens, opts.prefill_lines, opts.replay_tokens, opts.grammar_tokens = 48, 30, 24, 48
-        opts.agent_steps = 3
+        opts.agent_steps = 2
 
     opts.reps = opts.reps or (2 if opts.quick else 3)
     opts.rounds = opts.rounds or (1 if opts.quick else 2)

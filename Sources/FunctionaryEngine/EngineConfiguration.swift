@@ -36,8 +36,10 @@ public struct EngineConfiguration: Sendable, Hashable {
     public var jumpForward: Bool = true
     /// Host memory for prompt states of slots whose cells another conversation's request dropped (llama-server's
     /// `--cache-ram`): the conversation's next turn restores its state instead of evaluating its prompt again.
-    /// Least recently used states go first; 0 disables it. The default holds about 110,000 tokens of the default
-    /// model's cache (≈ 18 KiB a token), or 16,000 of an 8B model's (128 KiB a token).
+    /// Least recently used states go first; 0 disables it. A state of the default model (Gemma 3 270M) takes 3 KiB a
+    /// token for its full-attention layers plus 7.5 MiB for the sliding-window layers' last 512 positions, so the
+    /// default holds about 150 conversations of 2,000 tokens; an 8B model without a sliding window (128 KiB a
+    /// token) about 8 of them. llama-server's default is 8 GiB.
     public var hostCacheBytes: Int = Self.defaultHostCacheBytes
     /// 2 GiB.
     public static let defaultHostCacheBytes = 2048 << 20
