@@ -356,7 +356,7 @@ class Results:
     def best(self) -> dict[str, float | None]:
         """The best sample of each measurement (highest rate, lowest time): on a loaded machine other jobs only
         ever slow a run down, so the best is the least disturbed one."""
-        return {key: (min if key.endswith(("_ms", "_ratio")) else max)(values) if values else None
+        return {key: (min if key.endswith(("_ms", "_ratio", "_evaluated")) else max)(values) if values else None
                 for key, values in self.samples.items()}
 
 
@@ -776,6 +776,114 @@ def phase_shared_prefix(kind: str, cfg: Config, opts: argparse.Namespace, res: R
                        f"with another 20-tool prefix {fmt_list(fresh_ms)}; (prompt, cached shared, cached other) {cached}")
 
 
+AGENT_ITEMS = ["standing desk", "office chair", "monitor arm", "keyboard", "desk lamp", "filing cabinet", "headset"]
+
+
+def agent_conversations(rng: random.Random, conversations: int, steps: int) -> list[list[tuple[str, str]]]:
+    """Raw Gemma 3 prompts of `conversations` agent conversations (the same 6-tool system prompt, each its own case
+    file of 10 orders): per step, the prompt that asks for a tool call and the prompt that asks for the answer to its
+    result. The calls, results and answers are scripted, so both servers see identical prompts whatever they write."""
+    prefix = tool_prefix(rng, 6)
+    out = []
+    for c in range(conversations):
+        orders = [f"AB-{rng.randrange(1000, 9999)}" for _ in range(10)]
+        lines = [f"Case {nonce(rng)}: customer {c + 1} reports problems with these orders:"]
+        lines += [f"- order {code}: {rng.choice(AGENT_ITEMS)}, {rng.randrange(1, 9)} units, placed {rng.randrange(1, 28)} days "
+                  f"ago, status {rng.choice(['open', 'pending', 'closed'])}." for code in orders]
+        text = prefix + "\n".join(lines) + "\nCheck the orders one by one and tell me what to do.<end_of_turn>\n<start_of_turn>model\n"
+        turns = []
+        for k in range(steps):
+            code = orders[k]
+            call_prompt = text
+            result = {"code": code, "status": rng.choice(["open", "pending", "closed"]), "carrier": rng.choice(["DHL", "UPS"]),
+                      "eta_days": rng.randrange(1, 9), "refundable": rng.random() < 0.5}
+            text += (f'{{"name": "tool_0_lookup_order", "arguments": {{"code": "{code}"}}}}<end_of_turn>\n'
+                     f"<start_of_turn>user\nTool result: {json.dumps(result)}<end_of_turn>\n<start_of_turn>model\n")
+            answer_prompt = text
+            text += (f"Order {code} is {result['status']} and ships with {result['carrier']} in {result['eta_days']} days; "
+                     f"{'a refund is possible' if result['refundable'] else 'no refund is possible'}. I will check the next "
+                     "order.<end_of_turn>\n<start_of_turn>user\nGood, go on.<end_of_turn>\n<start_of_turn>model\n")
+            turns.append((call_prompt, answer_prompt))
+        out.append(turns)
+    return out
+
+
+def run_agent_steps(server: Server, kind: str, opts: argparse.Namespace, res: Results, rng: random.Random,
+                    key: str) -> None:
+    """16 conversations on an N-slot server, N clients at once, client i driving conversations i, i+N, … in turn:
+    each step is the call request and then the answer request (max_tokens 8 each, no seed: a seeded request reuses
+    only whole 256-token chunks), timed together. Every conversation's slot has been taken by others when its next
+    step comes."""
+    conversations = agent_conversations(rng, 16, opts.agent_steps)
+    post_stream(server.port, "/v1/completions", completion_body(server, counting_prompt(rng), 8))  # warm-up
+    steps: list[tuple[int, float, int, int]] = []  # (step, seconds, prompt tokens, cached tokens)
+    lock = threading.Lock()
+    errors: list[Exception] = []
+
+    def worker(first: int) -> None:
+        try:
+            for k in range(opts.agent_steps):
+                for c in range(first, len(conversations), opts.parallel):
+                    started = time.perf_counter()
+                    prompt_tokens = cached = 0
+                    for prompt in conversations[c][k]:
+                        body = completion_body(server, prompt, 8)
+                        del body["seed"]
+                        timed = post_stream(server.port, "/v1/completions", body)
+                        prompt_tokens += timed.prompt_tokens
+                        cached += timed.cached_tokens
+                    with lock:
+                        steps.append((k, time.perf_counter() - started, prompt_tokens, cached))
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(opts.parallel)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    if errors:
+        raise HTTPFailure(f"{kind}: agent steps failed: {errors[0]}")
+    host_bytes = ""
+    if kind == "ours":
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+        try:
+            conn.request("GET", "/metrics")
+            metrics = conn.getresponse().read().decode(errors="replace").splitlines()
+        finally:
+            conn.close()
+        host_bytes = "; " + ", ".join(line for line in metrics if line.startswith(
+            ("functionary_prompt_cache_host_bytes", "functionary_prompt_cache_host_restored_tokens_total")))
+    later = [s for s in steps if s[0] > 0]  # steps with a history (the first is all new everywhere)
+    res.add(f"{key}_ms", [s[1] * 1000 for s in later])
+    res.add(f"{key}_evaluated", [sum(s[2] - s[3] for s in later) / len(later)] if later else [])
+    res.details.append(
+        f"{kind} ({key}): {len(steps)} steps in {wall:.1f} s; later steps: median {fmt(median([s[1] * 1000 for s in later]))} ms, "
+        f"prompt tokens per step {fmt(sum(s[2] for s in later) / max(1, len(later)))}, evaluated "
+        f"{fmt(sum(s[2] - s[3] for s in later) / max(1, len(later)))}; first steps: median "
+        f"{fmt(median([s[1] * 1000 for s in steps if s[0] == 0]))} ms{host_bytes}")
+
+
+def phase_agent_cache(kind: str, cfg: Config, opts: argparse.Namespace, res: Results, rng: random.Random, first: bool) -> None:
+    """Phase 7, N-slot servers: sixteen agent conversations taking steps in turn (`run_agent_steps`). Ours with the host
+    prompt cache (the default --cache-ram) and with --cache-ram 0; llama-server with its default --cache-ram."""
+    port = free_port()
+    seed = rng.randrange(1 << 30)  # the same conversations for every server of the round
+    if kind == "ours":
+        for key, extra in (("agent_step", []), ("agent_step_off", ["--cache-ram", "0"])):
+            argv = ours_argv(cfg, port, opts.parallel) + extra
+            with Server(f"{server_name(kind)} (parallel {opts.parallel}, {' '.join(extra) or 'cache on'})", argv, port,
+                        cfg.logdir) as server:
+                run_agent_steps(server, kind, opts, res, random.Random(seed), key)
+            port = free_port()
+    else:
+        with Server(f"{server_name(kind)} (parallel {opts.parallel})", llama_argv(cfg, port, opts.parallel), port,
+                    cfg.logdir) as server:
+            run_agent_steps(server, kind, opts, res, random.Random(seed), "agent_step")
+
+
 def phase_parallel(kind: str, cfg: Config, opts: argparse.Namespace, res: Results, rng: random.Random, first: bool) -> None:
     """Phase 2, an N-slot server: N concurrent streams against one."""
     argv = ours_argv if kind == "ours" else llama_argv
@@ -851,6 +959,13 @@ def table(ours: Results | None, llama: Results | None, opts: argparse.Namespace,
         ("decode, same prompt without grammar, tok/s", o.get("many_tools_off"), None, None, "—", 1),
         ("200 tools required ÷ no grammar", ratio(o.get("many_tools_on"), o.get("many_tools_off")), None,
          ratio(o.get("many_tools_on"), o.get("many_tools_off")), "≥ 0.85×", 2),
+        ("agent step, 16 conversations on N slots, ms", o.get("agent_step_ms"), l.get("agent_step_ms"),
+         ratio(o.get("agent_step_ms"), l.get("agent_step_ms")), "≤ 1.0×", 1),
+        ("agent step, ours with --cache-ram 0, ms (ratio: cache on ÷ off)", o.get("agent_step_off_ms"), None,
+         ratio(o.get("agent_step_ms"), o.get("agent_step_off_ms")), "—", 1),
+        ("agent step, prompt tokens evaluated (ours: cache on)", o.get("agent_step_evaluated"), l.get("agent_step_evaluated"),
+         ratio(o.get("agent_step_evaluated"), l.get("agent_step_evaluated")), "—", 1),
+        ("agent step, prompt tokens evaluated, ours --cache-ram 0", o.get("agent_step_off_evaluated"), None, None, "—", 1),
         ("adapter at runtime (--no-merge-lora) ÷ off", ratio(o.get("adapter_runtime_decode"), o.get("decode")), None,
          ratio(o.get("adapter_runtime_decode"), o.get("decode")), "—", 2),
     ]
@@ -881,15 +996,17 @@ def main() -> int:
     parser.add_argument("--llama-arg", action="append", default=None,
                         help="extra llama-server argument (repeatable; default: --swa-full, as our engine keeps "
                              "the whole sliding-window history)")
-    parser.add_argument("--phases", default="single,parallel,adapter,shared_prefix,many_tools,tool_call",
+    parser.add_argument("--phases", default="single,parallel,adapter,shared_prefix,many_tools,tool_call,agent_cache",
                         help="comma-separated phases to run (default: all)")
     parser.add_argument("--markdown", type=Path, help="also write the table and details to this file")
     parser.add_argument("--adapter", type=Path, default=DEFAULT_ADAPTER,
                         help="LoRA adapter for the adapter row (default: the project's, models/)")
     opts = parser.parse_args()
     opts.decode_tokens, opts.prefill_lines, opts.turns, opts.replay_tokens, opts.grammar_tokens = 128, 60, 6, 48, 128
+    opts.agent_steps = 4
     if opts.quick:
         opts.decode_tokens, opts.prefill_lines, opts.replay_tokens, opts.grammar_tokens = 48, 30, 24, 48
+        opts.agent_steps = 2
 
     opts.reps = opts.reps or (2 if opts.quick else 3)
     opts.rounds = opts.rounds or (1 if opts.quick else 2)
@@ -914,7 +1031,7 @@ def main() -> int:
     results = {kind: Results() for kind in kinds}
     wanted = set(opts.phases.split(","))
     for phase in (p for p in (phase_single, phase_parallel, phase_adapter, phase_shared_prefix, phase_many_tools,
-                                  phase_tool_call) if p.__name__[6:] in wanted):
+                                  phase_tool_call, phase_agent_cache) if p.__name__[6:] in wanted):
         for round_index in range(opts.rounds):
             for kind in kinds if round_index % 2 == 0 else kinds[::-1]:
                 log(f"{phase.__name__}, round {round_index + 1}/{opts.rounds}: {kind} (load {loadavg()})")

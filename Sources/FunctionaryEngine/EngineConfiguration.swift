@@ -34,6 +34,15 @@ public struct EngineConfiguration: Sendable, Hashable {
     /// Jump-forward decoding: where the grammar admits exactly one continuation, its tokens are appended in one
     /// batch instead of being sampled one decode step each (`--jump-forward on|off`; a request may override it).
     public var jumpForward: Bool = true
+    /// Host memory for prompt states of slots whose cells another conversation's request dropped (llama-server's
+    /// `--cache-ram`): the conversation's next turn restores its state instead of evaluating its prompt again.
+    /// Least recently used states go first; 0 disables it. A state of the default model (Gemma 3 270M) takes 3 KiB a
+    /// token for its full-attention layers plus 7.5 MiB for the sliding-window layers' last 512 positions, so the
+    /// default holds about 150 conversations of 2,000 tokens; an 8B model without a sliding window (128 KiB a
+    /// token) about 8 of them. llama-server's default is 8 GiB.
+    public var hostCacheBytes: Int = Self.defaultHostCacheBytes
+    /// 2 GiB.
+    public static let defaultHostCacheBytes = 2048 << 20
     /// Where merged copies are kept: `${FUNCTIONARY_HOME}/models/merged` unless set.
     public var mergedModelFolder: String = "\(DefaultModel.home)/models/merged"
 
@@ -65,6 +74,7 @@ public struct EngineConfiguration: Sendable, Hashable {
         // Every generating sequence puts at least one token in each decode batch.
         try check(batchSize >= parallel, "batch size (\(batchSize)) must be at least parallel (\(parallel)): each sequence needs a token of every batch")
         try check(maxQueue >= 0, "max queue must be 0 or more, got \(maxQueue)")
+        try check(hostCacheBytes >= 0, "host cache bytes must be 0 (off) or more, got \(hostCacheBytes)")
         try check(maxGrammarBytes >= 1024, "max grammar bytes must be at least 1024, got \(maxGrammarBytes)")
         try check(grammarTimePerToken > .zero && grammarTimePerRequest > .zero, "grammar time limits must be positive")
         try check(adapters.count <= 16, "at most 16 LoRA adapters, got \(adapters.count)")

@@ -32,6 +32,13 @@ struct Slot {
     /// How many leading cells of `tokens` were computed as canonical prompt chunks (see `Scheduler.promptChunk`):
     /// a seeded request reuses only those, so that its output does not depend on what the cache held.
     var canonical = 0
+    /// How many leading cells of `tokens` are prompt cells (the rest were generated): where a saved state of a
+    /// sliding-window model ends (see `Scheduler.saveToHostCache`).
+    var promptCells = 0
+    /// The shortest prefix of `tokens` whose cells can be kept alone: 0, unless the cells came from a saved state of a
+    /// sliding-window model, which holds only the window its last cell saw (see `HostPromptCache.Entry.minimumUsable`):
+    /// a shorter prefix would lack cells of its own window.
+    var minimumUsable = 0
     /// The cache partition of the request that computed `tokens` (see `PendingJob.partition`).
     var partition: String? = nil
     var busy = false
@@ -87,6 +94,8 @@ final class ActiveJob {
     let cachedPromptTokens: Int
     /// Of those, the ones copied from another slot's sequence.
     var copiedPromptTokens = 0
+    /// Of those, the ones restored from a state saved in host memory (`HostPromptCache`).
+    var restoredPromptTokens = 0
     /// Prompt tokens in the current batch, and the output index of the last prompt token (or -1).
     var promptTokensInBatch = 0
     var promptOutputIndex: Int32 = -1

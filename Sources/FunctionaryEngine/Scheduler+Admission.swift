@@ -11,8 +11,11 @@ extension Scheduler {
             pending.continuation.finish(throwing: GenerationError.engineFailure("no free slot"))
             return
         }
-        let prefixes = free.map {
-            slots[$0].partition == pending.partition ? commonPrefixLength(slots[$0].tokens, pending.tokens) : 0
+        let prefixes = free.map { slot -> Int in
+            guard slots[slot].partition == pending.partition else { return 0 }
+            let length = commonPrefixLength(slots[slot].tokens, pending.tokens)
+            // Cells restored from a sliding-window state serve only prefixes from `minimumUsable` on.
+            return min(length, pending.tokens.count - 1) >= slots[slot].minimumUsable ? length : 0
         }
         var primary = free[0]
         var best = -1
@@ -33,25 +36,38 @@ extension Scheduler {
             // Reproducible: only canonical cells, up to a chunk boundary (see `Scheduler.promptChunk`).
             reused = min(reused, slots[primary].canonical) / promptChunk * promptChunk
         }
-        if reused < 3 { reused = 0 }
+        if reused < 3 || reused < slots[primary].minimumUsable { reused = 0 }
+        // Before cells are dropped, the host cache saves what the slots held (another conversation's, most often).
+        saveToHostCache(primary, keeping: reused)
+        for slot in chosen.dropFirst() { saveToHostCache(slot, keeping: 0) }
         let sequence = slots[primary].sequence
         if reused <= 0 || !llama_memory_seq_rm(memory, sequence, llama_pos(reused), -1)
-            || llama_memory_seq_pos_min(memory, sequence) != 0
+            || (slots[primary].minimumUsable == 0 && llama_memory_seq_pos_min(memory, sequence) != 0)
         {
             llama_memory_seq_rm(memory, sequence, -1, -1)
             reused = 0
+            slots[primary].minimumUsable = 0
         }
         slots[primary].tokens.removeSubrange(reused...)
         slots[primary].canonical = min(slots[primary].canonical, reused)
+        slots[primary].promptCells = min(slots[primary].promptCells, reused)
+        var restored = 0
+        if let result = restoreFromHostCache(pending, into: primary, reusing: reused) {
+            restored = result
+            reused = result
+        }
         var copied = 0
         if let result = copySharedPrefix(pending, into: primary, reusing: reused, excluding: Set(chosen)) {
             copied = result
             reused = result
+            restored = 0
         }
         for slot in chosen.dropFirst() {
             llama_memory_seq_rm(memory, slots[slot].sequence, -1, -1)
             slots[slot].tokens.removeAll()
             slots[slot].canonical = 0
+            slots[slot].promptCells = 0
+            slots[slot].minimumUsable = 0
         }
 
         var choices: [ChoiceState] = []
@@ -86,6 +102,7 @@ extension Scheduler {
         }
         let job = ActiveJob(pending: pending, choices: choices, cachedPromptTokens: reused)
         job.copiedPromptTokens = copied
+        job.restoredPromptTokens = restored
         active.append(job)
     }
 
@@ -105,7 +122,7 @@ extension Scheduler {
         for slot in slots.indices where !excluding.contains(slot) && slots[slot].partition == pending.partition {
             var shared = min(commonPrefixLength(slots[slot].tokens, pending.tokens), pending.tokens.count - 1)
             if pending.sampling.seed != nil { shared = min(shared, slots[slot].canonical) / promptChunk * promptChunk }
-            if shared > length {
+            if shared > length, shared >= slots[slot].minimumUsable {
                 donor = slot
                 length = shared
             }
@@ -116,14 +133,20 @@ extension Scheduler {
         llama_memory_seq_rm(memory, sequence, -1, -1)
         // Whole-stream copy (performed by llama.cpp before the next decode), then the part after the prefix goes.
         llama_memory_seq_cp(memory, slots[donor].sequence, sequence, -1, -1)
-        guard llama_memory_seq_rm(memory, sequence, llama_pos(length), -1), llama_memory_seq_pos_min(memory, sequence) == 0 else {
+        guard llama_memory_seq_rm(memory, sequence, llama_pos(length), -1),
+            slots[donor].minimumUsable > 0 || llama_memory_seq_pos_min(memory, sequence) == 0
+        else {
             llama_memory_seq_rm(memory, sequence, -1, -1)
             slots[primary].tokens.removeAll()
             slots[primary].canonical = 0
+            slots[primary].promptCells = 0
+            slots[primary].minimumUsable = 0
             return 0
         }
         slots[primary].tokens = Array(slots[donor].tokens[..<length])
         slots[primary].canonical = min(slots[donor].canonical, length)
+        slots[primary].promptCells = min(slots[donor].promptCells, length)
+        slots[primary].minimumUsable = slots[donor].minimumUsable
         return length
     }
 

@@ -66,6 +66,7 @@ extension Scheduler {
                 slots[slot].canonical = end
             }
             slots[job.primarySlot].tokens += job.pending.tokens[start..<(start + job.promptTokensInBatch)]
+            slots[job.primarySlot].promptCells = slots[job.primarySlot].tokens.count
             job.promptPosition += job.promptTokensInBatch
             job.promptTokensInBatch = 0
         }
@@ -121,6 +122,8 @@ extension Scheduler {
             llama_memory_seq_cp(memory, primary.sequence, slots[choice.slot].sequence, -1, -1)
             slots[choice.slot].tokens = primary.tokens
             slots[choice.slot].canonical = primary.canonical
+            slots[choice.slot].promptCells = primary.promptCells
+            slots[choice.slot].minimumUsable = primary.minimumUsable
         }
         for choice in job.choices {
             choice.position = job.pending.tokens.count
@@ -293,7 +296,8 @@ extension Scheduler {
         for job in active where job.isFinished {
             let usage = GenerationUsage(
                 promptTokens: job.pending.tokens.count, completionTokens: job.completionTokens,
-                cachedPromptTokens: job.cachedPromptTokens, copiedPromptTokens: job.copiedPromptTokens)
+                cachedPromptTokens: job.cachedPromptTokens, copiedPromptTokens: job.copiedPromptTokens,
+                restoredPromptTokens: job.restoredPromptTokens)
             job.pending.continuation.yield(.usage(usage))
             job.pending.continuation.finish()
             release(job)
@@ -313,6 +317,8 @@ extension Scheduler {
                 llama_memory_seq_rm(memory, slots[choice.slot].sequence, -1, -1)
                 slots[choice.slot].tokens.removeAll()
                 slots[choice.slot].canonical = 0
+                slots[choice.slot].promptCells = 0
+                slots[choice.slot].minimumUsable = 0
             }
             end(job, error: .engineFailure("llama_decode failed with status \(status)"))
         }

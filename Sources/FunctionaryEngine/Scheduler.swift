@@ -18,6 +18,7 @@ final class Scheduler: @unchecked Sendable {
         var cancelled: Set<UInt64> = []
         var stopping = false
         var activeSlots = 0
+        var hostCacheBytes = 0
     }
 
     let model: LlamaModel
@@ -49,6 +50,8 @@ final class Scheduler: @unchecked Sendable {
     var active: [ActiveJob] = []
     var batch: llama_batch
     var tick: UInt64 = 0
+    /// Slot states saved to host memory when their cells were dropped (`EngineConfiguration.hostCacheBytes`).
+    var hostCache: HostPromptCache
 
     /// Creates the context (KV cache of `contextSize` per sequence) and starts the decode thread.
     init(model: LlamaModel, configuration: EngineConfiguration, contextSize: Int, adapters: [LoadedLoraAdapter] = []) throws(EngineError) {
@@ -60,6 +63,7 @@ final class Scheduler: @unchecked Sendable {
         self.promptChunkWhileGenerating = max(32, min(256, configuration.batchSize / 2))
         self.grammarBudget = GrammarBudget(perToken: configuration.grammarTimePerToken, perRequest: configuration.grammarTimePerRequest)
         self.promptChunk = min(promptChunkWhileGenerating, configuration.batchSize)
+        self.hostCache = HostPromptCache(budget: configuration.hostCacheBytes)
 
         var params = llama_context_default_params()
         params.n_ctx = UInt32(contextSize * configuration.parallel)
@@ -148,7 +152,10 @@ final class Scheduler: @unchecked Sendable {
     }
 
     func stats() -> EngineStats {
-        shared.withLock { EngineStats(activeSlots: $0.activeSlots, totalSlots: parallel, queuedRequests: $0.queue.count) }
+        shared.withLock {
+            EngineStats(
+                activeSlots: $0.activeSlots, totalSlots: parallel, queuedRequests: $0.queue.count, hostCacheBytes: $0.hostCacheBytes)
+        }
     }
 
     /// Stops the decode thread, failing waiting and running requests; returns when it has stopped.
@@ -198,6 +205,11 @@ final class Scheduler: @unchecked Sendable {
     func publishActiveSlots() {
         let busy = slots.reduce(0) { $0 + ($1.busy ? 1 : 0) }
         shared.withLock { $0.activeSlots = busy }
+    }
+
+    func publishHostCacheBytes() {
+        let bytes = hostCache.bytes
+        shared.withLock { $0.hostCacheBytes = bytes }
     }
 
     private func cancelJobs(_ ids: Set<UInt64>) {

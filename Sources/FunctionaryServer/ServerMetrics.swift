@@ -10,6 +10,7 @@ final class ServerMetrics: Sendable {
     private let completionTokens: Counter
     private let cachedPromptTokens: Counter
     private let copiedPromptTokens: Counter
+    private let restoredPromptTokens: Counter
     private let timeToFirstToken: DurationHistogram
     private let requestDuration: DurationHistogram
     private let activeSlots: Gauge
@@ -17,6 +18,7 @@ final class ServerMetrics: Sendable {
     private let queueDepth: Gauge
     private let inFlight: Gauge
     private let slowReaders: Counter
+    private let hostCacheBytes: Gauge
 
     static let namespace = "functionary"
     static let latencyBuckets: [Duration] = [
@@ -36,6 +38,10 @@ final class ServerMetrics: Sendable {
             descriptor: name(
                 "prompt_cache_shared_prefix_tokens", "total",
                 "Prompt cache hits copied from another slot holding the same prefix (counted in prompt_cache_hit_tokens too)."))
+        restoredPromptTokens = registry.makeCounter(
+            descriptor: name(
+                "prompt_cache_host_restored_tokens", "total",
+                "Prompt cache hits restored from a prompt state saved in host memory (--cache-ram; counted in prompt_cache_hit_tokens too)."))
         timeToFirstToken = registry.makeDurationHistogram(
             descriptor: name("time_to_first_token", "seconds", "Time from request to first generated text."),
             buckets: Self.latencyBuckets)
@@ -48,6 +54,8 @@ final class ServerMetrics: Sendable {
         inFlight = registry.makeGauge(descriptor: name("requests_in_flight", "", "Generation requests admitted and not finished."))
         slowReaders = registry.makeCounter(
             descriptor: name("slow_reader_disconnects", "total", "Streams ended because the client fell --max-stream-buffer bytes behind."))
+        hostCacheBytes = registry.makeGauge(
+            descriptor: name("prompt_cache_host", "bytes", "Bytes of prompt states kept in host memory (--cache-ram)."))
     }
 
     /// Counts a stream ended because its client read too slowly.
@@ -69,6 +77,7 @@ final class ServerMetrics: Sendable {
         completionTokens.increment(by: Int64(max(0, usage.completionTokens)))
         cachedPromptTokens.increment(by: Int64(max(0, usage.cachedPromptTokens)))
         copiedPromptTokens.increment(by: Int64(max(0, min(usage.copiedPromptTokens, usage.cachedPromptTokens))))
+        restoredPromptTokens.increment(by: Int64(max(0, min(usage.restoredPromptTokens, usage.cachedPromptTokens))))
     }
 
     func recordTimeToFirstToken(_ duration: Duration) {
@@ -81,6 +90,7 @@ final class ServerMetrics: Sendable {
         totalSlots.set(Double(stats.totalSlots))
         queueDepth.set(Double(stats.queuedRequests))
         inFlight.set(Double(requests))
+        hostCacheBytes.set(Double(max(0, stats.hostCacheBytes)))
     }
 
     /// The Prometheus text exposition.

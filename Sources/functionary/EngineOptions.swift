@@ -51,6 +51,13 @@ struct EngineOptions: ParsableArguments {
             valueName: "on|off"))
     var jumpForward = "on"
 
+    @Option(
+        name: .customLong("cache-ram"),
+        help: ArgumentHelp(
+            "Host memory for the prompt states of slots another conversation takes, in MiB (0: off); a conversation's next turn restores its state instead of evaluating its prompt again.",
+            valueName: "MiB"))
+    var cacheRam: Int = EngineConfiguration.defaultHostCacheBytes >> 20
+
     func validate() throws {
         if template != "auto", TemplateVersion(rawValue: template) == nil {
             throw ValidationError(
@@ -61,6 +68,8 @@ struct EngineOptions: ParsableArguments {
         if gpuLayers < -1 { throw ValidationError("--n-gpu-layers must be -1 or more") }
         if parallel < 1 || parallel > 64 { throw ValidationError("--parallel must be between 1 and 64") }
         if lora.count > 15 { throw ValidationError("at most 15 --lora adapters") }
+        // MiB to bytes must not overflow (1 PiB at most).
+        if cacheRam < 0 || cacheRam > 1 << 30 { throw ValidationError("--cache-ram must be between 0 (off) and \(1 << 30) MiB") }
         if jumpForward != "on" && jumpForward != "off" { throw ValidationError("--jump-forward takes on or off, got '\(jumpForward)'") }
         for flag in lora {
             do {
@@ -93,6 +102,7 @@ struct EngineOptions: ParsableArguments {
             parallel: parallel, maxQueue: maxQueue, adapters: adapters)
         configuration.mergeAdapters = mergeLora
         configuration.jumpForward = jumpForward != "off"
+        configuration.hostCacheBytes = cacheRam << 20
         return configuration
     }
 

@@ -28,9 +28,12 @@ enum TestModels {
     static var jumpForward: Bool { ProcessInfo.processInfo.environment["FUNCTIONARY_TEST_JUMP_FORWARD"] != "off" }
 
     /// An engine on the default model with a small context (tests keep runs short).
-    static func defaultEngine(parallel: Int = 4, maxQueue: Int = 64) throws(EngineError) -> LlamaEngine {
+    static func defaultEngine(
+        parallel: Int = 4, maxQueue: Int = 64, hostCacheBytes: Int = EngineConfiguration.defaultHostCacheBytes
+    ) throws(EngineError) -> LlamaEngine {
         var configuration = EngineConfiguration(
             modelPath: defaultModel, contextSize: 2048, threads: threads, parallel: parallel, maxQueue: maxQueue)
+        configuration.hostCacheBytes = hostCacheBytes
         configuration.jumpForward = jumpForward
         return try LlamaEngine(configuration: configuration)
     }

@@ -25,7 +25,7 @@ struct InfoAndMetricsTests {
     }
 
     @Test func metricsCountRequestsTokensAndLatency() async throws {
-        let engine = ScriptedEngine(steps: [.text(0, "Hi"), .finish(0, .stop), .usage(prompt: 11, completion: 2, cached: 5)])
+        let engine = ScriptedEngine(steps: [.text(0, "Hi"), .finish(0, .stop), .usage(prompt: 11, completion: 2, cached: 5, restored: 3)])
         try await TestServer.app(engine: engine).test(.router) { client in
             _ = try await client.post("/v1/chat/completions", json: TestServer.chat())
             _ = try await client.post("/v1/chat/completions", json: TestServer.chat(#""stream":true"#))
@@ -38,6 +38,8 @@ struct InfoAndMetricsTests {
             #expect(text.contains("functionary_prompt_tokens_total 22"))
             #expect(text.contains("functionary_completion_tokens_total 4"))
             #expect(text.contains("functionary_prompt_cache_hit_tokens_total 10"))
+            #expect(text.contains("functionary_prompt_cache_host_restored_tokens_total 6"))
+            #expect(text.contains("functionary_prompt_cache_host_bytes 0"))
             #expect(text.contains("functionary_time_to_first_token_seconds_count 2"))
             #expect(text.contains("functionary_request_duration_seconds_count 3"))
             #expect(text.contains("functionary_active_slots 0"))

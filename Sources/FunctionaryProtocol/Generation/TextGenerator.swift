@@ -71,12 +71,19 @@ public struct GenerationUsage: Sendable, Hashable {
     /// Of `cachedPromptTokens`, those copied from another sequence that held the same prefix (the embedded
     /// engine's shared prefixes: a new conversation with the system prompt and tools another slot already has).
     public var copiedPromptTokens: Int
+    /// Of `cachedPromptTokens`, those restored from a prompt state the embedded engine had saved in host memory when
+    /// another conversation took its slot (`--cache-ram`).
+    public var restoredPromptTokens: Int
 
-    public init(promptTokens: Int, completionTokens: Int, cachedPromptTokens: Int = 0, copiedPromptTokens: Int = 0) {
+    public init(
+        promptTokens: Int, completionTokens: Int, cachedPromptTokens: Int = 0, copiedPromptTokens: Int = 0,
+        restoredPromptTokens: Int = 0
+    ) {
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens
         self.cachedPromptTokens = cachedPromptTokens
         self.copiedPromptTokens = copiedPromptTokens
+        self.restoredPromptTokens = restoredPromptTokens
     }
 }
 
@@ -151,11 +158,14 @@ public struct EngineStats: Sendable, Hashable {
     public var totalSlots: Int
     /// Requests waiting for a slot.
     public var queuedRequests: Int
+    /// Bytes of prompt states kept in host memory (the embedded engine's `--cache-ram`; 0 for other engines).
+    public var hostCacheBytes: Int
 
-    public init(activeSlots: Int, totalSlots: Int, queuedRequests: Int) {
+    public init(activeSlots: Int, totalSlots: Int, queuedRequests: Int, hostCacheBytes: Int = 0) {
         self.activeSlots = activeSlots
         self.totalSlots = totalSlots
         self.queuedRequests = queuedRequests
+        self.hostCacheBytes = hostCacheBytes
     }
 }
 

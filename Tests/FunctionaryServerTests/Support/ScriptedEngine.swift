@@ -7,7 +7,7 @@ final class ScriptedEngine: TextGenerator, EngineStatsProviding {
     enum Step: Sendable {
         case text(Int, String)
         case finish(Int, FinishReason)
-        case usage(prompt: Int, completion: Int, cached: Int = 0)
+        case usage(prompt: Int, completion: Int, cached: Int = 0, restored: Int = 0)
         case fail(GenerationError)
         /// Waits until `release()` (or cancellation).
         case hold
@@ -89,8 +89,11 @@ final class ScriptedEngine: TextGenerator, EngineStatsProviding {
             continuation.yield(.text(choice: choice, text))
         case .finish(let choice, let reason):
             continuation.yield(.finished(choice: choice, reason))
-        case .usage(let prompt, let completion, let cached):
-            continuation.yield(.usage(GenerationUsage(promptTokens: prompt, completionTokens: completion, cachedPromptTokens: cached)))
+        case .usage(let prompt, let completion, let cached, let restored):
+            continuation.yield(
+                .usage(
+                    GenerationUsage(
+                        promptTokens: prompt, completionTokens: completion, cachedPromptTokens: cached, restoredPromptTokens: restored)))
         case .fail(let error):
             throw error
         case .hold:
