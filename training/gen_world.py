@@ -24,6 +24,7 @@ from world_talk import (GENERAL, SMALL_TALK, Draw, answer_text, ask_text, follow
                         give_text, must_say, no_tool_reply, request_text, result_for)
 from world_tools import DEV_DOMAINS, OBJECTS, SERVICES, all_domains, all_specs, make_func  # noqa: E402
 
+OVERLAPPING = {"finance"}  # domains whose services overlap in what they can answer
 SCENARIOS = [  # (name, weight): the share of conversations
     ("single", 12), ("choice", 20), ("parallel_same", 9), ("parallel_multi", 8),
     ("no_call_near", 13), ("no_call_general", 9), ("no_call_small_talk", 7),
@@ -168,7 +169,9 @@ def sc_no_call_near(w, rng, lang, masked):
     """A request for a function that is not offered; the offered ones are of the same domain and cannot serve it."""
     spec = rng.choice(w.specs)
     target = make_func(rng, spec)
-    offered = w.funcs(w.siblings(spec, rng.randint(1, 5)), masked)
+    # services that could stand in for each other (a conversion from an exchange rate) are not offered together
+    near = [s for s in w.siblings(spec, rng.randint(1, 5)) if not (spec[0] == s[0] == "service" and spec[1] in OVERLAPPING)]
+    offered = w.funcs(near, masked)
     offered = [f for f in offered if f.key != target.key] or w.funcs([s for s in w.specs if s[1] != spec[1]][:1], masked)
     d = Draw(target, lang, rng)
     want = f"{target.verb_en} {'the ' + target.obj_en if target.action != 'service' else ''}".strip()
