@@ -6,6 +6,7 @@ missing value, small talk and general questions."""
 import json
 import random
 
+from world_tools import plural
 from world_values import ENUMS, KINDS
 
 
@@ -105,7 +106,7 @@ def request_text(d, rng, vary=None):
     if f.action == "service":
         head = f.verb_en
     elif status is not None:
-        head = f"{f.verb_en} the {words[status.name]} {obj}s" if f.action == "list" else f"{f.verb_en} {obj}s with status {words[status.name]}"
+        head = f"{f.verb_en} the {words[status.name]} {plural(obj)}" if f.action == "list" else f"{f.verb_en} {plural(obj)} with status {words[status.name]}"
     elif key is not None:
         head = f"{f.verb_en} {obj} {words[key.name]}" if rng.random() < 0.6 else f"{f.verb_en} the {obj} {words[key.name]}"
     elif f.action in ("get", "update", "cancel"):  # the ID not given (the assistant will ask for it)
@@ -113,7 +114,7 @@ def request_text(d, rng, vary=None):
     elif f.action == "create":
         head = f"{rng.choice(['create', 'set up', 'add', 'make'])} {article(obj) if rng.random() < 0.5 else 'a new ' + obj}"
     else:
-        head = f"{f.verb_en} the {obj}s"
+        head = f"{f.verb_en} the {plural(obj)}"
     tail = ""
     if rest:
         tail = " " + (join_en(rest) if rng.random() < 0.6 else ", ".join(rest))

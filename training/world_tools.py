@@ -88,6 +88,12 @@ STYLES = ["snake", "snake", "camel", "pascal", "dotted", "vendor", "kebab"]
 VENDORS = ["Acme", "Zeta", "Northwind", "Contoso", "Globex", "Initech", "Nimbus"]
 
 
+def plural(w):
+    if w.endswith("y") and w[-2] not in "aeiou":
+        return w[:-1] + "ies"
+    return w + ("es" if w.endswith(("s", "ch", "sh", "x")) else "s")
+
+
 def words_of(text):
     return re.findall(r"[a-z0-9]+", text.lower())
 
@@ -238,12 +244,12 @@ def make_func(rng: random.Random, spec):
     _, domain, oi, action = spec
     obj, obj_zh, prefix, attrs = OBJECTS[domain][oi]
     verb_word, verb_en, verb_zh, what = ACTIONS[action]
-    objs = obj + ("es" if obj.endswith(("s", "ch")) else "s")
+    objs = plural(obj)
     summary = what.format(obj=obj, objs=objs, a_obj=("an " if obj[0] in "aeiou" else "a ") + obj)
     obj_words = words_of(obj)
     words = [verb_word] + obj_words
     if action in ("list", "export"):
-        words = [verb_word] + obj_words[:-1] + [obj_words[-1] + ("es" if obj_words[-1].endswith("s") else "s")]
+        words = [verb_word] + obj_words[:-1] + [plural(obj_words[-1])]
     params, used = [], set()
 
     def add(p):
@@ -292,7 +298,7 @@ def make_func(rng: random.Random, spec):
         add(_param(rng, style, "date", True, used, label="start date"))
         add(_param(rng, style, "enum:format", rng.random() < 0.5, used))
         results = [("rows", "int"), ("file_url", "url")]
-    extra = [rng.choice([f"Use {'this' if action != 'list' else 'it'} only to {verb_en} {objs if action in ('list', 'export') else obj + 's'}.",
+    extra = [rng.choice([f"Use {'this' if action != 'list' else 'it'} only to {verb_en} {objs}.",
                          f"Does not {rng.choice([a for a in ('create', 'cancel', 'list', 'update') if a != action])} {objs}.",
                          f"Requires the {obj} to exist." if action in ("get", "update", "cancel") else "Returns the new record."])]
     return Func(domain, domain, f"{domain}/{obj}/{action}", name_in(style, words, domain, vendor), summary, desc_style, params, results,
