@@ -232,6 +232,7 @@ def main():
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--chunk", type=int, default=50, help="cases per functionary eval run (each writes its report; "
                     "the cases are in a seeded random order, so the chunks done so far are a fair sample)")
+    ap.add_argument("--limit", type=int, default=0, help="evaluate only the first N cases of the seeded order (a fair sample; 0: all)")
     ap.add_argument("--cases-only", action="store_true", help="write the cases and stop")
     ap.add_argument("--score-only", action="store_true", help="score an existing DIR/nestful-report.json")
     a = ap.parse_args()
@@ -242,6 +243,8 @@ def main():
     seqs, specs = load(data_dir(a.data))
     cases, skipped = build_cases(seqs, specs, a.seed, a.no_call)
     random.Random(a.seed).shuffle(cases)
+    if a.limit > 0:
+        cases = cases[: a.limit]
     case_file = out / "nestful-cases.jsonl"
     case_file.write_text("".join(json.dumps(c, ensure_ascii=False) + "\n" for c in cases))
     n_first = sum("calls" in c["expected"] for c in cases)

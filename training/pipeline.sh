@@ -11,7 +11,8 @@
 # Everything goes to .deps/adapter/ (ADAPTER_WORK); INSTALL=1 copies the adapter, its dev set and its scores
 # into models/. Environment: GENERATOR (library: training/gen_data.py, the committed adapter's data, the default;
 # world: training/gen_world.py, composed functions, issue 19), TRAIN_N (conversations, default 1100; world 3000),
-# DEV_N (dev conversations, default 100; world 250), NESTFUL (1: step 7, about an hour on 2 CPU cores),
+# DEV_N (dev conversations, default 100; world 250), NESTFUL (1: step 7; its 400 cases take hours on 2 busy CPU
+# cores with a debug build, NESTFUL_LIMIT=N evaluates a fair sample of N),
 # EPOCHS (default 1), MAX_MINUTES (stop training early, default 0 = no limit), TRAIN_THREADS (0 = torch's choice),
 # BF16 (1: compute in bfloat16, the default; 0: float32).
 set -Eeuo pipefail
@@ -97,7 +98,7 @@ log "6. eval on the dev set"
 
 if [ "$NESTFUL" = "1" ]; then
     log "7. NESTFUL (external dev set, evaluation only)"
-    "$PY" training/nestful_eval.py --out "$WORK/nestful" --bin "$BIN" \
+    "$PY" training/nestful_eval.py --out "$WORK/nestful" --bin "$BIN" --limit "${NESTFUL_LIMIT:-0}" \
         --eval-args "--no-default-adapter --lora $WORK/$ADAPTER_NAME.gguf"
 fi
 
