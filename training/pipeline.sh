@@ -6,8 +6,13 @@
 #   4. train    training/train.py: LoRA on the GGUF model (dequantized), loss on the spans only
 #   5. export   llama.cpp's convert_lora_to_gguf.py (pinned source) -> a LoRA GGUF
 #   6. eval     functionary eval on the dev set (tools never seen in training)
+#   7. nestful  (NESTFUL=1) training/nestful_eval.py: NESTFUL's first calls and no-call turns, an external dev set
+#               used only for evaluation (nestful-wrapper, pinned, installed without its dependencies)
 # Everything goes to .deps/adapter/ (ADAPTER_WORK); INSTALL=1 copies the adapter, its dev set and its scores
-# into models/. Environment: TRAIN_N (conversations, default 1100), DEV_N (dev conversations, default 100),
+# into models/. Environment: GENERATOR (library: training/gen_data.py, the committed adapter's data, the default;
+# world: training/gen_world.py, composed functions, issue 19), TRAIN_N (conversations, default 1100; world 3000),
+# DEV_N (dev conversations, default 100; world 250), NESTFUL (1: step 7; its 400 cases take hours on 2 busy CPU
+# cores with a debug build, NESTFUL_LIMIT=N evaluates a fair sample of N),
 # EPOCHS (default 1), MAX_MINUTES (stop training early, default 0 = no limit), TRAIN_THREADS (0 = torch's choice),
 # BF16 (1: compute in bfloat16, the default; 0: float32).
 set -Eeuo pipefail
@@ -21,8 +26,13 @@ MODEL_DIR="${FUNCTIONARY_HOME:-$HOME/.cache/functionary}/models"
 MODEL_FILE="gemma-3-270m-q4_k_m.gguf"
 LLAMA_SRC="$ROOT/.deps/src/llama.cpp"
 ADAPTER_NAME="functionary-gemma3-270m-lora"
-TRAIN_N="${TRAIN_N:-1100}"
-DEV_N="${DEV_N:-100}"
+GENERATOR="${GENERATOR:-library}"
+case "$GENERATOR" in
+    library) TRAIN_N="${TRAIN_N:-1100}"; DEV_N="${DEV_N:-100}" ;;
+    world) TRAIN_N="${TRAIN_N:-3000}"; DEV_N="${DEV_N:-250}" ;;
+    *) printf '[adapter] ERROR: GENERATOR must be library or world\n' >&2; exit 1 ;;
+esac
+NESTFUL="${NESTFUL:-0}"
 EPOCHS="${EPOCHS:-1}"
 MAX_MINUTES="${MAX_MINUTES:-0}"
 TRAIN_THREADS="${TRAIN_THREADS:-0}"
@@ -31,6 +41,9 @@ SEED="${SEED:-1234}"
 
 # torch from PyPI is a CUDA build (several GB); it runs on the CPU all the same and uses a GPU when there is one.
 TRAIN_PINS=(torch==2.13.0 transformers==5.23.0 peft==0.21.2 gguf==0.19.0 safetensors==0.8.0 sentencepiece==0.2.3 numpy==2.4.6)
+# NESTFUL's data (evaluation only). Installed with --no-deps: nestful_eval.py reads the package's JSON files and
+# needs none of its dependencies (sentence-transformers and others).
+EVAL_PINS=(nestful-wrapper==0.1.7)
 
 log() { printf '[adapter] %s\n' "$*"; }
 die() { printf '[adapter] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -48,10 +61,18 @@ if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$VENV/.pins" 2>/dev/null)" != "$key"
     printf '%s' "$key" > "$VENV/.pins"
 fi
 PY="$VENV/bin/python"
+if [ "$NESTFUL" = "1" ] && [ "$("$VENV/bin/pip" show nestful-wrapper 2>/dev/null | sed -n 's/^Version: //p')" != "${EVAL_PINS[0]#*==}" ]; then
+    log "venv: installing ${EVAL_PINS[*]} (no dependencies)"
+    "$VENV/bin/pip" install -q --disable-pip-version-check --no-deps "${EVAL_PINS[@]}"
+fi
 
 mkdir -p "$WORK"
-log "1. data: $TRAIN_N training conversations, $DEV_N dev conversations (seed $SEED)"
-"$PY" training/gen_data.py --out "$WORK/data" --train "$TRAIN_N" --dev "$DEV_N" --seed "$SEED"
+log "1. data ($GENERATOR): $TRAIN_N training conversations, $DEV_N dev conversations (seed $SEED)"
+if [ "$GENERATOR" = "world" ]; then
+    "$PY" training/gen_world.py --out "$WORK/data" --train "$TRAIN_N" --dev "$DEV_N" --seed "$SEED"
+else
+    "$PY" training/gen_data.py --out "$WORK/data" --train "$TRAIN_N" --dev "$DEV_N" --seed "$SEED"
+fi
 
 log "2. check"
 "$BIN" dataset check "$WORK/data/train.jsonl"
@@ -74,6 +95,12 @@ ls -l "$WORK/$ADAPTER_NAME.gguf"
 log "6. eval on the dev set"
 # --no-default-adapter: the committed adapter would otherwise be applied too, under the new one.
 "$BIN" eval --no-default-adapter --lora "$WORK/$ADAPTER_NAME.gguf" --cases "$WORK/data/dev-set.jsonl" --report "$WORK/eval-report.json"
+
+if [ "$NESTFUL" = "1" ]; then
+    log "7. NESTFUL (external dev set, evaluation only)"
+    "$PY" training/nestful_eval.py --out "$WORK/nestful" --bin "$BIN" --limit "${NESTFUL_LIMIT:-0}" \
+        --eval-args "--no-default-adapter --lora $WORK/$ADAPTER_NAME.gguf"
+fi
 
 if [ "${INSTALL:-0}" = "1" ]; then
     cp "$WORK/$ADAPTER_NAME.gguf" "models/$ADAPTER_NAME.gguf"
