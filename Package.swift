@@ -134,6 +134,14 @@ if protocolOnly {
             dependencies: ["FunctionaryMacros", "FunctionaryAgent", "FunctionaryProtocol"] + (noEngine ? [] : ["FunctionaryEngine"]),
             swiftSettings: swiftSettings
         ),
+        // The example programs (Examples/): built with everything else, so that CI builds and runs them
+        // (`swift run session-examples coin`, `swift run agent-examples weather`).
+        .executableTarget(
+            name: "agent-examples",
+            dependencies: ["FunctionaryAgent"],
+            path: "Examples/AgentExamples",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "FunctionaryMacrosTests",
             dependencies: [
@@ -169,6 +177,17 @@ if protocolOnly {
             swiftSettings: swiftSettings
         ),
     ]
+    if !noEngine {
+        // Runs on the embedded default model by default, so it needs the engine.
+        targets.append(
+            .executableTarget(
+                name: "session-examples",
+                dependencies: ["Functionary"],
+                path: "Examples/SessionExamples",
+                swiftSettings: swiftSettings
+            )
+        )
+    }
     cliDependencies += [
         "FunctionaryServer", "FunctionaryAgent", "FunctionaryRemote",
         .product(name: "Logging", package: "swift-log"),

@@ -1,7 +1,7 @@
 // The session API on the embedded default model (or a server with --url):
 //
-//   swift run --package-path Examples/SessionExamples session-examples coin            # embedded default model
-//   swift run --package-path Examples/SessionExamples session-examples weather --url http://127.0.0.1:8000/v1
+//   swift run session-examples coin                                         # embedded default model
+//   swift run session-examples weather --url http://127.0.0.1:8000/v1       # any OpenAI-compatible server
 //
 // Examples: coin, coin-zh, weather (typed tools), trip (a typed answer), stream (a streamed typed answer).
 import Foundation
@@ -74,7 +74,7 @@ if let url {
 }
 defer { embedded?.shutdown() }
 
-let session = LanguageModelSession(backend: backend, tools: [FlipCoin(), Weather()])
+let session = LanguageModelSession(backend: backend, tools: [FlipCoin(), Weather()], instructions: "You are a helpful assistant.")
 let options = GenerationOptions(temperature: 0, maximumResponseTokens: 400)
 print("> \(prompt)")
 switch name {

@@ -1,6 +1,6 @@
 // Runs the README's agent examples against an OpenAI-compatible server:
 //
-//   swift run --package-path Examples/AgentExamples agent-examples weather [--url http://127.0.0.1:8000/v1] [--required]
+//   swift run agent-examples weather [--url http://127.0.0.1:8000/v1] [--required]
 //
 // Examples: coin, coin-zh, weather, car, custom (a tool defined right here from a Swift type).
 import Foundation
@@ -39,10 +39,12 @@ guard let prompt = examples[name] else {
 
 let probe = HTTPBackend(url: url, model: "")
 let model = try await probe.availableModels().first ?? "default"
-// A small base model needs the first step forced (--required); a Functionary model decides by itself.
+// The model decides by itself whether to call (auto); --required forces the first step to call a tool.
 let conversation = Conversation(
     backend: HTTPBackend(url: url, model: model), tools: name == "custom" ? [eggTimer] : DemoTools.all(),
-    options: .init(toolChoice: required ? .required : .auto, followUpToolChoice: required ? .none : .auto))
+    options: .init(
+        toolChoice: required ? .required : .auto, followUpToolChoice: required ? .none : .auto,
+        sampling: SamplingOptions(temperature: 0)))
 
 print("> \(prompt)")
 for try await event in conversation.submit(prompt) {
