@@ -2,19 +2,27 @@ import FunctionaryProtocol
 
 // Generable conformances of the standard types a @Generable property may have.
 
+extension GeneratedContent {
+    /// The value `extract` finds in this content, or an error that names what was `expected`.
+    func decoded<T>(expected: String, _ extract: (GeneratedContent) -> T?) throws -> T {
+        guard let value = extract(self) else { throw GeneratedContentError("expected \(expected), got \(compactJSON())") }
+        return value
+    }
+}
+
+/// A JSON string.
 extension String: Generable {
     public init(_ content: GeneratedContent) throws {
-        guard case .string(let value) = content else { throw GeneratedContentError("expected a string, got \(content.compactJSON())") }
-        self = value
+        self = try content.decoded(expected: "a string") { if case .string(let value) = $0 { value } else { nil } }
     }
     public static var generationSchema: GeneratedContent { GenerableSupport.string() }
     public var generatedContent: GeneratedContent { .string(self) }
 }
 
+/// A JSON boolean.
 extension Bool: Generable {
     public init(_ content: GeneratedContent) throws {
-        guard case .bool(let value) = content else { throw GeneratedContentError("expected a boolean, got \(content.compactJSON())") }
-        self = value
+        self = try content.decoded(expected: "a boolean") { if case .bool(let value) = $0 { value } else { nil } }
     }
     public static var generationSchema: GeneratedContent { GenerableSupport.boolean() }
     public var generatedContent: GeneratedContent { .bool(self) }
@@ -25,9 +33,7 @@ public protocol GenerableInteger: FixedWidthInteger, Generable {}
 
 extension GenerableInteger {
     public init(_ content: GeneratedContent) throws {
-        guard case .number(let number) = content else {
-            throw GeneratedContentError("expected an integer, got \(content.compactJSON())")
-        }
+        let number = try content.decoded(expected: "an integer") { if case .number(let number) = $0 { number } else { nil } }
         if number.isInteger, let exact = Self(number.literal) {
             self = exact
             return
@@ -53,15 +59,16 @@ extension UInt16: GenerableInteger {}
 extension UInt32: GenerableInteger {}
 extension UInt64: GenerableInteger {}
 
+/// A JSON number (any number: JSON has one number type).
 extension Double: Generable {
     public init(_ content: GeneratedContent) throws {
-        guard case .number(let number) = content else { throw GeneratedContentError("expected a number, got \(content.compactJSON())") }
-        self = number.doubleValue
+        self = try content.decoded(expected: "a number") { if case .number(let number) = $0 { number.doubleValue } else { nil } }
     }
     public static var generationSchema: GeneratedContent { GenerableSupport.number() }
     public var generatedContent: GeneratedContent { .number(JSONNumber(self)) }
 }
 
+/// A JSON number, rounded to the nearest `Float`.
 extension Float: Generable {
     public init(_ content: GeneratedContent) throws { self = Float(try Double(content)) }
     public static var generationSchema: GeneratedContent { GenerableSupport.number() }

@@ -81,7 +81,9 @@ public struct GenerationGuide: Sendable, Hashable {
 
 /// Generated JSON did not have the shape of the type it was decoded into.
 public struct GeneratedContentError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What did not fit (it names the property or the expected type).
     public let message: String
+    /// An error with `message`.
     public init(_ message: String) { self.message = message }
     public var description: String { message }
 }

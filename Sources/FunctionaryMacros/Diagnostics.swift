@@ -67,3 +67,15 @@ final class DiagnosticSink {
         context.diagnose(Diagnostic(node: Syntax(node), message: message, fixIts: fixIt.map { [$0] } ?? []))
     }
 }
+
+extension FixIt {
+    /// A fix-it that replaces `node` with `replacement`.
+    static func replacing(_ node: some SyntaxProtocol, with replacement: some SyntaxProtocol, _ message: String) -> FixIt {
+        FixIt(message: GenerableFixIt(message), changes: [.replace(oldNode: Syntax(node), newNode: Syntax(replacement))])
+    }
+
+    /// A fix-it that replaces the type `type` with `replacement` (keeping the trivia after it).
+    static func replacing(type: TypeSyntax, with replacement: some TypeSyntaxProtocol, _ message: String) -> FixIt {
+        replacing(type, with: TypeSyntax(replacement).with(\.trailingTrivia, type.trailingTrivia), message)
+    }
+}

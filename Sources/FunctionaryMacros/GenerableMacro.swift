@@ -56,9 +56,7 @@ public struct GenerableMacro: ExtensionMacro {
             let keyword = classDecl.classKeyword
             sink.error(
                 keyword, .notStructOrEnum("class"),
-                fixIt: FixIt(
-                    message: GenerableFixIt("Make it a struct"),
-                    changes: [.replace(oldNode: Syntax(keyword), newNode: Syntax(keyword.with(\.tokenKind, .keyword(.struct))))]))
+                fixIt: .replacing(keyword, with: keyword.with(\.tokenKind, .keyword(.struct)), "Make it a struct"))
         } else if let actor = declaration.as(ActorDeclSyntax.self) {
             sink.error(actor.actorKeyword, .notStructOrEnum("actor"))
         } else if let proto = declaration.as(ProtocolDeclSyntax.self) {

@@ -42,11 +42,7 @@ indirect enum TypeShape: Equatable {
         }
         if let iuo = type.as(ImplicitlyUnwrappedOptionalTypeSyntax.self) {
             let fixed = OptionalTypeSyntax(wrappedType: iuo.wrappedType.trimmed)
-            context.error(
-                type, .implicitlyUnwrapped,
-                fixIt: FixIt(
-                    message: GenerableFixIt("Use '\(fixed.description)'"),
-                    changes: [.replace(oldNode: Syntax(type), newNode: Syntax(TypeSyntax(fixed).with(\.trailingTrivia, type.trailingTrivia)))]))
+            context.error(type, .implicitlyUnwrapped, fixIt: .replacing(type: type, with: fixed, "Use '\(fixed.description)'"))
             return nil
         }
         if let array = type.as(ArrayTypeSyntax.self) {
@@ -104,11 +100,7 @@ indirect enum TypeShape: Equatable {
         case "Set":
             guard let inner = genericType(0) else { break }
             let fixed = ArrayTypeSyntax(element: inner.trimmed)
-            context.error(
-                type, .set,
-                fixIt: FixIt(
-                    message: GenerableFixIt("Use the array '\(fixed.description)'"),
-                    changes: [.replace(oldNode: Syntax(type), newNode: Syntax(TypeSyntax(fixed).with(\.trailingTrivia, type.trailingTrivia)))]))
+            context.error(type, .set, fixIt: .replacing(type: type, with: fixed, "Use the array '\(fixed.description)'"))
             return nil
         default:
             if integerNames.contains(name) { return .integer(name) }
@@ -122,11 +114,7 @@ indirect enum TypeShape: Equatable {
         guard keyName == "String" else {
             let stringKey = TypeSyntax(IdentifierTypeSyntax(name: .identifier("String")))
                 .with(\.leadingTrivia, key.leadingTrivia).with(\.trailingTrivia, key.trailingTrivia)
-            context.error(
-                key, .dictionaryKey(keyName),
-                fixIt: FixIt(
-                    message: GenerableFixIt("Use 'String' keys"),
-                    changes: [.replace(oldNode: Syntax(key), newNode: Syntax(stringKey))]))
+            context.error(key, .dictionaryKey(keyName), fixIt: .replacing(key, with: stringKey, "Use 'String' keys"))
             return nil
         }
         return read(value, context: context).map { .dictionary($0) }

@@ -369,4 +369,25 @@ struct GenerableDiagnosticTests {
             """
         }
     }
+
+    /// A type syntax with no JSON shape that none of the other diagnostics names (here a fixed-size inline array).
+    @Test func unsupportedTypeSyntax() {
+        assertMacro {
+            """
+            @Generable
+            struct Grid {
+                var cells: [3 of Int]
+            }
+            """
+        } diagnostics: {
+            """
+            @Generable
+            struct Grid {
+                var cells: [3 of Int]
+                           ┬─────────
+                           ╰─ 🛑 '[3 of Int]' is not supported by @Generable
+            }
+            """
+        }
+    }
 }

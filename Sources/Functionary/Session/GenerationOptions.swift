@@ -25,8 +25,10 @@ public struct GenerationOptions: Sendable, Hashable {
     public var maximumSteps: Int
     /// The longest one tool call may run; nil: no limit.
     public var toolTimeout: Duration?
+    /// What a failing tool does: `.reportToModel` (its error becomes the tool's output) or `.throwError`.
     public var toolFailure: ToolFailure
 
+    /// Options; every one has the default of a plain `GenerationOptions()`.
     public init(
         temperature: Double? = nil, maximumResponseTokens: Int? = nil, seed: Int? = nil, toolChoice: ToolChoice = .auto,
         followUpToolChoice: ToolChoice = .auto, maximumSteps: Int = 8, toolTimeout: Duration? = .seconds(60),

@@ -6,29 +6,28 @@ import FunctionaryProtocol
 public struct Transcript: Codable, Sendable, Hashable {
     /// A tool call the model made.
     public struct ToolCall: Codable, Sendable, Hashable {
+        /// The call's id (a tool output answers it with the same id).
         public var id: String
+        /// The tool's name.
         public var name: String
         /// The arguments as the model wrote them (JSON).
         public var arguments: String
 
-        public init(id: String, name: String, arguments: String) {
-            self.id = id
-            self.name = name
-            self.arguments = arguments
-        }
+        /// A call of `name` with `arguments` (JSON text).
+        public init(id: String, name: String, arguments: String) { (self.id, self.name, self.arguments) = (id, name, arguments) }
     }
 
     /// The result of a tool call, as the model saw it.
     public struct ToolOutput: Codable, Sendable, Hashable {
+        /// The id of the call this answers.
         public var id: String
+        /// The tool's name.
         public var name: String
+        /// What the tool returned (or its error), as text.
         public var output: String
 
-        public init(id: String, name: String, output: String) {
-            self.id = id
-            self.name = name
-            self.output = output
-        }
+        /// The output of the call `id`.
+        public init(id: String, name: String, output: String) { (self.id, self.name, self.output) = (id, name, output) }
     }
 
     /// One entry.
@@ -39,13 +38,16 @@ public struct Transcript: Codable, Sendable, Hashable {
         case prompt(String)
         /// The calls of one model turn.
         case toolCalls([ToolCall])
+        /// The result of one call.
         case toolOutput(ToolOutput)
         /// A response (an assistant message; JSON text for a typed response).
         case response(String)
     }
 
+    /// The entries, oldest first.
     public var entries: [Entry]
 
+    /// A transcript of `entries`.
     public init(entries: [Entry] = []) { self.entries = entries }
 
     /// The transcript of a chat history.
