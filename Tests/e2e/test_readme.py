@@ -94,7 +94,7 @@ def parse_json_output(stdout: str):
 
 def check_weather_chat_curl(stdout, namespace):
     body = parse_json_output(stdout)
-    assert body["object"] == "chat.completion", body
+    assert body.get("object") == "chat.completion", f"not a chat completion: {body}"
     choice = body["choices"][0]
     assert choice["finish_reason"] == "tool_calls", f"the default model was documented to call the tool: {body}"
     calls = choice["message"]["tool_calls"]
@@ -115,7 +115,7 @@ def check_chat_openai(stdout, namespace):
 
 def check_responses_curl(stdout, namespace):
     body = parse_json_output(stdout)
-    assert body["object"] == "response" and body["status"] == "completed", body
+    assert body.get("object") == "response" and body.get("status") == "completed", f"not a completed response: {body}"
     calls = [item for item in body["output"] if item["type"] == "function_call"]
     assert [call["name"] for call in calls] == ["get_weather"], body["output"]
     assert json.loads(calls[0]["arguments"])["city"].lower().startswith("paris"), calls
@@ -130,7 +130,7 @@ def check_responses_openai(stdout, namespace):
 
 def check_messages_curl(stdout, namespace):
     body = parse_json_output(stdout)
-    assert body["type"] == "message" and body["stop_reason"] == "tool_use", body
+    assert body.get("type") == "message" and body.get("stop_reason") == "tool_use", f"not a tool_use message: {body}"
     uses = [block for block in body["content"] if block["type"] == "tool_use"]
     assert [use["name"] for use in uses] == ["get_weather"], body["content"]
     assert uses[0]["input"]["city"].lower().startswith("paris"), uses
