@@ -332,3 +332,51 @@ def test_no_machine_paths_in_the_docs():
     found = [f"{path.relative_to(ROOT)}: {match}" for path in DOCS
              for match in re.findall(r"/(?:work|home|Users|tmp)/[\w./-]+", path.read_text())]
     assert not found, f"machine-specific paths: {found}"
+
+
+def documented_default(text: str, flag: str) -> float | None:
+    """A table's default written for people (`8 MiB`, `100,000`, `1000 ms`, `10 s`, `1024 bytes`) as the number the
+    flag takes, or None when it is not a plain quantity (`the context size`, `--parallel`)."""
+    match = re.fullmatch(r"`?([\d,.]+)`?\s*(MiB|KiB|bytes|ms|s|h)?", text.strip())
+    if not match:
+        return None
+    number = float(match.group(1).replace(",", ""))
+    unit = match.group(2)
+    scale = {"MiB": 2**20, "KiB": 2**10, "h": 3600}.get(unit, 1)
+    if unit == "s" and "-ms-" in flag:
+        scale = 1000
+    return number * scale
+
+
+def test_documented_defaults_match_the_binary():
+    """Each row of the docs' flag tables that names one `functionary serve` flag and a plain default must give the
+    default that `functionary serve --help` prints."""
+    result = subprocess.run([str(binary()), "serve", "--help"], capture_output=True, text=True, timeout=60)
+    defaults = {}
+    for entry in re.split(r"\n(?=  (?:-\w, )?--[a-z])", result.stdout):  # one option per entry, with its description
+        option = re.match(r"\s*(?:-\w, )?(--[a-z][a-z0-9-]+)", entry)
+        default = re.search(r"\(default: ([^)]*)\)", re.sub(r"\s+", " ", entry))
+        if option and default:
+            defaults[option.group(1)] = default.group(1)
+    wrong, compared = [], 0
+    for path in (ROOT / "docs" / "server.md", ROOT / "docs" / "security.md", ROOT / "docs" / "remote-engines.md"):
+        for row in re.findall(r"^\|(.+)\|$", path.read_text(), re.M):
+            cells = [cell.strip() for cell in row.split("|")]
+            flags = [flag for cell in cells for flag in re.findall(r"`(--[a-z][a-z0-9-]+)", cell)]
+            if len(set(flags)) != 1 or flags[0] not in defaults:
+                continue
+            flag = flags[0]
+            for cell in cells:
+                value = documented_default(cell, flag)
+                if value is None:
+                    continue
+                compared += 1
+                try:
+                    actual = float(defaults[flag])
+                except ValueError:
+                    break
+                if actual != value:
+                    wrong.append(f"{path.relative_to(ROOT)}: {flag} documented as {cell}, --help says {defaults[flag]}")
+                break
+    assert compared >= 20, f"only {compared} documented defaults found: did the tables change shape?"
+    assert not wrong, "\n".join(wrong)
