@@ -409,7 +409,7 @@ def run_replay(server: Server, kind: str, opts: argparse.Namespace, res: Results
     for turn, messages in enumerate(conversations, start=1):
         if kind == "ours":
             # No seed (greedy needs none): a seeded request reuses the cache only at 256-token chunk boundaries, for
-            # reproducibility (README); the replay measures an ordinary conversation's cache reuse.
+            # reproducibility (docs/server.md); the replay measures an ordinary conversation's cache reuse.
             body = {"model": server.model_id, "messages": messages, "tools": REPLAY_TOOLS, "tool_choice": "required",
                     "max_tokens": opts.replay_tokens, "temperature": 0}
             timed = post_stream(server.port, "/v1/chat/completions", body)

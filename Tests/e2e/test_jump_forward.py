@@ -47,7 +47,7 @@ def differences(tmp_path: pathlib.Path, *options: str) -> dict:
 
 @pytest.mark.skipif(not ADAPTER.exists(), reason="no committed adapter")
 def test_calls_equal_with_and_without_jump_forward(tmp_path: pathlib.Path):
-    """The default settings (a thread per core, 4 slots): at most 5% of the cases differ (the README says which
+    """The default settings (a thread per core, 4 slots): at most 5% of the cases differ (docs/benchmarks.md says which
     and why)."""
     different = differences(tmp_path)
     assert len(different) <= CASES * 5 // 100, f"{len(different)} of {CASES} cases differ: {different}"

@@ -3,7 +3,7 @@ reference MCP time server (`mcp-server-time` from PyPI, installed by `make deps`
 through the official Swift SDK, calls one when the model does, and answers from the result.
 
 The default model is a small base model: its first step is forced to call `get_current_time` (the MCP tool's name,
-known only once the server runs) and the next to answer in text, as in the README's agent examples.
+known only once the server runs) and the next to answer in text, as in the agent examples of docs/agent.md.
 """
 
 import re
