@@ -34,6 +34,11 @@ public struct EngineConfiguration: Sendable, Hashable {
     /// Jump-forward decoding: where the grammar admits exactly one continuation, its tokens are appended in one
     /// batch instead of being sampled one decode step each (`--jump-forward on|off`; a request may override it).
     public var jumpForward: Bool = true
+    /// Speculative decoding by prompt lookup (`--speculation lookup|off`; a request may override it): each step drafts
+    /// the tokens that followed the latest earlier occurrence of the output's last tokens in the context (prompt,
+    /// tool results, output so far) and verifies them in the same decode; the sampler keeps the longest prefix it agrees
+    /// with, so the output is the one without speculation (see `Scheduler+Speculation.swift`).
+    public var speculation: Bool = false
     /// Host memory for prompt states of slots whose cells another conversation's request dropped (llama-server's
     /// `--cache-ram`): the conversation's next turn restores its state instead of evaluating its prompt again.
     /// Least recently used states go first; 0 disables it. A state of the default model (Gemma 3 270M) takes 3 KiB a

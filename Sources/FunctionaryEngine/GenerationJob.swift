@@ -21,6 +21,8 @@ struct PendingJob: Sendable {
     var jumpForward = false
     /// The prompt-cache partition (`GenerationRequest.cachePartition`): cells are reused and copied only within it.
     var partition: String? = nil
+    /// Draft tokens by prompt lookup and verify them in the decode batch (`EngineConfiguration.speculation`).
+    var speculate = false
     let continuation: EventContinuation
 }
 
@@ -65,6 +67,12 @@ final class ChoiceState {
     var finished = false
     /// The output index of this choice's token in the current batch, or -1.
     var batchIndex: Int32 = -1
+    /// Drafted tokens evaluated after `nextToken` and `forced` in the current batch (speculation), and the output
+    /// index of each: the logits there predict the token after it.
+    var draft: [llama_token] = []
+    var draftIndices: [Int32] = []
+    /// The longest draft for the next step (adapted to how many of the last draft the model accepted).
+    var draftLimit = Speculation.initialDraft
 
     init(index: Int, slot: Int, sampler: TokenSampler, stops: [String]) {
         self.index = index
@@ -96,6 +104,9 @@ final class ActiveJob {
     var copiedPromptTokens = 0
     /// Of those, the ones restored from a state saved in host memory (`HostPromptCache`).
     var restoredPromptTokens = 0
+    /// Speculation: tokens drafted and, of those, accepted (`GenerationUsage.draftedTokens`).
+    var draftedTokens = 0
+    var acceptedDraftTokens = 0
     /// Prompt tokens in the current batch, and the output index of the last prompt token (or -1).
     var promptTokensInBatch = 0
     var promptOutputIndex: Int32 = -1

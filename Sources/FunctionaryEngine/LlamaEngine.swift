@@ -197,6 +197,7 @@ public final class LlamaEngine: TextGenerator, EngineStatsProviding {
         // every token.
         job.jumpForward = grammar != nil && sampling.logprobs == nil && (request.jumpForward ?? configuration.jumpForward)
         job.partition = request.cachePartition
+        job.speculate = request.speculation ?? configuration.speculation
         return job
     }
 

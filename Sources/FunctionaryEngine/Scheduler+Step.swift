@@ -10,7 +10,8 @@ extension Scheduler {
         for job in active where job.promptDone {
             for choice in job.choices where !choice.finished { generating.append(choice) }
         }
-        var budget = batchCapacity - generating.reduce(0) { $0 + 1 + $1.forced.count }
+        if active.contains(where: { $0.pending.speculate }) { prepareDrafts(generating) }
+        var budget = batchCapacity - generating.reduce(0) { $0 + 1 + $1.forced.count + $1.draft.count }
         if !generating.isEmpty { budget = min(budget, promptChunkWhileGenerating) }
         var prompting: [ActiveJob] = []
         for job in active where !job.promptDone && budget > 0 {
@@ -42,6 +43,10 @@ extension Scheduler {
                     let last = k == choice.forced.count - 1
                     let index = add(token, position: choice.position + 1 + k, slot: choice.slot, output: last)
                     if last { choice.batchIndex = index }
+                }
+                let draftStart = choice.position + 1 + choice.forced.count
+                choice.draftIndices = choice.draft.enumerated().map { k, token in
+                    add(token, position: draftStart + k, slot: choice.slot, output: true)
                 }
             } else {
                 addPromptChunk(prompting[nextPrompt])
@@ -81,7 +86,11 @@ extension Scheduler {
         }
         for choice in generating {
             guard let job = active.first(where: { $0.choices.contains { $0 === choice } }) else { continue }
-            sampleNext(job, choice, outputIndex: choice.batchIndex)
+            if choice.draft.isEmpty {
+                sampleNext(job, choice, outputIndex: choice.batchIndex)
+            } else {
+                verifyDraft(job, choice)
+            }
         }
     }
 
@@ -134,7 +143,7 @@ extension Scheduler {
 
     /// Draws a choice's next token and streams its text; ends the choice at a stop, the token
     /// limit or the end of the context. With jump-forward, then appends the text the grammar forces.
-    private func sampleNext(_ job: ActiveJob, _ choice: ChoiceState, outputIndex: Int32) {
+    func sampleNext(_ job: ActiveJob, _ choice: ChoiceState, outputIndex: Int32) {
         guard !choice.finished else { return }
         let token: llama_token
         do {
@@ -151,7 +160,7 @@ extension Scheduler {
 
     /// Counts a token of the output (going to `position`) and streams its text; false when that ended the choice
     /// (an end-of-generation token, a stop string, the token limit, the end of the context) or the job.
-    private func deliver(_ job: ActiveJob, _ choice: ChoiceState, _ token: llama_token, at position: Int) -> Bool {
+    func deliver(_ job: ActiveJob, _ choice: ChoiceState, _ token: llama_token, at position: Int) -> Bool {
         choice.generated += 1
         if model.isEndOfGeneration(token) || job.pending.stopTokens.contains(token) {
             finish(job, choice, reason: .stop)
@@ -232,7 +241,7 @@ extension Scheduler {
     /// the sampled token comes out first (else the model would see a split of the text the tokenizer never makes,
     /// so nothing is forced this time); the last token of the forced text is left for the model to write unless
     /// no character the grammar allows next would join it (`lastTokenStays`).
-    private func jumpForward(_ job: ActiveJob, _ choice: ChoiceState, after token: llama_token) {
+    func jumpForward(_ job: ActiveJob, _ choice: ChoiceState, after token: llama_token) {
         let limit = min(maxJump, job.pending.maxTokens - choice.generated - 1, contextSize - choice.position - 2)
         guard limit > 0 else { return }
         let started = ContinuousClock.now
@@ -294,10 +303,12 @@ extension Scheduler {
     /// Sends the usage of finished jobs and frees their slots.
     func finishCompletedJobs() {
         for job in active where job.isFinished {
-            let usage = GenerationUsage(
+            var usage = GenerationUsage(
                 promptTokens: job.pending.tokens.count, completionTokens: job.completionTokens,
                 cachedPromptTokens: job.cachedPromptTokens, copiedPromptTokens: job.copiedPromptTokens,
                 restoredPromptTokens: job.restoredPromptTokens)
+            usage.draftedTokens = job.draftedTokens
+            usage.acceptedDraftTokens = job.acceptedDraftTokens
             job.pending.continuation.yield(.usage(usage))
             job.pending.continuation.finish()
             release(job)

@@ -27,14 +27,20 @@ enum TestModels {
     /// (`make test` runs the tool-call tests both ways).
     static var jumpForward: Bool { ProcessInfo.processInfo.environment["FUNCTIONARY_TEST_JUMP_FORWARD"] != "off" }
 
+    /// Speculative decoding in test engines: off (the engine's default) unless `FUNCTIONARY_TEST_SPECULATION=on`
+    /// (`make test` runs the tool-call and grammar tests both ways).
+    static var speculation: Bool { ProcessInfo.processInfo.environment["FUNCTIONARY_TEST_SPECULATION"] == "on" }
+
     /// An engine on the default model with a small context (tests keep runs short).
     static func defaultEngine(
-        parallel: Int = 4, maxQueue: Int = 64, hostCacheBytes: Int = EngineConfiguration.defaultHostCacheBytes
+        parallel: Int = 4, maxQueue: Int = 64, hostCacheBytes: Int = EngineConfiguration.defaultHostCacheBytes,
+        speculation: Bool = TestModels.speculation
     ) throws(EngineError) -> LlamaEngine {
         var configuration = EngineConfiguration(
             modelPath: defaultModel, contextSize: 2048, threads: threads, parallel: parallel, maxQueue: maxQueue)
         configuration.hostCacheBytes = hostCacheBytes
         configuration.jumpForward = jumpForward
+        configuration.speculation = speculation
         return try LlamaEngine(configuration: configuration)
     }
 
@@ -42,6 +48,7 @@ enum TestModels {
     static func tinyEngine(contextSize: Int = 256) throws(EngineError) -> LlamaEngine {
         var configuration = EngineConfiguration(modelPath: tinyModel, contextSize: contextSize, threads: threads, parallel: 1)
         configuration.jumpForward = jumpForward
+        configuration.speculation = speculation
         return try LlamaEngine(configuration: configuration)
     }
 }

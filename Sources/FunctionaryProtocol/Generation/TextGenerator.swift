@@ -41,6 +41,9 @@ public struct GenerationRequest: Sendable {
     /// copies cached prompt cells only between requests of the same partition, and `GenerationUsage.cachedPromptTokens`
     /// counts only cells of this partition. nil is a partition of its own (the keyless server's one tenant).
     public var cachePartition: String? = nil
+    /// Speculative decoding for this request (drafts from the context, verified in one batch): nil follows the
+    /// engine's setting (`--speculation`).
+    public var speculation: Bool? = nil
 
     public init(
         prompt: String, sampling: SamplingParameters = SamplingParameters(), n: Int = 1, constraint: OutputConstraint? = nil,
@@ -74,6 +77,10 @@ public struct GenerationUsage: Sendable, Hashable {
     /// Of `cachedPromptTokens`, those restored from a prompt state the embedded engine had saved in host memory when
     /// another conversation took its slot (`--cache-ram`).
     public var restoredPromptTokens: Int
+    /// Tokens drafted by speculative decoding (looked up in the context) and verified by the model.
+    public var draftedTokens: Int = 0
+    /// Of `draftedTokens`, those the model's own choice agreed with (each one a decode step saved).
+    public var acceptedDraftTokens: Int = 0
 
     public init(
         promptTokens: Int, completionTokens: Int, cachedPromptTokens: Int = 0, copiedPromptTokens: Int = 0,

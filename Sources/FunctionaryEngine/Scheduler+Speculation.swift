@@ -1,0 +1,105 @@
+import CLlama
+import FunctionaryProtocol
+
+/// Prompt-lookup speculation: what a tool call or a grounded answer writes is often already in its context (a city
+/// from the user's message, a value from a tool result). Each step drafts the tokens that followed the latest earlier
+/// occurrence of the last few tokens, evaluates them in the same decode as the token the model is about to
+/// evaluate, and then samples at each drafted position in order, as if each were a step of its own: while the sampled
+/// token equals the drafted one, it is kept (its cells are already computed); the first one that differs is the next
+/// token, and the cells after it are dropped.
+///
+/// The sampler sees exactly what it sees without speculation (the same logits, penalties, logit bias, grammar and
+/// random draws, in the same order), so the output is the same: at temperature 0 the greedy choice, above it the
+/// same distribution. (For a draft that is one fixed token, rejection sampling reduces to this: the draft is kept with
+/// the probability the model gives it, and otherwise the token is drawn from the model's distribution without it.)
+/// The logits of a batch of several tokens can differ from a single token's in their last bits, as with jump-forward.
+enum Speculation {
+    /// The n-gram sizes looked up, longest first: a match of one token proposes too much that is rejected.
+    static let ngrams = [4, 3, 2]
+    /// The draft length a choice starts with and its bounds: it grows by 2 after a draft accepted whole and halves
+    /// after one rejected at its first token.
+    static let initialDraft = 6
+    static let draftRange = 2...16
+
+    /// The tokens that followed the latest earlier occurrence of `history`'s last n tokens (n from `ngrams`, longest
+    /// first), at most `limit` of them; empty when there is none.
+    static func draft(_ history: [llama_token], limit: Int) -> [llama_token] {
+        guard limit > 0 else { return [] }
+        for n in ngrams where history.count > n {
+            let suffixStart = history.count - n
+            var start = suffixStart - 1
+            while start >= 0 {
+                var k = 0
+                while k < n, history[start + k] == history[suffixStart + k] { k += 1 }
+                if k == n {
+                    let from = start + n
+                    let to = min(from + limit, history.count)
+                    if from < to { return Array(history[from..<to]) }
+                }
+                start -= 1
+            }
+        }
+        return []
+    }
+}
+
+extension Scheduler {
+    /// Drafts for the generating choices of speculating jobs, within what the batch, the choice's token limit and the
+    /// context leave.
+    func prepareDrafts(_ generating: [ChoiceState]) {
+        for choice in generating {
+            choice.draft = []
+            guard let job = active.first(where: { $0.choices.contains { $0 === choice } }), job.pending.speculate else { continue }
+            let pending = 1 + choice.forced.count
+            let limit = min(
+                choice.draftLimit, maxJump - choice.forced.count, job.pending.maxTokens - choice.generated - pending,
+                contextSize - choice.position - pending - 1)
+            guard limit > 0 else { continue }
+            let history = slots[choice.slot].tokens + [choice.nextToken] + choice.forced
+            choice.draft = Speculation.draft(history, limit: limit)
+        }
+    }
+
+    /// Samples at the drafted positions in order (see `Speculation`): keeps the drafted tokens the sampler agrees with,
+    /// makes the first one it does not the next token, and drops the cells of the rest.
+    func verifyDraft(_ job: ActiveJob, _ choice: ChoiceState) {
+        let draft = choice.draft
+        choice.draft = []
+        job.draftedTokens += draft.count
+        var index = choice.batchIndex
+        var kept = 0
+        for k in 0...draft.count {
+            guard !choice.finished else { break }
+            let token: llama_token
+            do {
+                token = try choice.sampler.sample(context: context, index: index, candidates: slots[choice.slot].candidates)
+            } catch {
+                end(job, error: error)
+                break
+            }
+            guard deliver(job, choice, token, at: choice.position) else { break }
+            if k < draft.count, token == draft[k] {
+                // Already evaluated: its cell is at `choice.position`.
+                slots[choice.slot].tokens.append(token)
+                choice.position += 1
+                job.acceptedDraftTokens += 1
+                kept += 1
+                index = choice.draftIndices[k]
+                continue
+            }
+            choice.nextToken = token
+            choice.forced = []
+            if job.pending.jumpForward { jumpForward(job, choice, after: token) }
+            break
+        }
+        if kept == draft.count {
+            choice.draftLimit = min(choice.draftLimit + 2, Speculation.draftRange.upperBound)
+        } else if kept == 0 {
+            choice.draftLimit = max(choice.draftLimit / 2, Speculation.draftRange.lowerBound)
+        }
+        // The cache holds exactly the evaluated tokens: the drafted cells from the first one not kept go (the next
+        // token, at `choice.position`, is evaluated in the next step).
+        llama_memory_seq_rm(llama_get_memory(context), slots[choice.slot].sequence, llama_pos(choice.position), -1)
+        choice.draftIndices = []
+    }
+}
