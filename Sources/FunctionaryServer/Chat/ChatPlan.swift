@@ -72,9 +72,9 @@ struct ChatPlan: Sendable {
         // Tools declared: the grammar keeps calls valid (and, for tool_choice "none", keeps the output text).
         let constraint: OutputConstraint?
         if let jsonFormat {
-            constraint = ServerConstraints.jsonResponse(schema: jsonFormat.schema)
+            constraint = ToolGrammar.jsonResponse(schema: jsonFormat.schema)
         } else if !resolved.declaredTools.isEmpty {
-            constraint = ServerConstraints.tools(version: template.version, resolved: resolved, parallelToolCalls: parallel)
+            constraint = ToolGrammar.constraint(for: template.version, resolved: resolved, parallelToolCalls: parallel)
         } else {
             constraint = nil
         }
