@@ -25,14 +25,7 @@ struct Eval: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Base URL of an OpenAI-compatible server (e.g. http://127.0.0.1:8000/v1) instead of the embedded engine.")
-    var url: String?
-
-    @Option(help: "API key for --url (default: $FUNCTIONARY_API_KEY, then $OPENAI_API_KEY).")
-    var apiKey: String?
-
-    @Option(help: "Model name to request from --url (default: the server's first model).")
-    var modelName: String?
+    @OptionGroup var server: ServerClientOptions
 
     @OptionGroup var engineOptions: EngineOptions
 
@@ -52,10 +45,10 @@ struct Eval: AsyncParsableCommand {
     var verbose = false
 
     func validate() throws {
-        if url != nil, engineOptions.model != nil {
+        if server.url != nil, engineOptions.model != nil {
             throw ValidationError("Use either --url (a server) or --model (the embedded engine), not both.")
         }
-        if url != nil, !engineOptions.lora.isEmpty { throw ValidationError("--lora applies to the embedded engine, not to --url.") }
+        if server.url != nil, !engineOptions.lora.isEmpty { throw ValidationError("--lora applies to the embedded engine, not to --url.") }
         if limit < 0 { throw ValidationError("--limit must be 0 or more.") }
         if maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1.") }
     }
@@ -141,12 +134,8 @@ struct Eval: AsyncParsableCommand {
 
     /// The backend, what it runs (for the report), and what to call at the end.
     func makeBackend() async throws -> (any ChatBackend, (model: String, adapters: [String]), @Sendable () -> Void) {
-        if let url {
-            let key = apiKey ?? ProcessInfo.processInfo.environment["FUNCTIONARY_API_KEY"] ?? ProcessInfo.processInfo.environment["OPENAI_API_KEY"]
-            var model = modelName
-            if model == nil { model = try await HTTPBackend(url: url, model: "", apiKey: key).availableModels().first }
-            guard let model else { throw ValidationError("The server at \(url) lists no models; pass --model-name.") }
-            return (HTTPBackend(url: url, model: model, apiKey: key), ("\(model) at \(url)", []), {})
+        if let remote = try await server.backend() {
+            return (remote.backend, ("\(remote.model) at \(remote.url)", []), {})
         }
         let (engine, version) = try engineOptions.loadEngine()
         return (
