@@ -10,9 +10,6 @@ struct ServeLimitFlags: ParsableArguments {
     private static let server = ServerConfiguration(servedModelNames: [])
     private static let engine = EngineConfiguration()
 
-    private static func milliseconds(_ duration: Duration) -> Int { Int(duration / .milliseconds(1)) }
-    private static func seconds(_ duration: Duration) -> Double { duration / .seconds(1) }
-
     @Option(help: "A file holding API keys, one per line (blank lines and lines starting with # are skipped).")
     var apiKeyFile: String?
 
@@ -50,25 +47,25 @@ struct ServeLimitFlags: ParsableArguments {
     var maxGrammarBytes = Self.engine.maxGrammarBytes
 
     @Option(help: "Most milliseconds a grammar may take for one token before its request ends with an error.")
-    var maxGrammarMsPerToken = Self.milliseconds(Self.engine.grammarTimePerToken)
+    var maxGrammarMsPerToken = Self.engine.grammarTimePerToken.inMilliseconds
 
     @Option(
         help:
             "Most milliseconds of grammar work one request may take in all (every choice of n, and the forced text of jump-forward) before it ends with an error."
     )
-    var maxGrammarMsPerRequest = Self.milliseconds(Self.engine.grammarTimePerRequest)
+    var maxGrammarMsPerRequest = Self.engine.grammarTimePerRequest.inMilliseconds
 
     @Option(help: "Seconds a connection may stay idle between requests.")
-    var idleTimeout = Self.seconds(Self.server.timeouts.idle)
+    var idleTimeout = Self.server.timeouts.idle.inSeconds
 
     @Option(help: "Seconds a new connection has to send its first request's headers.")
-    var headerTimeout = Self.seconds(Self.server.timeouts.header)
+    var headerTimeout = Self.server.timeouts.header.inSeconds
 
     @Option(help: "Seconds a request has to send its whole body.")
-    var bodyTimeout = Self.seconds(Self.server.timeouts.body)
+    var bodyTimeout = Self.server.timeouts.body.inSeconds
 
     @Option(help: "Seconds a client may accept none of a response (e.g. stop reading a stream) before it is disconnected.")
-    var writeTimeout = Self.seconds(Self.server.timeouts.write)
+    var writeTimeout = Self.server.timeouts.write.inSeconds
 
     @Option(help: "Bytes of a streamed response that may wait for a slow client; beyond that it is disconnected and its generation cancelled.")
     var maxStreamBuffer = Self.server.maxStreamBuffer
