@@ -9,9 +9,7 @@ struct ChatCompletionsController<Engine: TextGenerator>: Sendable {
     func addRoutes(to router: Router<ServerRequestContext>) {
         router.post("/v1/chat/completions") { request, context in
             try await pipeline.generate(request, context: context) { admitted in
-                let plan = try ChatPlan(
-                    body: admitted.body, configuration: pipeline.configuration, template: admitted.loaded.template,
-                    modelNames: admitted.modelNames(pipeline.configuration), contextSize: admitted.loaded.engine.contextSize)
+                let plan = try ChatPlan(body: admitted, configuration: pipeline.configuration)
                 return ChatJob(plan: plan, id: "chatcmpl-\(context.record.id)", created: Int(Date.now.timeIntervalSince1970))
             }
         }

@@ -11,7 +11,7 @@ struct MessagesController<Engine: TextGenerator>: Sendable {
         group.post("/v1/messages") { request, context in
             try await pipeline.generate(request, context: context) { admitted in
                 let body = try MessagesRequest(JSONFields.body(admitted.body, limits: pipeline.configuration.limits))
-                let plan = try chatPlan(body, admitted)
+                let plan = try ChatPlan(body.chatRequest(), for: admitted, configuration: pipeline.configuration)
                 // A stream's message_start tells the prompt's size before the engine's usage comes.
                 var inputTokens: Int?
                 if body.stream, let counter = admitted.loaded.engine as? any TokenCounting {
@@ -25,18 +25,12 @@ struct MessagesController<Engine: TextGenerator>: Sendable {
         }
     }
 
-    private func chatPlan(_ body: MessagesRequest, _ admitted: AdmittedRequest<Engine>) throws(OpenAIError) -> ChatPlan {
-        try ChatPlan(
-            request: body.chatRequest(), configuration: pipeline.configuration, template: admitted.loaded.template,
-            modelNames: admitted.modelNames(pipeline.configuration), contextSize: admitted.loaded.engine.contextSize)
-    }
-
     /// `{"input_tokens": N}`: the rendered prompt's tokens (tools included), counted by the engine, or by a one-token
     /// generation where the engine cannot count on its own.
     func countTokens(_ request: Request, context: ServerRequestContext) async throws -> Response {
         try await pipeline.admit(request) { admitted in
             let body = try MessagesRequest(JSONFields.body(admitted.body, limits: pipeline.configuration.limits), requireMaxTokens: false)
-            var plan = try chatPlan(body, admitted)
+            var plan = try ChatPlan(body.chatRequest(), for: admitted, configuration: pipeline.configuration)
             let count: Int
             if let counter = admitted.loaded.engine as? any TokenCounting {
                 do {

@@ -66,9 +66,7 @@ struct ResponsesController<Engine: TextGenerator>: Sendable {
         }
         let plan: ChatPlan
         do {
-            plan = try ChatPlan(
-                request: body.chatRequest(history: history), configuration: configuration, template: admitted.loaded.template,
-                modelNames: admitted.modelNames(configuration), contextSize: admitted.loaded.engine.contextSize)
+            plan = try ChatPlan(body.chatRequest(history: history), for: admitted, configuration: configuration)
         } catch {
             throw Self.renamingChatFields(error)
         }
