@@ -41,7 +41,9 @@ struct Chat: AsyncParsableCommand {
 
     @Option(
         name: .customLong("mcp-env"),
-        help: "Pass this environment variable (NAME, or NAME=VALUE) to --mcp servers, besides HOME, LOGNAME, PATH, SHELL, TERM, USER, the locale, TMPDIR and TZ. Repeatable.")
+        help:
+            "Pass this environment variable (NAME, or NAME=VALUE) to --mcp servers, besides HOME, LOGNAME, PATH, SHELL, TERM, USER, the locale, TMPDIR and TZ. Repeatable."
+    )
     var mcpEnvironment: [String] = []
 
     @Option(name: .customLong("mcp-max-tools"), help: "Most tools one MCP server may list.")
@@ -51,7 +53,9 @@ struct Chat: AsyncParsableCommand {
     var codeInterpreter = false
 
     @Option(
-        help: "How python calls are isolated: 'bubblewrap' (the default; the interpreter does not start where bubblewrap does not work) or 'limits-only' (resource limits only: cells can read your files).")
+        help:
+            "How python calls are isolated: 'bubblewrap' (the default; the interpreter does not start where bubblewrap does not work) or 'limits-only' (resource limits only: cells can read your files)."
+    )
     var sandbox: String = "bubblewrap"
 
     @Option(help: "Folder that /mnt/data stands for in python calls (default: a temporary folder).")

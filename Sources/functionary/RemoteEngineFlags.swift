@@ -10,13 +10,16 @@
 
         @Option(
             name: .customLong("engine-url"),
-            help: "Serve through this vLLM/SGLang/llama.cpp server instead of a local model (its OpenAI base URL, e.g. http://gpu:8000/v1); repeat for several.")
+            help:
+                "Serve through this vLLM/SGLang/llama.cpp server instead of a local model (its OpenAI base URL, e.g. http://gpu:8000/v1); repeat for several."
+        )
         var urls: [String] = []
 
         @Option(name: .customLong("engine-kind"), help: "vllm, sglang, llama.cpp or openai (default: detected).")
         var kind: String?
 
-        @Option(name: .customLong("vllm-grammar-field"), help: "structured_outputs (vLLM >= 0.10.2) or guided_grammar (default: from vLLM's /version).")
+        @Option(
+            name: .customLong("vllm-grammar-field"), help: "structured_outputs (vLLM >= 0.10.2) or guided_grammar (default: from vLLM's /version).")
         var vllmGrammarField: String?
 
         @Option(name: .customLong("engine-model"), help: "The model name sent to the engines (default: the first one they list).")
