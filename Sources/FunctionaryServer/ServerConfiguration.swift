@@ -64,11 +64,6 @@ public struct ServerConfiguration: Sendable {
         self.shutdownGracePeriod = shutdownGracePeriod
     }
 
-    /// The names clients may use for `model`.
-    func modelNames<Engine>(_ loaded: LoadedModel<Engine>?) -> [String] {
-        servedModelNames.isEmpty ? (loaded?.servedNames ?? []) : servedModelNames
-    }
-
     /// Every accepted API key (empty: no authentication).
     var acceptedAPIKeys: [String] { ([apiKey].compactMap { $0 } + apiKeys).filter { !$0.isEmpty } }
 

@@ -20,14 +20,7 @@ struct Chat: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Base URL of an OpenAI-compatible server (e.g. http://127.0.0.1:8000/v1) instead of the embedded engine.")
-    var url: String?
-
-    @Option(help: "API key for --url (default: $FUNCTIONARY_API_KEY, then $OPENAI_API_KEY).")
-    var apiKey: String?
-
-    @Option(help: "Model name to request from --url (default: the server's first model).")
-    var modelName: String?
+    @OptionGroup var server: ServerClientOptions
 
     #if canImport(FunctionaryEngine)
         @OptionGroup var engineOptions: EngineOptions
@@ -48,7 +41,9 @@ struct Chat: AsyncParsableCommand {
 
     @Option(
         name: .customLong("mcp-env"),
-        help: "Pass this environment variable (NAME, or NAME=VALUE) to --mcp servers, besides HOME, LOGNAME, PATH, SHELL, TERM, USER, the locale, TMPDIR and TZ. Repeatable.")
+        help:
+            "Pass this environment variable (NAME, or NAME=VALUE) to --mcp servers, besides HOME, LOGNAME, PATH, SHELL, TERM, USER, the locale, TMPDIR and TZ. Repeatable."
+    )
     var mcpEnvironment: [String] = []
 
     @Option(name: .customLong("mcp-max-tools"), help: "Most tools one MCP server may list.")
@@ -58,7 +53,9 @@ struct Chat: AsyncParsableCommand {
     var codeInterpreter = false
 
     @Option(
-        help: "How python calls are isolated: 'bubblewrap' (the default; the interpreter does not start where bubblewrap does not work) or 'limits-only' (resource limits only: cells can read your files).")
+        help:
+            "How python calls are isolated: 'bubblewrap' (the default; the interpreter does not start where bubblewrap does not work) or 'limits-only' (resource limits only: cells can read your files)."
+    )
     var sandbox: String = "bubblewrap"
 
     @Option(help: "Folder that /mnt/data stands for in python calls (default: a temporary folder).")
@@ -107,7 +104,7 @@ struct Chat: AsyncParsableCommand {
             throw ValidationError("--mcp-env '\(entry)' is not NAME or NAME=VALUE.")
         }
         #if canImport(FunctionaryEngine)
-            if url != nil, engineOptions.model != nil {
+            if server.url != nil, engineOptions.model != nil {
                 throw ValidationError("Use either --url (a server) or --model (the embedded engine), not both.")
             }
         #endif
@@ -120,7 +117,7 @@ struct Chat: AsyncParsableCommand {
                     "tool_choice '\(name)' names no offered function (offered: \(functionNames.joined(separator: ", ")))\(hint).")
             }
         }
-        if url == nil, apiKey != nil || modelName != nil { throw ValidationError("--api-key and --model-name go with --url.") }
+        if server.url == nil, server.apiKey != nil || server.modelName != nil { throw ValidationError("--api-key and --model-name go with --url.") }
         for endpoint in mcpURLs {
             guard let parsed = URL(string: endpoint), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""), parsed.host != nil else {
                 throw ValidationError("--mcp-url '\(endpoint)' is not an http(s) URL.")
@@ -221,16 +218,7 @@ struct Chat: AsyncParsableCommand {
 
     /// The backend, and what to call when the chat is over (stops the embedded engine).
     func makeBackend() async throws -> (any ChatBackend, @Sendable () -> Void) {
-        if let url {
-            let key = apiKey ?? ProcessInfo.processInfo.environment["FUNCTIONARY_API_KEY"] ?? ProcessInfo.processInfo.environment["OPENAI_API_KEY"]
-            var model = modelName
-            if model == nil {
-                let probe = HTTPBackend(url: url, model: "", apiKey: key)
-                model = try await probe.availableModels().first
-            }
-            guard let model else { throw ValidationError("The server at \(url) lists no models; pass --model-name.") }
-            return (HTTPBackend(url: url, model: model, apiKey: key), {})
-        }
+        if let remote = try await server.backend() { return (remote.backend, {}) }
         #if canImport(FunctionaryEngine)
             let (engine, version) = try engineOptions.loadEngine()
             return (EngineBackend(generator: engine, template: version.template), { engine.shutdown() })

@@ -59,15 +59,6 @@ enum CommandIO {
         }
     }
 
-    /// The template for a `--template` value.
-    static func template(_ name: String) throws(InputError) -> TemplateVersion {
-        do {
-            return try TemplateVersion(name: name)
-        } catch {
-            throw InputError(error.message)
-        }
-    }
-
     /// Writes text to standard output exactly (no newline added).
     static func write(_ text: String) {
         FileHandle.standardOutput.write(Data(text.utf8))

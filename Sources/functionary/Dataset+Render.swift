@@ -21,8 +21,8 @@ extension DatasetCommand {
                 """
         )
 
-        @Option(help: "Prompt format: \(TemplateVersion.allCases.map(\.rawValue).joined(separator: ", ")).")
-        var template: String
+        @Option(help: "Prompt format: \(TemplateArgument.versionNames).")
+        var template: TemplateArgument
 
         @Flag(help: "Start each span at the assistant prefix instead of after it.")
         var keepAssistantPrefix = false
@@ -32,7 +32,7 @@ extension DatasetCommand {
 
         func run() async throws {
             let (version, text) = try CommandIO.run { () throws -> (TemplateVersion, String) in
-                (try CommandIO.template(template), try CommandIO.readText(file))
+                (try template.version(), try CommandIO.readText(file))
             }
             let renderer = DatasetRenderer(version: version, keepAssistantPrefix: keepAssistantPrefix)
             var output = OutputBuffer()

@@ -9,8 +9,8 @@ struct EngineOptions: ParsableArguments {
 
     @Option(
         name: .long,
-        help: "Prompt template: auto (told from the model) or one of \(TemplateVersion.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var template: String = "auto"
+        help: "Prompt template: auto (told from the model) or one of \(TemplateArgument.versionNames).")
+    var template = TemplateArgument.auto
 
     @Option(name: .customLong("ctx-size"), help: "Context size per sequence in tokens (0: the model's, at most 8192).")
     var contextSize: Int = 0
@@ -49,7 +49,7 @@ struct EngineOptions: ParsableArguments {
         help: ArgumentHelp(
             "Jump-forward decoding, on or off: text the grammar forces (a tool call's keys, punctuation, the rest of an enum value) is appended in one step instead of sampled token by token.",
             valueName: "on|off"))
-    var jumpForward = "on"
+    var jumpForward = OnOff.on
 
     @Option(
         name: .customLong("cache-ram"),
@@ -59,10 +59,7 @@ struct EngineOptions: ParsableArguments {
     var cacheRam: Int = EngineConfiguration.defaultHostCacheBytes >> 20
 
     func validate() throws {
-        if template != "auto", TemplateVersion(rawValue: template) == nil {
-            throw ValidationError(
-                "unknown template '\(template)'; use auto or one of: \(TemplateVersion.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
+        try template.validateForEngine()
         if contextSize < 0 { throw ValidationError("--ctx-size must be 0 or positive") }
         if threads < 0 { throw ValidationError("--threads must be 0 or positive") }
         if gpuLayers < -1 { throw ValidationError("--n-gpu-layers must be -1 or more") }
@@ -70,7 +67,6 @@ struct EngineOptions: ParsableArguments {
         if lora.count > 15 { throw ValidationError("at most 15 --lora adapters") }
         // MiB to bytes must not overflow (1 PiB at most).
         if cacheRam < 0 || cacheRam > 1 << 30 { throw ValidationError("--cache-ram must be between 0 (off) and \(1 << 30) MiB") }
-        if jumpForward != "on" && jumpForward != "off" { throw ValidationError("--jump-forward takes on or off, got '\(jumpForward)'") }
         for flag in lora {
             do {
                 _ = try LoraAdapterSpec(flag: flag)
@@ -101,7 +97,7 @@ struct EngineOptions: ParsableArguments {
             modelPath: model ?? DefaultModel.path, contextSize: contextSize, threads: threads, gpuLayers: gpuLayers,
             parallel: parallel, maxQueue: maxQueue, adapters: adapters)
         configuration.mergeAdapters = mergeLora
-        configuration.jumpForward = jumpForward != "off"
+        configuration.jumpForward = jumpForward.isOn
         configuration.hostCacheBytes = cacheRam << 20
         return configuration
     }
@@ -115,7 +111,7 @@ struct EngineOptions: ParsableArguments {
         var configuration = configuration(maxQueue: maxQueue)
         adjust(&configuration)
         let engine = try LlamaEngine(configuration: configuration)
-        if template != "auto", let version = TemplateVersion(rawValue: template) {
+        if let version = template.namedVersion {
             return (engine, version)
         }
         do {

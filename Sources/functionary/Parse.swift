@@ -22,8 +22,8 @@ struct Parse: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Prompt format: \(TemplateVersion.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var template: String
+    @Option(help: "Prompt format: \(TemplateArgument.versionNames).")
+    var template: TemplateArgument
 
     @Option(help: "The tool choice the prompt was built with: auto, none, required or a function name.")
     var toolChoice = "auto"
@@ -39,7 +39,7 @@ struct Parse: AsyncParsableCommand {
 
     func run() async throws {
         let output = try CommandIO.run { () throws -> String in
-            let version = try CommandIO.template(template)
+            let version = try template.version()
             let choice = ToolChoice(flag: toolChoice)
             if stream {
                 return try streamChunks(version.template, choice: choice)

@@ -4,15 +4,22 @@
 
     /// `functionary serve` flags for remote engines (vLLM, SGLang, llama.cpp servers): see the README, "Scaling out".
     struct RemoteEngineFlags: ParsableArguments {
+        /// The library's defaults, which the flags' defaults are (but `--engine-startup-timeout`: the library does not
+        /// wait by default, `serve` does).
+        private static let defaults = RemoteEngineOptions()
+
         @Option(
             name: .customLong("engine-url"),
-            help: "Serve through this vLLM/SGLang/llama.cpp server instead of a local model (its OpenAI base URL, e.g. http://gpu:8000/v1); repeat for several.")
+            help:
+                "Serve through this vLLM/SGLang/llama.cpp server instead of a local model (its OpenAI base URL, e.g. http://gpu:8000/v1); repeat for several."
+        )
         var urls: [String] = []
 
         @Option(name: .customLong("engine-kind"), help: "vllm, sglang, llama.cpp or openai (default: detected).")
         var kind: String?
 
-        @Option(name: .customLong("vllm-grammar-field"), help: "structured_outputs (vLLM >= 0.10.2) or guided_grammar (default: from vLLM's /version).")
+        @Option(
+            name: .customLong("vllm-grammar-field"), help: "structured_outputs (vLLM >= 0.10.2) or guided_grammar (default: from vLLM's /version).")
         var vllmGrammarField: String?
 
         @Option(name: .customLong("engine-model"), help: "The model name sent to the engines (default: the first one they list).")
@@ -22,16 +29,16 @@
         var apiKey: String?
 
         @Option(name: .customLong("engine-connect-timeout"), help: "Seconds to connect to an engine.")
-        var connectTimeout: Double = 5
+        var connectTimeout = Self.defaults.connectTimeout.inSeconds
 
         @Option(name: .customLong("engine-read-timeout"), help: "Longest silence in seconds from an engine during a request.")
-        var readTimeout: Double = 600
+        var readTimeout = Self.defaults.readTimeout.inSeconds
 
         @Option(name: .customLong("engine-request-timeout"), help: "Limit in seconds for a whole engine request (default: none).")
         var requestTimeout: Double?
 
         @Option(name: .customLong("engine-health-interval"), help: "Seconds between health checks of the engines.")
-        var healthInterval: Double = 5
+        var healthInterval = Self.defaults.healthCheckInterval.inSeconds
 
         @Option(name: .customLong("engine-startup-timeout"), help: "Seconds to wait at start for an engine that is still loading.")
         var startupTimeout: Double = 300

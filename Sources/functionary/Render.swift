@@ -19,8 +19,8 @@ struct Render: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Prompt format: \(TemplateVersion.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var template: String
+    @Option(help: "Prompt format: \(TemplateArgument.versionNames).")
+    var template: TemplateArgument
 
     @Flag(help: "Append the generation prompt and the tool-choice prefix, as for inference.")
     var generationPrompt = false
@@ -39,7 +39,7 @@ struct Render: AsyncParsableCommand {
 
     func run() async throws {
         let prompt = try CommandIO.run { () throws -> String in
-            let version = try CommandIO.template(template)
+            let version = try template.version()
             let input = try CommandIO.decode(RenderInput.self, from: try CommandIO.readJSON(file))
             var request = ChatCompletionRequest(model: "", messages: input.messages, tools: input.tools, toolChoice: input.toolChoice)
             request.functions = input.functions

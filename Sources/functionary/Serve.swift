@@ -80,10 +80,10 @@ struct Serve: AsyncParsableCommand {
         }
         if allowedHost.contains(where: \.isEmpty) { throw ValidationError("--allowed-host must not be empty.") }
         if let apiKey, apiKey.isEmpty { throw ValidationError("--api-key must not be empty.") }
-        if remote.isEnabled, TemplateVersion(rawValue: engine.template) == nil {
+        if remote.isEnabled, engine.template.namedVersion == nil {
             throw ValidationError(
                 "--template is required with --engine-url (there is no model file to detect it from); one of: "
-                    + TemplateVersion.allCases.map(\.rawValue).joined(separator: ", "))
+                    + TemplateArgument.versionNames)
         }
     }
 
@@ -124,7 +124,7 @@ struct Serve: AsyncParsableCommand {
 
     /// vLLM / SGLang / llama.cpp servers behind this one (README, "Scaling out").
     private func serveRemote(logger: Logger) async throws {
-        guard let version = TemplateVersion(rawValue: engine.template) else { throw ValidationError("--template is required") }
+        guard let version = engine.template.namedVersion else { throw ValidationError("--template is required") }
         var remoteOptions = try remote.options(contextSize: engine.contextSize > 0 ? engine.contextSize : nil)
         remoteOptions.maxGrammarBytes = limits.maxGrammarBytes
         let options = remoteOptions

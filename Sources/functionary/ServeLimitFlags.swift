@@ -6,6 +6,10 @@ import FunctionaryServer
 /// `functionary serve` flags for API keys, request limits, connection timeouts and grammar budgets (README,
 /// "Limits" and "Security").
 struct ServeLimitFlags: ParsableArguments {
+    /// The libraries' defaults, which the flags' defaults are.
+    private static let server = ServerConfiguration(servedModelNames: [])
+    private static let engine = EngineConfiguration()
+
     @Option(help: "A file holding API keys, one per line (blank lines and lines starting with # are skipped).")
     var apiKeyFile: String?
 
@@ -13,58 +17,58 @@ struct ServeLimitFlags: ParsableArguments {
     var protectMetrics = false
 
     @Option(help: "Deepest nesting of objects and arrays in a request body.")
-    var maxJsonDepth = 64
+    var maxJsonDepth = Self.server.limits.maxJSONDepth
 
     @Option(help: "Most object keys in a request body.")
-    var maxJsonKeys = 100_000
+    var maxJsonKeys = Self.server.limits.maxJSONKeys
 
     @Option(help: "Most array elements in a request body (all arrays together).")
-    var maxJsonArrayElements = 100_000
+    var maxJsonArrayElements = Self.server.limits.maxJSONArrayElements
 
     @Option(help: "Most tools (or legacy functions) in a request.")
-    var maxTools = 128
+    var maxTools = Self.server.limits.maxTools
 
     @Option(help: "Most bytes of a request's JSON Schemas (tools and response_format together) after $ref inlining.")
-    var maxSchemaBytes = 1 << 20
+    var maxSchemaBytes = Self.server.limits.schema.maxBytes
 
     @Option(help: "Deepest nesting of a JSON Schema after $ref inlining.")
-    var maxSchemaDepth = 128
+    var maxSchemaDepth = Self.server.limits.schema.maxDepth
 
     @Option(help: "Most $ref hops followed along one path of a JSON Schema.")
-    var maxRefHops = 32
+    var maxRefHops = Self.server.limits.schema.maxRefHops
 
     @Option(help: "Most stop strings in a request.")
-    var maxStop = 16
+    var maxStop = Self.server.limits.maxStopStrings
 
     @Option(help: "Longest stop string, in bytes.")
-    var maxStopLength = 1024
+    var maxStopLength = Self.server.limits.maxStopBytes
 
     @Option(help: "Largest grammar (GBNF bytes) one request may use.")
-    var maxGrammarBytes = 2 << 20
+    var maxGrammarBytes = Self.engine.maxGrammarBytes
 
     @Option(help: "Most milliseconds a grammar may take for one token before its request ends with an error.")
-    var maxGrammarMsPerToken = 1000
+    var maxGrammarMsPerToken = Self.engine.grammarTimePerToken.inMilliseconds
 
     @Option(
         help:
             "Most milliseconds of grammar work one request may take in all (every choice of n, and the forced text of jump-forward) before it ends with an error."
     )
-    var maxGrammarMsPerRequest = 10_000
+    var maxGrammarMsPerRequest = Self.engine.grammarTimePerRequest.inMilliseconds
 
     @Option(help: "Seconds a connection may stay idle between requests.")
-    var idleTimeout = 60.0
+    var idleTimeout = Self.server.timeouts.idle.inSeconds
 
     @Option(help: "Seconds a new connection has to send its first request's headers.")
-    var headerTimeout = 15.0
+    var headerTimeout = Self.server.timeouts.header.inSeconds
 
     @Option(help: "Seconds a request has to send its whole body.")
-    var bodyTimeout = 60.0
+    var bodyTimeout = Self.server.timeouts.body.inSeconds
 
     @Option(help: "Seconds a client may accept none of a response (e.g. stop reading a stream) before it is disconnected.")
-    var writeTimeout = 30.0
+    var writeTimeout = Self.server.timeouts.write.inSeconds
 
     @Option(help: "Bytes of a streamed response that may wait for a slow client; beyond that it is disconnected and its generation cancelled.")
-    var maxStreamBuffer = 1 << 20
+    var maxStreamBuffer = Self.server.maxStreamBuffer
 
     func validate() throws {
         let positive: [(String, Int)] = [

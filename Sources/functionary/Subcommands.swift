@@ -5,7 +5,7 @@ extension Functionary {
     static var allSubcommands: [any ParsableCommand.Type] {
         var commands: [any ParsableCommand.Type] = [Render.self, Parse.self, DatasetCommand.self]
         #if canImport(FunctionaryEngine)
-        commands += [Serve.self, Generate.self, Chat.self, Eval.self]
+            commands += [Serve.self, Generate.self, Chat.self, Eval.self]
         #endif
         return commands
     }

@@ -1,8 +1,9 @@
 import FunctionaryProtocol
-@testable import FunctionaryServer
 import Hummingbird
 import HummingbirdTesting
 import Testing
+
+@testable import FunctionaryServer
 
 /// Issue 20: a keyless server on 127.0.0.1 that web pages cannot use (DNS rebinding, cross-origin posts).
 @Suite("Host, Origin and Content-Type checks")

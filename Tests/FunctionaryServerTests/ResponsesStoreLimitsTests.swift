@@ -1,9 +1,10 @@
 import FunctionaryProtocol
-@testable import FunctionaryServer
 import Hummingbird
 import HummingbirdTesting
 import Synchronization
 import Testing
+
+@testable import FunctionaryServer
 
 /// Issue 20: what a client can leave in the Responses store is bounded: metadata to OpenAI's limits, input items and
 /// `text.format` to the members the server reads, entries to an age.

@@ -57,7 +57,9 @@ struct SharedServerTests {
         try await TestServer.app(engine: engine, { $0.apiKeys = [Self.keyA, Self.keyB] }).test(.router) { client in
             let created = try await client.post("/v1/responses", json: #"{"model":"test-model","input":"Hi"}"#, headers: Self.bearer(Self.keyA))
             let id = try #require(try created.json()["id"]?.stringValue)
-            for (uri, method) in [("/v1/responses/\(id)", HTTPRequest.Method.get), ("/v1/responses/\(id)/input_items", .get), ("/v1/responses/\(id)", .delete)] {
+            for (uri, method) in [
+                ("/v1/responses/\(id)", HTTPRequest.Method.get), ("/v1/responses/\(id)/input_items", .get), ("/v1/responses/\(id)", .delete),
+            ] {
                 let other = try await client.execute(uri: uri, method: method, headers: Self.bearer(Self.keyB))
                 #expect(other.status == .notFound, "\(method) \(uri)")
                 #expect(try other.json()["error"]?["code"] == "not_found")

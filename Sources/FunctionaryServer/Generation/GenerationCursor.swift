@@ -24,6 +24,9 @@ final class GenerationCursor: @unchecked Sendable {
     /// The generation was ended by the server's shutdown, not by the engine.
     private(set) var stoppedByShutdown = false
 
+    /// The finish reason of a choice the engine did not finish: `length` when the server's shutdown cut it, else `stop`.
+    var unfinishedReason: FinishReason { stoppedByShutdown ? .length : .stop }
+
     init(
         stream: AsyncThrowingStream<GenerationEvent, any Error>, ticket: Admission.Ticket, metrics: ServerMetrics,
         record: RequestRecord, stop: StopSignal, retryAfter: Int, started: ContinuousClock.Instant

@@ -16,11 +16,28 @@ struct GenerationRunner: Sendable {
         var texts: [String]
         var reasons: [FinishReason?]
         var usage: GenerationUsage?
-        var stoppedByShutdown: Bool
+        /// The reason of the choices the engine did not finish (`GenerationCursor.unfinishedReason`).
+        var unfinishedReason: FinishReason = .stop
         /// Each choice's token log probabilities (empty unless the request asked for them).
         var logprobs: [[TokenLogprobs]] = []
         /// The request's stop string that ended each choice, when the engine said.
         var stopSequences: [String?] = []
+
+        init(choices: Int) {
+            texts = Array(repeating: "", count: choices)
+            reasons = Array(repeating: nil, count: choices)
+            logprobs = Array(repeating: [], count: choices)
+            stopSequences = Array(repeating: nil, count: choices)
+        }
+
+        /// Why choice `index` ended: the engine's reason, or `unfinishedReason` when it gave none.
+        func reason(_ index: Int) -> FinishReason { reasons[index] ?? unfinishedReason }
+
+        /// Choice `index`'s log probabilities (empty when none were asked for).
+        func logprobs(_ index: Int) -> [TokenLogprobs] { logprobs.indices.contains(index) ? logprobs[index] : [] }
+
+        /// The usage, zero when the engine sent none.
+        var usageOrZero: GenerationUsage { usage ?? GenerationUsage(promptTokens: 0, completionTokens: 0) }
     }
 
     /// Takes a place in admission, before the request's prompt is rendered and its grammar built (that work
@@ -74,10 +91,7 @@ struct GenerationRunner: Sendable {
         do {
             return try await Self.untilClientLeaves(context) {
                 try await withGracefulShutdownHandler {
-                    var collected = Collected(
-                        texts: Array(repeating: "", count: choices), reasons: Array(repeating: nil, count: choices), usage: nil,
-                        stoppedByShutdown: false, logprobs: Array(repeating: [], count: choices),
-                        stopSequences: Array(repeating: nil, count: choices))
+                    var collected = Collected(choices: choices)
                     while let event = try await cursor.next() {
                         switch event {
                         case .text(let choice, let text) where collected.texts.indices.contains(choice):
@@ -95,7 +109,7 @@ struct GenerationRunner: Sendable {
                         }
                     }
                     if Task.isCancelled { throw CancellationError() }
-                    collected.stoppedByShutdown = cursor.stoppedByShutdown
+                    collected.unfinishedReason = cursor.unfinishedReason
                     return collected
                 } onGracefulShutdown: {
                     stop.trigger()
@@ -219,52 +233,16 @@ struct GenerationRunner: Sendable {
                 guard await push(chunker.handle(current)) else { return }
                 event = try await cursor.next()
             }
-        } catch let error as OpenAIError {
-            _ = await push(chunker.failure(error))
-            return
         } catch {
-            _ = await push(chunker.failure(.internalError("Engine failure: \(error)")))
+            // `cursor.next()` throws `OpenAIError` only (engine failures already mapped to 500).
+            _ = await push(chunker.failure(error))
             return
         }
         if Task.isCancelled { return }
-        guard await push(chunker.end(stoppedByShutdown: cursor.stoppedByShutdown)) else { return }
+        guard await push(chunker.end(unfinishedReason: cursor.unfinishedReason)) else { return }
         if let usage = cursor.usage, let chunk = chunker.usageChunk(usage) {
             guard await push([chunk]) else { return }
         }
         if let terminator = chunker.terminator { _ = await buffer.push(terminator) }
     }
-}
-
-/// Turns generation events into the chunks of one streaming response.
-protocol StreamChunker: Sendable {
-    /// Chunks sent before any event (the role chunks of a chat completion).
-    mutating func start() -> [JSONValue]
-    mutating func handle(_ event: GenerationEvent) -> [JSONValue]
-    /// Chunks after the last event: finishes the choices the engine did not finish.
-    mutating func end(stoppedByShutdown: Bool) -> [JSONValue]
-    /// The usage chunk, when the client asked for one.
-    func usageChunk(_ usage: GenerationUsage) -> JSONValue?
-    /// One chunk as server-sent-event text (`data: …` and a blank line by default).
-    func frame(_ chunk: JSONValue) -> String
-    /// The chunks that report an engine error after the stream has begun (`{"error": …}` by default).
-    mutating func failure(_ error: OpenAIError) -> [JSONValue]
-    /// Text written after the last chunk (`data: [DONE]` by default; nil for none).
-    var terminator: String? { get }
-}
-
-extension StreamChunker {
-    func frame(_ chunk: JSONValue) -> String { "data: " + chunk.compactJSON() + "\n\n" }
-    mutating func failure(_ error: OpenAIError) -> [JSONValue] { [error.json] }
-    var terminator: String? { "data: [DONE]\n\n" }
-}
-
-/// Chunks sent as named events (`event: <type>` then `data: …`), as the Responses and Messages APIs stream them:
-/// each chunk's `type` names its event, and no `[DONE]` follows the last.
-protocol NamedEventChunker: StreamChunker {}
-
-extension NamedEventChunker {
-    func frame(_ chunk: JSONValue) -> String {
-        "event: " + (chunk["type"]?.stringValue ?? "message") + "\ndata: " + chunk.compactJSON() + "\n\n"
-    }
-    var terminator: String? { nil }
 }

@@ -23,6 +23,11 @@ public struct LoadedModel<Engine: TextGenerator>: Sendable {
         self.servedNames = servedNames
         self.adapters = adapters
     }
+
+    /// The names clients may use for `model`: the configuration's `servedModelNames`, else the model's `servedNames`.
+    func modelNames(_ configuration: ServerConfiguration) -> [String] {
+        configuration.servedModelNames.isEmpty ? servedNames : configuration.servedModelNames
+    }
 }
 
 /// Where the server finds its model. The HTTP server starts before the model is loaded, so `/health`

@@ -50,7 +50,7 @@ struct APIKeyMiddleware: RouterMiddleware {
     /// A 401 in OpenAI's shape, or Anthropic's for the Messages API.
     static func reject(_ message: String, anthropic: Bool) -> Response {
         let error = OpenAIError.unauthorized(message)
-        return anthropic ? AnthropicShapes.errorResponse(error) : error.response
+        return anthropic ? AnthropicError(error: error).response : error.response
     }
 
     /// Whether the path, as the router reads it, is under `/v1/messages`.

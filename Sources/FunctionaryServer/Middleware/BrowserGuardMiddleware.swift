@@ -25,7 +25,7 @@ struct BrowserGuardMiddleware: RouterMiddleware {
         _ request: Request, context: ServerRequestContext, next: (Request, ServerRequestContext) async throws -> Response
     ) async throws -> Response {
         let anthropic = APIKeyMiddleware.isMessagesAPI(request.uri.path)
-        func reject(_ error: OpenAIError) -> Response { anthropic ? AnthropicShapes.errorResponse(error) : error.response }
+        func reject(_ error: OpenAIError) -> Response { anthropic ? AnthropicError(error: error).response : error.response }
         // HTTP/1.1 `Host` arrives as the request's authority.
         let host = request.head.authority
         if let host, !policy.allowsHost(host) {

@@ -8,30 +8,31 @@ import Hummingbird
 /// A request is mapped onto the chat request (`ResponsesRequest.chatRequest`) and runs through the same plan,
 /// grammar and engine as `/v1/chat/completions`; only the shapes at the edge differ.
 struct ResponsesController<Engine: TextGenerator>: Sendable {
-    let configuration: ServerConfiguration
-    let model: ModelHolder<Engine>
-    let runner: GenerationRunner
+    let pipeline: GenerationPipeline<Engine>
     let store: ResponseStore
 
     func addRoutes(to router: Router<ServerRequestContext>) {
         router.post("/v1/responses") { request, context in
-            try await self.create(request, context: context)
+            try await pipeline.generate(request, context: context) { admitted in try job(admitted, context: context) }
         }
         router.get("/v1/responses/:id") { _, context in
-            let id = context.parameters.get("id") ?? ""
-            guard let entry = self.store.entry(id, tenant: context.tenant) else { throw Self.notFound(id) }
-            return Response.json(entry.response)
+            JSONResponse(try entry(context).response)
         }
         router.delete("/v1/responses/:id") { _, context in
             let id = context.parameters.get("id") ?? ""
             guard self.store.delete(id, tenant: context.tenant) else { throw Self.notFound(id) }
-            return Response.json(["id": .string(id), "object": "response", "deleted": true])
+            return JSONResponse(["id": .string(id), "object": "response", "deleted": true])
         }
         router.get("/v1/responses/:id/input_items") { request, context in
-            let id = context.parameters.get("id") ?? ""
-            guard let entry = self.store.entry(id, tenant: context.tenant) else { throw Self.notFound(id) }
-            return Response.json(try Self.inputItemsPage(entry.inputItems, query: request.uri.queryParameters))
+            JSONResponse(try Self.inputItemsPage(try entry(context).inputItems, query: request.uri.queryParameters))
         }
+    }
+
+    /// The stored response the path's `:id` names, for the request's tenant (404 when there is none).
+    private func entry(_ context: ServerRequestContext) throws(OpenAIError) -> ResponseStore.Entry {
+        let id = context.parameters.get("id") ?? ""
+        guard let entry = store.entry(id, tenant: context.tenant) else { throw Self.notFound(id) }
+        return entry
     }
 
     /// The chat request's field names in an error, as this API spells them (`max_completion_tokens` is
@@ -49,14 +50,10 @@ struct ResponsesController<Engine: TextGenerator>: Sendable {
         OpenAIError(status: .notFound, message: "Response with id '\(id)' not found.", param: "response_id", code: "not_found")
     }
 
-    func create(_ request: Request, context: ServerRequestContext) async throws -> Response {
-        let started = ContinuousClock.now
-        var request = request
-        let bytes = try await RequestJSON.collect(&request, limit: configuration.maxBodySize)
-        let loaded = try model.requireModel(retryAfter: configuration.retryAfterSeconds)
-        // Admitted before the body is parsed, as on every generating route: parsing counts against the same budget.
-        let ticket = try runner.admit()
-        let body = try ResponsesRequest(JSONFields.body(bytes, limits: configuration.limits))
+    /// Checks a request: its body, the conversation it continues (`previous_response_id`) and the chat plan it maps to.
+    func job(_ admitted: AdmittedRequest<Engine>, context: ServerRequestContext) throws(OpenAIError) -> ResponsesJob {
+        let configuration = pipeline.configuration
+        let body = try ResponsesRequest(JSONFields.body(admitted.body, limits: configuration.limits))
         var history: [ChatMessage] = []
         if let previous = body.previousResponseID {
             // Another tenant's response is not found, exactly like one that never existed.
@@ -69,48 +66,20 @@ struct ResponsesController<Engine: TextGenerator>: Sendable {
         }
         let plan: ChatPlan
         do {
-            plan = try ChatPlan(
-                request: body.chatRequest(history: history), configuration: configuration, template: loaded.template,
-                modelNames: configuration.modelNames(loaded), contextSize: loaded.engine.contextSize)
+            plan = try ChatPlan(body.chatRequest(history: history), for: admitted, configuration: configuration)
         } catch {
             throw Self.renamingChatFields(error)
         }
-        let cursor = try runner.start(plan.generation, on: loaded.engine, ticket: ticket, context: context, started: started)
         let object = ResponseObject(id: "resp_\(context.record.id)", createdAt: Int(Date.now.timeIntervalSince1970), request: body)
         let store = self.store
         let conversation = history + body.inputMessages
         let tenant = context.tenant
-        let remember: @Sendable (JSONValue, [JSONValue]) -> Void = { response, output in
+        return ResponsesJob(plan: plan, object: object) { response, output in
             guard body.store else { return }
             var chained = conversation
             if let reply = ResponseObject.assistantMessage(output) { chained.append(reply) }
             store.store(id: object.id, tenant: tenant, response: response, inputItems: body.inputItems, conversation: chained)
         }
-        if body.stream {
-            switch try await runner.firstEvent(cursor, context: context) {
-            case .clientGone:
-                return GenerationRunner.clientClosedResponse
-            case .event(let first):
-                let chunker = ResponsesStreamChunker(object: object, plan: plan, onComplete: remember)
-                return runner.streamResponse(cursor: cursor, first: first, chunker: chunker, context: context)
-            }
-        }
-        guard let collected = try await runner.collect(cursor, choices: 1, context: context) else {
-            return GenerationRunner.clientClosedResponse
-        }
-        let parsed = plan.template.parse(collected.texts[0], toolChoice: plan.resolved.choice)
-        let entries =
-            body.logprobs == nil || !collected.logprobs.indices.contains(0)
-            ? []
-            : ResponsesLogprobs.content(
-                of: collected.logprobs[0], parser: plan.template.makeStreamParser(toolChoice: plan.resolved.choice))
-        let output = ResponseObject.outputItems(parsed, parallelToolCalls: plan.parallelToolCalls, logprobs: entries)
-        let reason = collected.reasons[0] ?? (collected.stoppedByShutdown ? .length : .stop)
-        let response = object.json(
-            status: reason == .length ? "incomplete" : "completed", output: output, usage: collected.usage,
-            incompleteReason: reason == .length ? "max_output_tokens" : nil)
-        remember(response, output)
-        return Response.json(response)
     }
 
     /// One page of input items: `order` (`desc` by default, as OpenAI lists them), `limit` (1–100, default 20), `after`.
@@ -140,5 +109,34 @@ struct ResponsesController<Engine: TextGenerator>: Sendable {
             "object": "list", "data": .array(page), "first_id": page.first?["id"] ?? .null, "last_id": page.last?["id"] ?? .null,
             "has_more": .bool(list.count > page.count),
         ]
+    }
+}
+
+/// A checked Responses request, answered with a `response` object or its events; the finished response is stored.
+struct ResponsesJob: GenerationJob {
+    let plan: ChatPlan
+    let object: ResponseObject
+    /// Stores the finished response and its output items (when the request asked for `store`).
+    let remember: @Sendable (JSONValue, [JSONValue]) -> Void
+
+    var generation: GenerationRequest { plan.generation }
+    var stream: Bool { object.request.stream }
+
+    func makeChunker() -> ResponsesStreamChunker { ResponsesStreamChunker(object: object, plan: plan, onComplete: remember) }
+
+    func answer(_ collected: GenerationRunner.Collected) -> JSONValue {
+        let parsed = plan.template.parse(collected.texts[0], toolChoice: plan.resolved.choice)
+        let entries =
+            object.request.logprobs == nil
+            ? []
+            : ResponsesLogprobs.content(
+                of: collected.logprobs(0), parser: plan.template.makeStreamParser(toolChoice: plan.resolved.choice))
+        let output = ResponseObject.outputItems(parsed, parallelToolCalls: plan.parallelToolCalls, logprobs: entries)
+        let reason = collected.reason(0)
+        let response = object.json(
+            status: reason == .length ? "incomplete" : "completed", output: output, usage: collected.usage,
+            incompleteReason: reason == .length ? "max_output_tokens" : nil)
+        remember(response, output)
+        return response
     }
 }

@@ -6,7 +6,7 @@ import FunctionaryProtocol
 /// (with one `output_text` part), each call a `function_call` item, and an item is closed (its `.done` events)
 /// when the next one opens or the generation ends. The last event is `response.completed`, or
 /// `response.incomplete` when `max_output_tokens` cut the output; the finished response is stored then.
-struct ResponsesStreamChunker: NamedEventChunker {
+struct ResponsesStreamChunker: TurnEventChunker {
     private enum OpenItem {
         case none
         case message(id: String, outputIndex: Int, text: String)
@@ -16,13 +16,10 @@ struct ResponsesStreamChunker: NamedEventChunker {
     private let object: ResponseObject
     private let plan: ChatPlan
     private let onComplete: @Sendable (JSONValue, [JSONValue]) -> Void
-    private var parser: any StreamParser
+    var turn: TurnStream
     private var sequence = 0
     private var current = OpenItem.none
     private var output: [JSONValue] = []
-    private var usage: GenerationUsage?
-    private var reason: FinishReason?
-    private var done = false
     /// Log probabilities waiting for the text they belong to (only when the request included them).
     private var logprobs = ResponsesLogprobs()
     /// The entries of the open message's text so far.
@@ -33,7 +30,7 @@ struct ResponsesStreamChunker: NamedEventChunker {
         self.object = object
         self.plan = plan
         self.onComplete = onComplete
-        self.parser = plan.template.makeStreamParser(toolChoice: plan.resolved.choice)
+        self.turn = TurnStream(parser: plan.template.makeStreamParser(toolChoice: plan.resolved.choice))
     }
 
     mutating func start() -> [JSONValue] {
@@ -41,46 +38,20 @@ struct ResponsesStreamChunker: NamedEventChunker {
         return [event("response.created", ["response": initial]), event("response.in_progress", ["response": initial])]
     }
 
-    mutating func handle(_ event: GenerationEvent) -> [JSONValue] {
-        guard !done else { return [] }
-        switch event {
-        case .text(0, let text):
-            return apply(parser.feed(text))
-        case .finished(0, let finishReason):
-            reason = finishReason
-            return apply(parser.finish()) + close()
-        case .usage(let usage):
-            self.usage = usage
-            return []
-        case .logprobs(0, let entries):
-            logprobs.add(entries)
-            return []
-        default:
-            return []
-        }
+    mutating func observe(_ event: GenerationEvent) {
+        if case .logprobs(0, let entries) = event { logprobs.add(entries) }
     }
 
-    mutating func end(stoppedByShutdown: Bool) -> [JSONValue] {
-        guard !done else { return [] }
-        var events: [JSONValue] = []
-        if reason == nil {
-            reason = stoppedByShutdown ? .length : .stop
-            events += apply(parser.finish()) + close()
-        }
-        done = true
-        let incomplete = reason == .length
+    mutating func finish() -> [JSONValue] {
+        let incomplete = turn.reason == .length
         let final = object.json(
-            status: incomplete ? "incomplete" : "completed", output: output, usage: usage,
+            status: incomplete ? "incomplete" : "completed", output: output, usage: turn.usage,
             incompleteReason: incomplete ? "max_output_tokens" : nil)
         onComplete(final, output)
-        events.append(self.event(incomplete ? "response.incomplete" : "response.completed", ["response": final]))
-        return events
+        return [event(incomplete ? "response.incomplete" : "response.completed", ["response": final])]
     }
 
-    func usageChunk(_ usage: GenerationUsage) -> JSONValue? { nil }
-
-    mutating func failure(_ error: OpenAIError) -> [JSONValue] {
-        done = true
+    mutating func failed(_ error: OpenAIError) -> [JSONValue] {
         let errorJSON: JSONValue = ["code": .string(error.code ?? "server_error"), "message": .string(error.message)]
         return [
             event(
@@ -90,7 +61,7 @@ struct ResponsesStreamChunker: NamedEventChunker {
                     "param": error.param.map(JSONValue.string) ?? .null,
                 ]
             ),
-            event("response.failed", ["response": object.json(status: "failed", output: output, usage: usage, error: errorJSON)]),
+            event("response.failed", ["response": object.json(status: "failed", output: output, usage: turn.usage, error: errorJSON)]),
         ]
     }
 
@@ -98,13 +69,13 @@ struct ResponsesStreamChunker: NamedEventChunker {
 
     /// An event: its `type`, its `sequence_number` (0, 1, 2… in the order sent), then its fields.
     private mutating func event(_ type: String, _ fields: JSONObject) -> JSONValue {
-        var object: JSONObject = ["type": .string(type), "sequence_number": .number(JSONNumber(sequence))]
+        var object: JSONObject = ["type": .string(type), "sequence_number": .int(sequence)]
         sequence += 1
         for (key, value) in fields { object[key] = value }
         return .object(object)
     }
 
-    private mutating func apply(_ events: [StreamEvent]) -> [JSONValue] {
+    mutating func apply(_ events: [StreamEvent]) -> [JSONValue] {
         var out: [JSONValue] = []
         for (streamEvent, entries) in zip(events, logprobs.assign(events)) {
             switch streamEvent {
@@ -120,11 +91,11 @@ struct ResponsesStreamChunker: NamedEventChunker {
                     out.append(
                         event(
                             "response.output_item.added",
-                            ["output_index": num(index), "item": ResponseObject.messageItem(id: id, text: nil, status: "in_progress")]))
+                            ["output_index": .int(index), "item": ResponseObject.messageItem(id: id, text: nil, status: "in_progress")]))
                     out.append(
                         event(
                             "response.content_part.added",
-                            ["item_id": .string(id), "output_index": num(index), "content_index": 0, "part": ResponseObject.outputText("")]))
+                            ["item_id": .string(id), "output_index": .int(index), "content_index": 0, "part": ResponseObject.outputText("")]))
                 }
                 if case .message(let id, let index, let soFar) = current {
                     current = .message(id: id, outputIndex: index, text: soFar + text)
@@ -133,7 +104,7 @@ struct ResponsesStreamChunker: NamedEventChunker {
                         event(
                             "response.output_text.delta",
                             [
-                                "item_id": .string(id), "output_index": num(index), "content_index": 0, "delta": .string(text),
+                                "item_id": .string(id), "output_index": .int(index), "content_index": 0, "delta": .string(text),
                                 "logprobs": ResponsesLogprobs.json(entries),
                             ]))
                 }
@@ -147,7 +118,7 @@ struct ResponsesStreamChunker: NamedEventChunker {
                     event(
                         "response.output_item.added",
                         [
-                            "output_index": num(index),
+                            "output_index": .int(index),
                             "item": ResponseObject.functionCallItem(id: id, callID: callID, name: name, arguments: "", status: "in_progress"),
                         ]))
             case .toolCallArguments(let parserIndex, let piece):
@@ -156,14 +127,14 @@ struct ResponsesStreamChunker: NamedEventChunker {
                 }
                 current = .call(id: id, outputIndex: index, parserIndex: open, callID: callID, name: name, arguments: soFar + piece)
                 out.append(
-                    event("response.function_call_arguments.delta", ["item_id": .string(id), "output_index": num(index), "delta": .string(piece)]))
+                    event("response.function_call_arguments.delta", ["item_id": .string(id), "output_index": .int(index), "delta": .string(piece)]))
             }
         }
         return out
     }
 
     /// The `.done` events of the open item, which joins the output.
-    private mutating func close() -> [JSONValue] {
+    mutating func close() -> [JSONValue] {
         let closing = current
         current = .none
         switch closing {
@@ -177,16 +148,16 @@ struct ResponsesStreamChunker: NamedEventChunker {
                 event(
                     "response.output_text.done",
                     [
-                        "item_id": .string(id), "output_index": num(index), "content_index": 0, "text": .string(text),
+                        "item_id": .string(id), "output_index": .int(index), "content_index": 0, "text": .string(text),
                         "logprobs": ResponsesLogprobs.json(entries),
                     ]),
                 event(
                     "response.content_part.done",
                     [
-                        "item_id": .string(id), "output_index": num(index), "content_index": 0,
+                        "item_id": .string(id), "output_index": .int(index), "content_index": 0,
                         "part": ResponseObject.outputText(text, logprobs: entries),
                     ]),
-                event("response.output_item.done", ["output_index": num(index), "item": item]),
+                event("response.output_item.done", ["output_index": .int(index), "item": item]),
             ]
         case .call(let id, let index, _, let callID, let name, let arguments):
             let item = ResponseObject.functionCallItem(id: id, callID: callID, name: name, arguments: arguments, status: "completed")
@@ -194,11 +165,9 @@ struct ResponsesStreamChunker: NamedEventChunker {
             return [
                 event(
                     "response.function_call_arguments.done",
-                    ["item_id": .string(id), "output_index": num(index), "name": .string(name), "arguments": .string(arguments)]),
-                event("response.output_item.done", ["output_index": num(index), "item": item]),
+                    ["item_id": .string(id), "output_index": .int(index), "name": .string(name), "arguments": .string(arguments)]),
+                event("response.output_item.done", ["output_index": .int(index), "item": item]),
             ]
         }
     }
-
-    private func num(_ value: Int) -> JSONValue { .number(JSONNumber(value)) }
 }

@@ -18,24 +18,23 @@ struct InfoController<Engine: TextGenerator>: Sendable {
     }
 
     /// 200 `{"status":"ok"}` once the model is loaded, 503 `{"status":"loading"}` before.
-    func health() -> Response {
-        if model.isReady { return .json(["status": "ok"]) }
-        var headers: HTTPFields = [:]
-        headers[.retryAfter] = String(configuration.retryAfterSeconds)
-        return .json(["status": "loading"], status: .serviceUnavailable, extraHeaders: headers)
+    func health() -> JSONResponse {
+        if model.isReady { return JSONResponse(["status": "ok"]) }
+        return JSONResponse(
+            ["status": "loading"], status: .serviceUnavailable, headers: [.retryAfter: String(configuration.retryAfterSeconds)])
     }
 
     /// The served models; 503 while the model loads, like every route that needs it (clients that poll
     /// `/v1/models` for readiness then wait until requests can succeed).
-    func models() throws(OpenAIError) -> Response {
+    func models() throws(OpenAIError) -> JSONResponse {
         let loaded = try model.requireModel(retryAfter: configuration.retryAfterSeconds)
-        return .json(["object": "list", "data": .array(configuration.modelNames(loaded).map(card))])
+        return JSONResponse(["object": "list", "data": .array(loaded.modelNames(configuration).map(card))])
     }
 
-    func modelCard(_ id: String) throws(OpenAIError) -> Response {
+    func modelCard(_ id: String) throws(OpenAIError) -> JSONResponse {
         let loaded = try model.requireModel(retryAfter: configuration.retryAfterSeconds)
-        guard configuration.modelNames(loaded).contains(id) else { throw OpenAIError.modelNotFound(id) }
-        return .json(card(id))
+        guard loaded.modelNames(configuration).contains(id) else { throw OpenAIError.modelNotFound(id) }
+        return JSONResponse(card(id))
     }
 
     private func card(_ name: String) -> JSONValue {

@@ -1,55 +1,4 @@
-import Foundation
 import FunctionaryProtocol
-import Hummingbird
-
-/// `POST /v1/completions`: raw text completion of a prompt the client rendered itself, streamed or not.
-struct CompletionsController<Engine: TextGenerator>: Sendable {
-    let configuration: ServerConfiguration
-    let model: ModelHolder<Engine>
-    let runner: GenerationRunner
-
-    func addRoutes(to router: Router<ServerRequestContext>) {
-        router.post("/v1/completions") { request, context in
-            try await self.complete(request, context: context)
-        }
-    }
-
-    func complete(_ request: Request, context: ServerRequestContext) async throws -> Response {
-        let started = ContinuousClock.now
-        var request = request
-        let body = try await RequestJSON.collect(&request, limit: configuration.maxBodySize)
-        let loaded = try model.requireModel(retryAfter: configuration.retryAfterSeconds)
-        let ticket = try runner.admit()
-        let (completion, _) = try RequestJSON.decode(CompletionRequest.self, from: body, limits: configuration.limits)
-        guard configuration.modelNames(loaded).contains(completion.model) else {
-            throw OpenAIError.modelNotFound(completion.model)
-        }
-        if completion.prompt.text.isEmpty {
-            throw OpenAIError.badRequest("'prompt' must not be empty.", param: "prompt", code: "invalid_value")
-        }
-        try RequestLimits.checkMaxTokens(completion.maxTokens, field: "max_tokens", contextSize: loaded.engine.contextSize)
-        try configuration.limits.checkStop(completion.stop?.values)
-        let (sampling, n) = try completion.samplingFields.parameters(configuration)
-        let generation = GenerationRequest(prompt: completion.prompt.text, sampling: sampling, n: n)
-        let cursor = try runner.start(generation, on: loaded.engine, ticket: ticket, context: context, started: started)
-        let encoder = TextCompletionEncoder(
-            id: "cmpl-\(context.record.id)", created: Int(Date.now.timeIntervalSince1970), model: completion.model,
-            includeUsage: completion.streamOptions?.includeUsage ?? false, logprobsRequested: sampling.logprobs != nil)
-        if completion.stream ?? false {
-            switch try await runner.firstEvent(cursor, context: context) {
-            case .clientGone:
-                return GenerationRunner.clientClosedResponse
-            case .event(let first):
-                let chunker = TextCompletionChunker(encoder: encoder, choices: n)
-                return runner.streamResponse(cursor: cursor, first: first, chunker: chunker, context: context)
-            }
-        }
-        guard let collected = try await runner.collect(cursor, choices: n, context: context) else {
-            return GenerationRunner.clientClosedResponse
-        }
-        return Response.json(encoder.completion(collected))
-    }
-}
 
 /// `text_completion` objects and chunks.
 struct TextCompletionEncoder: Sendable {
@@ -62,15 +11,15 @@ struct TextCompletionEncoder: Sendable {
 
     func completion(_ collected: GenerationRunner.Collected) -> JSONValue {
         let choices = collected.texts.indices.map { index in
-            let reason = collected.reasons[index] ?? (collected.stoppedByShutdown ? .length : .stop)
             var logprobs: TextLogprobs?
             if logprobsRequested {
                 var builder = LegacyLogprobsBuilder()
-                logprobs = builder.logprobs(for: collected.logprobs.indices.contains(index) ? collected.logprobs[index] : [])
+                logprobs = builder.logprobs(for: collected.logprobs(index))
             }
-            return TextCompletion.Choice(index: index, text: collected.texts[index], logprobs: logprobs, finishReason: reason.rawValue)
+            return TextCompletion.Choice(
+                index: index, text: collected.texts[index], logprobs: logprobs, finishReason: collected.reason(index).rawValue)
         }
-        let usage = CompletionUsage(collected.usage ?? GenerationUsage(promptTokens: 0, completionTokens: 0))
+        let usage = CompletionUsage(collected.usageOrZero)
         return TextCompletion(id: id, created: created, model: model, choices: choices, usage: usage).encodedJSON
     }
 
@@ -123,11 +72,11 @@ struct TextCompletionChunker: StreamChunker {
         }
     }
 
-    mutating func end(stoppedByShutdown: Bool) -> [JSONValue] {
+    mutating func end(unfinishedReason: FinishReason) -> [JSONValue] {
         var out: [JSONValue] = []
         for index in finished.indices where !finished[index] {
             finished[index] = true
-            out.append(encoder.chunk(index, text: "", finishReason: stoppedByShutdown ? .length : .stop))
+            out.append(encoder.chunk(index, text: "", finishReason: unfinishedReason))
         }
         return out
     }

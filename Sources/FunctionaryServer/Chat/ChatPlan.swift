@@ -17,16 +17,22 @@ struct ChatPlan: Sendable {
     /// The request's limits (`RequestLimits`: tools, schemas, stop strings, `max_tokens` against `contextSize`) are
     /// checked before the prompt is rendered or a grammar built.
     /// - Throws: `OpenAIError`: 400 naming the field or the limit, 404 for an unknown model.
-    init(
-        body: [UInt8], configuration: ServerConfiguration, template: any PromptTemplate, modelNames: [String], contextSize: Int
-    ) throws(OpenAIError) {
-        let (request, _) = try RequestJSON.decode(ChatCompletionRequest.self, from: body, limits: configuration.limits)
-        try self.init(
-            request: request, configuration: configuration, template: template, modelNames: modelNames, contextSize: contextSize)
+    init<Engine>(body admitted: AdmittedRequest<Engine>, configuration: ServerConfiguration) throws(OpenAIError) {
+        let (request, _) = try RequestJSON.decode(ChatCompletionRequest.self, from: admitted.body, limits: configuration.limits)
+        try self.init(request, for: admitted, configuration: configuration)
     }
 
-    /// Checks a decoded request (the Responses and Messages APIs map theirs onto a `ChatCompletionRequest`), with the
-    /// same limits.
+    /// Checks a decoded request (the Responses and Messages APIs map theirs onto a `ChatCompletionRequest`) for the
+    /// admitted request's model: its template, names and context size.
+    init<Engine>(_ request: ChatCompletionRequest, for admitted: AdmittedRequest<Engine>, configuration: ServerConfiguration)
+        throws(OpenAIError)
+    {
+        try self.init(
+            request: request, configuration: configuration, template: admitted.loaded.template,
+            modelNames: admitted.modelNames(configuration), contextSize: admitted.loaded.engine.contextSize)
+    }
+
+    /// Checks a decoded request, with the same limits.
     init(
         request: ChatCompletionRequest, configuration: ServerConfiguration, template: any PromptTemplate, modelNames: [String],
         contextSize: Int
@@ -72,9 +78,9 @@ struct ChatPlan: Sendable {
         // Tools declared: the grammar keeps calls valid (and, for tool_choice "none", keeps the output text).
         let constraint: OutputConstraint?
         if let jsonFormat {
-            constraint = ServerConstraints.jsonResponse(schema: jsonFormat.schema)
+            constraint = ToolGrammar.jsonResponse(schema: jsonFormat.schema)
         } else if !resolved.declaredTools.isEmpty {
-            constraint = ServerConstraints.tools(version: template.version, resolved: resolved, parallelToolCalls: parallel)
+            constraint = ToolGrammar.constraint(for: template.version, resolved: resolved, parallelToolCalls: parallel)
         } else {
             constraint = nil
         }

@@ -49,10 +49,10 @@ struct ChatStreamChunker: StreamChunker {
         }
     }
 
-    mutating func end(stoppedByShutdown: Bool) -> [JSONValue] {
+    mutating func end(unfinishedReason: FinishReason) -> [JSONValue] {
         var out: [JSONValue] = []
         for index in choices.indices where !choices[index].builder.isFinished {
-            out += finish(choice: index, reason: stoppedByShutdown ? .length : .stop)
+            out += finish(choice: index, reason: unfinishedReason)
         }
         return out
     }

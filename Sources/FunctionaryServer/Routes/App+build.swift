@@ -63,12 +63,13 @@ func makeRouter<Engine: TextGenerator>(
         router.add(middleware: APIKeyMiddleware(keys: keys, protectMetrics: configuration.protectMetrics))
     }
     InfoController(configuration: configuration, model: model, metrics: metrics, admission: admission).addRoutes(to: router)
-    ChatCompletionsController(configuration: configuration, model: model, runner: runner).addRoutes(to: router)
-    CompletionsController(configuration: configuration, model: model, runner: runner).addRoutes(to: router)
+    let pipeline = GenerationPipeline(configuration: configuration, model: model, runner: runner)
+    ChatCompletionsController(pipeline: pipeline).addRoutes(to: router)
+    CompletionsController(pipeline: pipeline).addRoutes(to: router)
     let store = ResponseStore(
         maxEntries: configuration.responsesStoreEntries, maxBytes: configuration.responsesStoreBytes,
         maxAge: configuration.responsesTTL)
-    ResponsesController(configuration: configuration, model: model, runner: runner, store: store).addRoutes(to: router)
-    MessagesController(configuration: configuration, model: model, runner: runner).addRoutes(to: router)
+    ResponsesController(pipeline: pipeline, store: store).addRoutes(to: router)
+    MessagesController(pipeline: pipeline).addRoutes(to: router)
     return router
 }

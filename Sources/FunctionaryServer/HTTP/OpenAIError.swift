@@ -116,10 +116,13 @@ extension OpenAIError: HTTPResponseError {
     }
 
     /// The error as an HTTP response.
-    var response: Response {
-        var headers: HTTPFields = [.contentType: "application/json"]
+    var response: Response { response(body: json) }
+
+    /// The error's status and headers (`Retry-After`, `WWW-Authenticate`) with `body`: OpenAI's shape, or another API's.
+    func response(body: JSONValue) -> Response {
+        var headers: HTTPFields = [:]
         if let retryAfter { headers[.retryAfter] = String(retryAfter) }
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: json.compactJSON())))
+        return JSONResponse(body, status: status, headers: headers).response()
     }
 }

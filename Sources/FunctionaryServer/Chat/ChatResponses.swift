@@ -23,12 +23,10 @@ enum ChatResponses {
     static func completion(id: String, created: Int, plan: ChatPlan, collected: GenerationRunner.Collected) -> ChatCompletion {
         let choices = collected.texts.indices.map { index in
             choice(
-                index: index, output: collected.texts[index],
-                engineReason: collected.reasons[index] ?? (collected.stoppedByShutdown ? .length : .stop), plan: plan,
-                logprobs: collected.logprobs.indices.contains(index) ? collected.logprobs[index] : [])
+                index: index, output: collected.texts[index], engineReason: collected.reason(index), plan: plan,
+                logprobs: collected.logprobs(index))
         }
         return ChatCompletion(
-            id: id, created: created, model: plan.model, choices: choices,
-            usage: CompletionUsage(collected.usage ?? GenerationUsage(promptTokens: 0, completionTokens: 0)))
+            id: id, created: created, model: plan.model, choices: choices, usage: CompletionUsage(collected.usageOrZero))
     }
 }
