@@ -52,6 +52,13 @@ struct EngineOptions: ParsableArguments {
     var jumpForward = OnOff.on
 
     @Option(
+        name: .customLong("speculation"),
+        help: ArgumentHelp(
+            "Speculative decoding, lookup or off: each step drafts the tokens that followed the output's last tokens where they occurred earlier in the context (the user's words, a tool result) and verifies them in the same decode; the output does not change.",
+            valueName: "lookup|off"))
+    var speculation = SpeculationMode.off
+
+    @Option(
         name: .customLong("cache-ram"),
         help: ArgumentHelp(
             "Host memory for the prompt states of slots another conversation takes, in MiB (0: off); a conversation's next turn restores its state instead of evaluating its prompt again.",
@@ -98,6 +105,7 @@ struct EngineOptions: ParsableArguments {
             parallel: parallel, maxQueue: maxQueue, adapters: adapters)
         configuration.mergeAdapters = mergeLora
         configuration.jumpForward = jumpForward.isOn
+        configuration.speculation = speculation == .lookup
         configuration.hostCacheBytes = cacheRam << 20
         return configuration
     }

@@ -2,7 +2,7 @@
     import ArgumentParser
     import FunctionaryRemote
 
-    /// `functionary serve` flags for remote engines (vLLM, SGLang, llama.cpp servers): see the README, "Scaling out".
+    /// `functionary serve` flags for remote engines (vLLM, SGLang, llama.cpp servers): see docs/remote-engines.md.
     struct RemoteEngineFlags: ParsableArguments {
         /// The library's defaults, which the flags' defaults are (but `--engine-startup-timeout`: the library does not
         /// wait by default, `serve` does).

@@ -122,7 +122,7 @@ struct Serve: AsyncParsableCommand {
             })
     }
 
-    /// vLLM / SGLang / llama.cpp servers behind this one (README, "Scaling out").
+    /// vLLM / SGLang / llama.cpp servers behind this one (docs/remote-engines.md).
     private func serveRemote(logger: Logger) async throws {
         guard let version = engine.template.namedVersion else { throw ValidationError("--template is required") }
         var remoteOptions = try remote.options(contextSize: engine.contextSize > 0 ? engine.contextSize : nil)

@@ -3,7 +3,7 @@ import Foundation
 import FunctionaryEngine
 import FunctionaryServer
 
-/// `functionary serve` flags for API keys, request limits, connection timeouts and grammar budgets (README,
+/// `functionary serve` flags for API keys, request limits, connection timeouts and grammar budgets (docs/security.md,
 /// "Limits" and "Security").
 struct ServeLimitFlags: ParsableArguments {
     /// The libraries' defaults, which the flags' defaults are.

@@ -66,3 +66,9 @@ enum OnOff: String, ExpressibleByArgument, Sendable {
 
     var isOn: Bool { self == .on }
 }
+
+/// `lookup` or `off` (`--speculation`): prompt-lookup speculative decoding in the embedded engine.
+enum SpeculationMode: String, ExpressibleByArgument, Sendable {
+    case lookup
+    case off
+}

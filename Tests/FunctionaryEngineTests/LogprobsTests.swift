@@ -33,7 +33,7 @@ import Testing
         let plain = try await engine.collect(Self.request(prompt, maxTokens: 16, logprobs: nil))
         #expect(plain.logprobs.isEmpty)
         // The same text, up to a near tie: the other suites share this engine, and a different batch in a decode
-        // step may flip two almost equally likely tokens (see README, reproducible seeds).
+        // step may flip two almost equally likely tokens (see docs/server.md, reproducible seeds).
         if plain.text != result.text {
             let same = zip(Array(plain.text.utf8), Array(result.text.utf8)).prefix { $0 == $1 }.count
             var offset = 0

@@ -11,7 +11,7 @@ import FunctionaryProtocol
 /// network, its own PID namespace and `/proc`); where bubblewrap does not work it does not start unless limits only
 /// were asked for (`sandbox: .limitsOnly`, `FUNCTIONARY_SANDBOX=limits-only`): then the limits (and `unshare -n`
 /// where allowed) apply, with a one-line warning. A crash ends the cell with an error and the next cell starts
-/// a fresh interpreter. See the README ("The code interpreter") for what is and is not isolated.
+/// a fresh interpreter. See docs/agent.md ("The code interpreter") for what is and is not isolated.
 public actor CodeInterpreter {
     /// Limits and paths.
     public struct Configuration: Sendable, Hashable {

@@ -1,6 +1,6 @@
 import FunctionaryProtocol
 
-/// The example tools of the README (`functionary chat --tools demo`): `flip_coin`,
+/// The example tools of the README and docs/agent.md (`functionary chat --tools demo`): `flip_coin`,
 /// `get_current_weather(location)` and `get_car_price(car_name)`. They return made-up data.
 public enum DemoTools {
     /// `flip_coin`: heads or tails.

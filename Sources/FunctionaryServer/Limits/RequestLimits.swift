@@ -2,7 +2,7 @@ import FunctionaryProtocol
 
 /// Every limit a request must stay under, in one place. Each is checked before the work it protects (parsing,
 /// prompt rendering, grammar construction, generation), and a request over one gets a 400 (413 for the body
-/// size) whose message names the limit, its flag and the value. The README's "Limits" table lists them.
+/// size) whose message names the limit, its flag and the value. The "Limits" table of docs/security.md lists them.
 public struct RequestLimits: Sendable, Hashable {
     /// Nesting of objects and arrays in a request body (`--max-json-depth`).
     public var maxJSONDepth: Int = 64
