@@ -11,6 +11,8 @@ final class ServerMetrics: Sendable {
     private let cachedPromptTokens: Counter
     private let copiedPromptTokens: Counter
     private let restoredPromptTokens: Counter
+    private let draftedTokens: Counter
+    private let acceptedDraftTokens: Counter
     private let timeToFirstToken: DurationHistogram
     private let requestDuration: DurationHistogram
     private let activeSlots: Gauge
@@ -42,6 +44,12 @@ final class ServerMetrics: Sendable {
             descriptor: name(
                 "prompt_cache_host_restored_tokens", "total",
                 "Prompt cache hits restored from a prompt state saved in host memory (--cache-ram; counted in prompt_cache_hit_tokens too)."))
+        draftedTokens = registry.makeCounter(
+            descriptor: name("speculation_drafted_tokens", "total", "Tokens drafted by speculative decoding (--speculation lookup) and verified."))
+        acceptedDraftTokens = registry.makeCounter(
+            descriptor: name(
+                "speculation_accepted_tokens", "total",
+                "Drafted tokens the model agreed with (each a decode step saved; counted in speculation_drafted_tokens too)."))
         timeToFirstToken = registry.makeDurationHistogram(
             descriptor: name("time_to_first_token", "seconds", "Time from request to first generated text."),
             buckets: Self.latencyBuckets)
@@ -78,6 +86,8 @@ final class ServerMetrics: Sendable {
         cachedPromptTokens.increment(by: Int64(max(0, usage.cachedPromptTokens)))
         copiedPromptTokens.increment(by: Int64(max(0, min(usage.copiedPromptTokens, usage.cachedPromptTokens))))
         restoredPromptTokens.increment(by: Int64(max(0, min(usage.restoredPromptTokens, usage.cachedPromptTokens))))
+        draftedTokens.increment(by: Int64(max(0, usage.draftedTokens)))
+        acceptedDraftTokens.increment(by: Int64(max(0, min(usage.acceptedDraftTokens, usage.draftedTokens))))
     }
 
     func recordTimeToFirstToken(_ duration: Duration) {
