@@ -884,6 +884,79 @@ def phase_agent_cache(kind: str, cfg: Config, opts: argparse.Namespace, res: Res
             run_agent_steps(server, kind, opts, res, random.Random(seed), "agent_step")
 
 
+SHIP_TOOL = {"type": "function", "function": {
+    "name": "create_shipment", "description": "Ship an order to a delivery address.",
+    "parameters": {"type": "object", "properties": {
+        "address": {"type": "string", "description": "The full delivery address, as the customer wrote it"},
+        "order_number": {"type": "string", "description": "The order number"}},
+        "required": ["address", "order_number"]}}}
+SPEC_LLAMA_ARGS = ["--spec-type", "ngram-simple", "--spec-ngram-simple-size-n", "3", "--spec-ngram-simple-size-m", "16"]
+
+
+def shipment_record(address: str, order: str) -> str:
+    """A tool result of about 300 tokens that repeats the request's values (what the answer quotes)."""
+    events = "\n".join(f"- {day} 0{hour}:15 {where}: {what}" for day, hour, where, what in [
+        ("Mon", 8, "Memphis hub", "label created for " + address), ("Mon", 9, "Memphis hub", "picked up by carrier"),
+        ("Tue", 6, "Louisville sort center", "arrived"), ("Tue", 7, "Louisville sort center", "departed"),
+        ("Wed", 5, "Springfield station", "out for delivery to " + address)])
+    return (f"Shipment created for order {order}.\nDelivery address: {address}\nCarrier: United Parcel, ground, "
+            f"tracking number 1Z 999 AA1 01 2345 6784\nEstimated delivery: Wednesday before 6 pm\nPackage: replacement "
+            f"router, 1 box, 2.4 kg, insured for 180 dollars\nTracking history:\n{events}\nSignature required: yes.")
+
+
+def phase_speculation(kind: str, cfg: Config, opts: argparse.Namespace, res: Results, rng: random.Random, first: bool) -> None:
+    """Phase 8: one agent step (a call whose arguments copy a 40-80 character address from the user's message, a tool
+    result of about 300 tokens, then an answer that quotes it), request sent → end of both streams, temperature 0;
+    and an open-ended story (copies nothing). Ours with --speculation lookup and off; llama-server (through `functionary
+    serve --engine-url`, as in phase 6) with n-gram speculation (SPEC_LLAMA_ARGS) and --swa-full."""
+    variants = [("lookup", ["--speculation", "lookup"]), ("off", ["--speculation", "off"])] if kind == "ours" else [("lookup", [])]
+    for name, extra in variants:
+        port = free_port()
+        with contextlib.ExitStack() as stack:
+            if kind == "ours":
+                server = stack.enter_context(Server(f"functionary serve (speculation {name})", ours_argv(cfg, port, 1) + extra,
+                                                    port, cfg.logdir))
+            else:
+                upstream = free_port()
+                argv = llama_argv(cfg, upstream, 1) + SPEC_LLAMA_ARGS
+                stack.enter_context(Server("llama-server (n-gram speculation)", argv, upstream, cfg.logdir))
+                front = [str(cfg.binary), "serve", "--engine-url", f"http://127.0.0.1:{upstream}", "--template", "gemma3",
+                         "--host", "127.0.0.1", "--port", str(port)]
+                server = stack.enter_context(Server("functionary serve --engine-url (speculation)", front, port, cfg.logdir))
+            steps, stories, accepted = [], [], []
+            for rep in range(opts.reps + 1):  # the first is a warm-up
+                address = f"{rng.randrange(100, 9999)} Cedar Grove Lane, Apartment {rng.randrange(1, 40)}B, Springfield, IL 62704"
+                order = f"SO-{rng.randrange(10**7, 10**8)}"
+                user = {"role": "user", "content": f"{nonce(rng)} Please ship the replacement router for order {order} to "
+                                                   f"{address}, and tell me when it arrives."}
+                body = {"model": server.model_id, "tools": [SHIP_TOOL], "temperature": 0, "max_tokens": 96}
+                started = time.perf_counter()
+                call = post_stream(server.port, "/v1/chat/completions", dict(
+                    body, messages=[user], tool_choice={"type": "function", "function": {"name": "create_shipment"}}))
+                messages = [user, {"role": "assistant", "content": None, "tool_calls": [
+                    {"id": "call_1", "type": "function", "function": {"name": "create_shipment", "arguments": json.dumps(
+                        {"address": address, "order_number": order})}}]},
+                            {"role": "tool", "tool_call_id": "call_1", "content": shipment_record(address, order)}]
+                answer = post_stream(server.port, "/v1/chat/completions", dict(
+                    body, messages=messages, tool_choice="none", max_tokens=160))
+                elapsed = (time.perf_counter() - started) * 1000
+                story = post_stream(server.port, "/v1/completions", completion_body(
+                    server, f"{nonce(rng)} Once upon a time, in a village by the sea, there lived", 96))
+                if rep == 0:
+                    res.details.append(f"{kind} ({name}): call {call.text[:120]!r}; answer ({answer.completion_tokens} "
+                                       f"tokens) {answer.text[:160]!r}")
+                    continue
+                steps.append(elapsed)
+                stories.append(story.decode_rate())
+                details = (answer.usage or {}).get("completion_tokens_details") or {}
+                accepted.append(details.get("accepted_prediction_tokens"))
+        key = "spec_step_ms" if name == "lookup" else "spec_step_off_ms"
+        res.add(key, steps)
+        res.add("spec_story" if name == "lookup" else "spec_story_off", stories)
+        res.details.append(f"{kind} ({name}): agent step ms {fmt_list(steps)}; story tok/s {fmt_list(stories)}")
+
+
+
 def phase_parallel(kind: str, cfg: Config, opts: argparse.Namespace, res: Results, rng: random.Random, first: bool) -> None:
     """Phase 2, an N-slot server: N concurrent streams against one."""
     argv = ours_argv if kind == "ours" else llama_argv
@@ -966,6 +1039,12 @@ def table(ours: Results | None, llama: Results | None, opts: argparse.Namespace,
         ("agent step, prompt tokens evaluated (ours: cache on)", o.get("agent_step_evaluated"), l.get("agent_step_evaluated"),
          ratio(o.get("agent_step_evaluated"), l.get("agent_step_evaluated")), "—", 1),
         ("agent step, prompt tokens evaluated, ours --cache-ram 0", o.get("agent_step_off_evaluated"), None, None, "—", 1),
+        ("agent step with speculation (copying call and answer), ms (llama: n-gram speculation, via --engine-url)",
+         o.get("spec_step_ms"), l.get("spec_step_ms"), ratio(l.get("spec_step_ms"), o.get("spec_step_ms")), "≥ 2×", 1),
+        ("agent step, ours --speculation off, ms (ratio: off ÷ lookup)", o.get("spec_step_off_ms"), None,
+         ratio(o.get("spec_step_off_ms"), o.get("spec_step_ms")), "≥ 1.5×", 1),
+        ("story (copies nothing), tok/s, columns: ours lookup, ours off", o.get("spec_story"), o.get("spec_story_off"),
+         ratio(o.get("spec_story"), o.get("spec_story_off")), "≥ 0.97×", 2),
         ("adapter at runtime (--no-merge-lora) ÷ off", ratio(o.get("adapter_runtime_decode"), o.get("decode")), None,
          ratio(o.get("adapter_runtime_decode"), o.get("decode")), "—", 2),
     ]
@@ -996,7 +1075,7 @@ def main() -> int:
     parser.add_argument("--llama-arg", action="append", default=None,
                         help="extra llama-server argument (repeatable; default: --swa-full, as our engine keeps "
                              "the whole sliding-window history)")
-    parser.add_argument("--phases", default="single,parallel,adapter,shared_prefix,many_tools,tool_call,agent_cache",
+    parser.add_argument("--phases", default="single,parallel,adapter,shared_prefix,many_tools,tool_call,agent_cache,speculation",
                         help="comma-separated phases to run (default: all)")
     parser.add_argument("--markdown", type=Path, help="also write the table and details to this file")
     parser.add_argument("--adapter", type=Path, default=DEFAULT_ADAPTER,
@@ -1031,7 +1110,7 @@ def main() -> int:
     results = {kind: Results() for kind in kinds}
     wanted = set(opts.phases.split(","))
     for phase in (p for p in (phase_single, phase_parallel, phase_adapter, phase_shared_prefix, phase_many_tools,
-                                  phase_tool_call, phase_agent_cache) if p.__name__[6:] in wanted):
+                                  phase_tool_call, phase_agent_cache, phase_speculation) if p.__name__[6:] in wanted):
         for round_index in range(opts.rounds):
             for kind in kinds if round_index % 2 == 0 else kinds[::-1]:
                 log(f"{phase.__name__}, round {round_index + 1}/{opts.rounds}: {kind} (load {loadavg()})")
