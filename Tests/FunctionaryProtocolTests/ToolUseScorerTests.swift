@@ -1,5 +1,6 @@
 import Testing
 
+@testable import FunctionaryEval
 @testable import FunctionaryProtocol
 
 @Suite struct ToolUseScorerTests {

@@ -219,11 +219,9 @@ struct GenerationRunner: Sendable {
                 guard await push(chunker.handle(current)) else { return }
                 event = try await cursor.next()
             }
-        } catch let error as OpenAIError {
-            _ = await push(chunker.failure(error))
-            return
         } catch {
-            _ = await push(chunker.failure(.internalError("Engine failure: \(error)")))
+            // `cursor.next()` throws only `OpenAIError`.
+            _ = await push(chunker.failure(error))
             return
         }
         if Task.isCancelled { return }
