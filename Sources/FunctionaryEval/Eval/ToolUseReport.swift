@@ -98,7 +98,8 @@ public struct ToolUseReport: Sendable {
         var languages: [(String, JSONValue)] = []
         for (language, _) in byLanguage {
             let groups = headline(language: language)
-            languages.append((language, ["all": object(groups.all), "single_call": object(groups.single), "parallel_calls": object(groups.parallel)]))
+            languages.append(
+                (language, ["all": object(groups.all), "single_call": object(groups.single), "parallel_calls": object(groups.parallel)]))
         }
         root["languages"] = .object(JSONObject(languages))
         root["results"] = .array(
