@@ -43,27 +43,17 @@ struct TemplateFormat {
         var calls: [String] = tools.functions.map { "\(GBNF.literal($0.name)) \(open) \($0.argumentsRule)" }
         if tools.python { calls.append("\"python\" \(open) text") }
 
-        var root: String
-        switch mode {
-        case .text:
-            root = "text end"
-        case .named(let i):
-            root = "\(tools.functions[i].argumentsRule) end"
-        case .required:
-            guard !calls.isEmpty else { return nil }
-            root = parallel ? "call ( sep call )* end" : "call end"
-        case .auto:
-            if calls.isEmpty {
-                root = "\"all\" \(open) text end"
-            } else if parallel {
-                root = "( \"all\" \(open) text | call ) ( sep call )* end"
-            } else {
-                root = "\"all\" \(open) text ( sep call )? end | call end"
-            }
+        let auto: String
+        if calls.isEmpty {
+            auto = "\"all\" \(open) text end"
+        } else if parallel {
+            auto = "( \"all\" \(open) text | call ) ( sep call )* end"
+        } else {
+            auto = "\"all\" \(open) text ( sep call )? end | call end"
         }
-        let canCall = !calls.isEmpty && (mode == .auto || mode == .required)
-        let rules = canCall ? ["call ::= \(calls.joined(separator: " | "))", "sep ::= \(separator)"] : []
-        return assemble(root: root, rules: rules, textExcluding: markers)
+        return callListGrammar(
+            calls: calls, tools: tools, mode: mode, parallel: parallel, separator: "sep", autoRoot: auto,
+            separatorRules: ["sep ::= \(separator)"], textExcluding: markers)
     }
 
     /// v2.llama3: `text<|reserved_special_token_249|>name\nargs…`.
@@ -72,7 +62,21 @@ struct TemplateFormat {
         var calls: [String] = tools.functions.map { "\(GBNF.literal($0.name)) \"\\n\" \($0.argumentsRule)" }
         if tools.python { calls.append("\"python\\n\" text") }
 
-        var root: String
+        let auto = calls.isEmpty ? "text end" : "text \(repeated("\(separator) call", parallel: parallel)) end"
+        return callListGrammar(
+            calls: calls, tools: tools, mode: mode, parallel: parallel, separator: separator, autoRoot: auto, separatorRules: [],
+            textExcluding: [separator])
+    }
+
+    /// The formats that join calls with a separator (v2, v3.llama3, v2.llama3): alike but for the root of `auto`.
+    /// - Parameters:
+    ///   - separator: what stands between two calls in the root (a rule name or the marker itself).
+    ///   - separatorRules: the rules `separator` needs.
+    private func callListGrammar(
+        calls: [String], tools: ToolSet, mode: Mode, parallel: Bool, separator: String, autoRoot: String,
+        separatorRules: [String], textExcluding markers: [String]
+    ) -> String? {
+        let root: String
         switch mode {
         case .text:
             root = "text end"
@@ -82,10 +86,11 @@ struct TemplateFormat {
             guard !calls.isEmpty else { return nil }
             root = parallel ? "call ( \(separator) call )* end" : "call end"
         case .auto:
-            root = calls.isEmpty ? "text end" : "text \(repeated("\(separator) call", parallel: parallel)) end"
+            root = autoRoot
         }
         let canCall = !calls.isEmpty && (mode == .auto || mode == .required)
-        return assemble(root: root, rules: canCall ? ["call ::= \(calls.joined(separator: " | "))"] : [], textExcluding: [separator])
+        let rules = canCall ? ["call ::= \(calls.joined(separator: " | "))"] + separatorRules : []
+        return assemble(root: root, rules: rules, textExcluding: markers)
     }
 
     /// v3-llama3.1: `text<function=name>args</function>…` or `<|python_tag|>code`.
