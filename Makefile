@@ -1,7 +1,8 @@
 # Functionary for Swift: the commands the README documents.
 #   make deps   install llama.cpp (pinned, built from source), the default model and test tools
 #   make build  release binary at .build/release/functionary
-#   make test   every test: Swift unit/engine/server tests, then end-to-end tests with the openai client
+#   make test   every test: lint, Swift unit/engine/server tests (strict build), then end-to-end tests with the openai client
+#   make lint   swift format lint and the folder layering check (scripts/check_layering.py)
 #   make serve  the OpenAI-compatible server on 127.0.0.1:8000 with the default model
 #   make bench  engine benchmark against llama-server from the same llama.cpp source
 #   make fuzz   libFuzzer targets (parsers, renderers, schema converters), 10^6 executions each
@@ -12,6 +13,10 @@ SWIFT ?= swift
 # after deps, not when make starts (a first `GGML_CUDA=1 make build` must already link them).
 SWIFT_LINK = $$(for f in $$(cat .deps/ldflags 2>/dev/null); do printf -- '-Xlinker %s ' "$$f"; done)
 PYTHON := .deps/venv/bin/python
+# The checks of every debug build (and so of `make test` and CI): this package's targets compile with warnings as
+# errors (SwiftPM compiles the dependency packages with -suppress-warnings instead, so their warnings cannot break
+# the build), and every module a target imports must be a dependency it declares in Package.swift.
+SWIFT_CHECKS := -Xswiftc -warnings-as-errors --explicit-target-dependency-import-check error
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -24,14 +29,14 @@ build: deps
 	$(SWIFT) build -c release $(SWIFT_LINK)
 
 build-debug: deps
-	$(SWIFT) build --build-tests $(SWIFT_LINK)
+	$(SWIFT) build --build-tests $(SWIFT_CHECKS) $(SWIFT_LINK)
 
 # Each test target runs in its own process: the engine tests keep llama.cpp busy on both cores, and the
 # timing assertions of the server and agent tests (parallel tools finish in ~1 s, timeouts) must not share
 # a 2-core machine's cooperative thread pool with them.
 TEST_TARGETS := FunctionaryProtocolTests FunctionaryMacrosTests FunctionaryTests FunctionaryServerTests FunctionaryAgentTests FunctionaryRemoteTests FunctionaryEngineTests
 
-test: build-debug
+test: lint build-debug
 	@set -e; for t in $(TEST_TARGETS); do echo "== swift test: $$t"; $(SWIFT) test --skip-build --filter "$$t\." ; done
 	@echo "== swift test: the tool-call tests again, jump-forward off"
 	FUNCTIONARY_TEST_JUMP_FORWARD=off $(SWIFT) test --skip-build --filter "FunctionaryEngineTests.ToolCallTests"
@@ -60,8 +65,10 @@ bench: build
 adapter: build
 	bash training/pipeline.sh
 
+# Formatting (.swift-format) and the layering rule: no two folders of one module use each other's types.
 lint:
-	$(SWIFT) format lint --recursive Sources Tests
+	$(SWIFT) format lint --strict --recursive Sources Tests Examples
+	python3 scripts/check_layering.py
 
 clean:
 	rm -rf .build

@@ -23,11 +23,16 @@ var targets: [Target] = [
         dependencies: [.product(name: "OrderedCollections", package: "swift-collections")],
         swiftSettings: swiftSettings
     ),
+    // The training-data tools (`functionary dataset`: read, check and render datasets) and the tool-use evaluation
+    // (`functionary eval`): only the CLI uses them, so they are a target of their own rather than part of
+    // FunctionaryProtocol, which every program that serves or calls a model links. Its tests stay in
+    // FunctionaryProtocolTests (they share its fixtures).
+    .target(name: "FunctionaryEval", dependencies: ["FunctionaryProtocol"], swiftSettings: swiftSettings),
     // A GBNF interpreter shared by the grammar tests (not shipped: no product names it).
     .target(name: "GBNFTestSupport", path: "Tests/GBNFTestSupport", swiftSettings: swiftSettings),
     .testTarget(
         name: "FunctionaryProtocolTests",
-        dependencies: ["FunctionaryProtocol", "GBNFTestSupport"],
+        dependencies: ["FunctionaryProtocol", "FunctionaryEval", "GBNFTestSupport"],
         resources: [.copy("Fixtures")],
         swiftSettings: swiftSettings
     ),
@@ -35,6 +40,7 @@ var targets: [Target] = [
 
 var cliDependencies: [Target.Dependency] = [
     "FunctionaryProtocol",
+    "FunctionaryEval",
     .product(name: "ArgumentParser", package: "swift-argument-parser"),
 ]
 var cliExcludes: [String] = []
@@ -50,13 +56,13 @@ if protocolOnly {
     dependencies += [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
-        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.25.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
         // The @Generable/@Guide macros (compile-time JSON Schemas) and their expansion tests.
         .package(url: "https://github.com/swiftlang/swift-syntax", from: "603.0.1"),
         .package(url: "https://github.com/pointfreeco/swift-macro-testing", from: "0.7.0"),
@@ -70,7 +76,14 @@ if protocolOnly {
                 name: "FunctionaryEngine",
                 dependencies: ["FunctionaryProtocol", "CLlama"],
                 swiftSettings: swiftSettings,
-                linkerSettings: [.unsafeFlags(["-L\(depsLib)"])]
+                // llama.cpp's C++ runtime and, on Linux, its OpenMP runtime (the static libraries themselves
+                // are linked by Sources/CLlama/module.modulemap).
+                linkerSettings: [
+                    .unsafeFlags(["-L\(depsLib)"]),
+                    .linkedLibrary("stdc++", .when(platforms: [.linux])),
+                    .linkedLibrary("gomp", .when(platforms: [.linux])),
+                    .linkedLibrary("c++", .when(platforms: [.macOS])),
+                ]
             ),
             .testTarget(
                 name: "FunctionaryEngineTests",
@@ -89,10 +102,8 @@ if protocolOnly {
                 "FunctionaryProtocol",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             ],
@@ -104,6 +115,7 @@ if protocolOnly {
                 "FunctionaryProtocol",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -114,6 +126,9 @@ if protocolOnly {
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -147,6 +162,8 @@ if protocolOnly {
             dependencies: [
                 "FunctionaryMacros",
                 .product(name: "MacroTesting", package: "swift-macro-testing"),
+                .product(name: "SwiftSyntax", package: "swift-syntax"),
+                .product(name: "SwiftSyntaxMacros", package: "swift-syntax"),
                 .product(name: "SwiftSyntaxMacroExpansion", package: "swift-syntax"),
             ],
             swiftSettings: swiftSettings
@@ -161,13 +178,19 @@ if protocolOnly {
             name: "FunctionaryServerTests",
             dependencies: [
                 "FunctionaryServer", "FunctionaryProtocol", "Functionary",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "FunctionaryRemoteTests",
-            dependencies: ["FunctionaryRemote", "FunctionaryProtocol", "GBNFTestSupport", "HTTPTestSupport"],
+            dependencies: [
+                "FunctionaryRemote", "FunctionaryProtocol", "GBNFTestSupport", "HTTPTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
@@ -220,7 +243,11 @@ if !protocolOnly {
 
 let package = Package(
     name: "functionary-swift",
-    platforms: [.macOS(.v14)],
+    // Built and tested on Linux (x86_64, Swift 6.3) only: `make deps`, `make test` and CI run there.
+    // macOS 15 is the floor the sources need (`Mutex` and `Atomic` from Synchronization), and the manifest
+    // links no Linux-only library there (libstdc++ and GNU OpenMP are Linux-only linker settings), but no
+    // macOS build has been run: `scripts/deps.sh` and the llama.cpp link line (Metal/Accelerate) are untested there.
+    platforms: [.macOS(.v15)],
     products: products,
     dependencies: dependencies,
     targets: targets

@@ -77,7 +77,8 @@ public struct EngineConfiguration: Sendable, Hashable {
         try check((1...64).contains(parallel), "parallel must be between 1 and 64, got \(parallel)")
         try check((1...65536).contains(batchSize), "batch size must be between 1 and 65536, got \(batchSize)")
         // Every generating sequence puts at least one token in each decode batch.
-        try check(batchSize >= parallel, "batch size (\(batchSize)) must be at least parallel (\(parallel)): each sequence needs a token of every batch")
+        try check(
+            batchSize >= parallel, "batch size (\(batchSize)) must be at least parallel (\(parallel)): each sequence needs a token of every batch")
         try check(maxQueue >= 0, "max queue must be 0 or more, got \(maxQueue)")
         try check(hostCacheBytes >= 0, "host cache bytes must be 0 (off) or more, got \(hostCacheBytes)")
         try check(maxGrammarBytes >= 1024, "max grammar bytes must be at least 1024, got \(maxGrammarBytes)")

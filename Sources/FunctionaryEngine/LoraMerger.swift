@@ -246,7 +246,10 @@ enum LoraMerger {
         let inputs = Int(update.a.pointee.ne.0), rank = Int(update.a.pointee.ne.1), outputs = Int(update.b.pointee.ne.1)
         let a = try floats(update.a), b = try floats(update.b)
         let bytes = (rank * inputs + rank * outputs + inputs * outputs) * MemoryLayout<Float>.size
-        guard let context = ggml_init(ggml_init_params(mem_size: 2 * bytes + ggml_graph_overhead() + 8 * ggml_tensor_overhead() + (1 << 20), mem_buffer: nil, no_alloc: false))
+        guard
+            let context = ggml_init(
+                ggml_init_params(
+                    mem_size: 2 * bytes + ggml_graph_overhead() + 8 * ggml_tensor_overhead() + (1 << 20), mem_buffer: nil, no_alloc: false))
         else { throw .io("out of memory for a \(outputs)×\(inputs) product") }
         defer { ggml_free(context) }
         // ggml_mul_mat(x, y)[o][i] = Σk x[i][k]·y[o][k]: x is A transposed (rows of rank values), y is B.

@@ -299,7 +299,8 @@ struct GrammarBudget: Sendable {
         }
         if total > perRequest {
             throw .invalidConstraint(
-                "the grammar took \(Self.milliseconds(total)) ms in all, over the limit of \(Self.milliseconds(perRequest)) ms per request (--max-grammar-ms-per-request)")
+                "the grammar took \(Self.milliseconds(total)) ms in all, over the limit of \(Self.milliseconds(perRequest)) ms per request (--max-grammar-ms-per-request)"
+            )
         }
     }
 

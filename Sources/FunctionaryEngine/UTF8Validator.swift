@@ -19,27 +19,26 @@ struct UTF8Validator: Equatable {
                 state.high = 0xBF
                 continue
             }
-            switch byte {
-            case 0x00...0x7F: continue
-            case 0xC2...0xDF: state.remaining = 1
-            case 0xE0:
-                state.remaining = 2
-                state.low = 0xA0
-            case 0xED:
-                state.remaining = 2
-                state.high = 0x9F
-            case 0xE1...0xEF: state.remaining = 2
-            case 0xF0:
-                state.remaining = 3
-                state.low = 0x90
-            case 0xF4:
-                state.remaining = 3
-                state.high = 0x8F
-            case 0xF1...0xF3: state.remaining = 3
-            default: return nil
-            }
+            if byte <= 0x7F { continue }
+            guard let lead = Self.sequence(startingWith: byte) else { return nil }
+            (state.remaining, state.low, state.high) = lead
         }
         return state
+    }
+
+    /// What a lead byte starts (RFC 3629): the continuation bytes that follow and the allowed range of the first
+    /// one (narrower after E0, ED, F0 and F4: no overlong forms, surrogates or code points past U+10FFFF).
+    private static func sequence(startingWith byte: UInt8) -> (remaining: Int, low: UInt8, high: UInt8)? {
+        switch byte {
+        case 0xC2...0xDF: return (1, 0x80, 0xBF)
+        case 0xE0: return (2, 0xA0, 0xBF)
+        case 0xED: return (2, 0x80, 0x9F)
+        case 0xE1...0xEF: return (2, 0x80, 0xBF)
+        case 0xF0: return (3, 0x90, 0xBF)
+        case 0xF4: return (3, 0x80, 0x8F)
+        case 0xF1...0xF3: return (3, 0x80, 0xBF)
+        default: return nil
+        }
     }
 
     /// Whether the bytes so far end between characters.

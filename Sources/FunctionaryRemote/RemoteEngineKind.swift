@@ -59,9 +59,10 @@ public enum VLLMGrammarField: String, Sendable, Hashable, CaseIterable {
 
     /// The field a vLLM of this version understands: `guided_grammar` before 0.10.2.
     static func forVersion(_ version: String) -> VLLMGrammarField {
-        let numbers = version.split(whereSeparator: { !$0.isNumber && $0 != "." }).first.map {
-            $0.split(separator: ".").compactMap { Int($0) }
-        } ?? []
+        let numbers =
+            version.split(whereSeparator: { !$0.isNumber && $0 != "." }).first.map {
+                $0.split(separator: ".").compactMap { Int($0) }
+            } ?? []
         guard numbers.count >= 2 else { return .structuredOutputs }
         let patch = numbers.count > 2 ? numbers[2] : 0
         if numbers[0] > 0 { return .structuredOutputs }

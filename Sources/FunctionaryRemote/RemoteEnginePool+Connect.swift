@@ -130,7 +130,8 @@ extension RemoteEnginePool {
         switch profile.kind {
         case .llamaCpp:
             if props == nil { props = try await get("/props") }
-            profile.contextSize = props?["default_generation_settings"]?["n_ctx"]?.numberValue?.intValue
+            profile.contextSize =
+                props?["default_generation_settings"]?["n_ctx"]?.numberValue?.intValue
                 ?? card?["meta"]?["n_ctx"]?.numberValue?.intValue ?? profile.contextSize
             profile.slots = props?["total_slots"]?.numberValue?.intValue
             profile.vocabularySize = card?["meta"]?["n_vocab"]?.numberValue?.intValue

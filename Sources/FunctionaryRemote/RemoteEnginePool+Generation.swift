@@ -35,7 +35,8 @@ extension RemoteEnginePool {
             }
             if rendered.grammar.utf8.count > options.maxGrammarBytes {
                 throw GenerationError.invalidConstraint(
-                    "the grammar for this request is \(rendered.grammar.utf8.count) bytes, over the limit of \(options.maxGrammarBytes) (--max-grammar-bytes)")
+                    "the grammar for this request is \(rendered.grammar.utf8.count) bytes, over the limit of \(options.maxGrammarBytes) (--max-grammar-bytes)"
+                )
             }
             return rendered.grammar
         }

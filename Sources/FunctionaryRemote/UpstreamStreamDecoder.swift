@@ -30,18 +30,10 @@ struct UpstreamStreamDecoder: Sendable {
     /// The events of one SSE event.
     /// - Throws: `UpstreamFailure` for an error event or a chunk that is not the upstream's protocol.
     mutating func decode(_ event: ServerSentEvent) throws -> [GenerationEvent] {
-        let data = event.data.trimmingWhitespace()
-        if data == "[DONE]" {
-            isDone = true
-            return []
+        let payload = try event.jsonPayload(done: &isDone) { _, data in
+            UpstreamFailure(kind: .protocolViolation, message: "the upstream sent an event that is not JSON: \(data)")
         }
-        if data.isEmpty { return [] }
-        let json: JSONValue
-        do {
-            json = try JSONValue(parsing: data)
-        } catch {
-            throw UpstreamFailure(kind: .protocolViolation, message: "the upstream sent an event that is not JSON: \(data.prefix(200))")
-        }
+        guard let json = payload else { return [] }
         if json["error"] != nil || json["object"]?.stringValue == "error" || event.event == "error" {
             throw UpstreamFailure.fromJSON(.streamError(UpstreamFailure.streamCode(json)), json: json)
         }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import FunctionaryAgent
 import FunctionaryProtocol
+import Synchronization
 
 #if canImport(FunctionaryEngine)
     import FunctionaryEngine
@@ -272,23 +273,19 @@ struct ChatPrinter {
 }
 
 /// The run the terminal is waiting for, so that Ctrl-C can cancel it.
-// @unchecked Sendable: `task` is only read and written under `lock`.
-final class RunningTask: @unchecked Sendable {
-    private let lock = NSLock()
-    private var task: Task<RunEnd, any Error>?
+final class RunningTask: Sendable {
+    private let task = Mutex<Task<RunEnd, any Error>?>(nil)
 
     func set(_ task: Task<RunEnd, any Error>?) {
-        lock.lock()
-        self.task = task
-        lock.unlock()
+        self.task.withLock { $0 = task }
     }
 
     /// Cancels the run; `false` when none is going.
     func cancel() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        guard let task else { return false }
-        task.cancel()
-        return true
+        task.withLock { task in
+            guard let task else { return false }
+            task.cancel()
+            return true
+        }
     }
 }

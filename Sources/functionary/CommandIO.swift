@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import FunctionaryEval
 import FunctionaryProtocol
 
 /// A problem with a command's input (unknown template, unreadable file, invalid JSON, bad field

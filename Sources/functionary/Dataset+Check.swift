@@ -1,4 +1,5 @@
 import ArgumentParser
+import FunctionaryEval
 import FunctionaryProtocol
 
 extension DatasetCommand {

@@ -3,6 +3,7 @@
     import Foundation
     import FunctionaryAgent
     import FunctionaryEngine
+    import FunctionaryEval
     import FunctionaryProtocol
 
     /// `functionary eval`: tool-use accuracy of a model on a JSONL file of cases (embedded engine or a server).

@@ -125,7 +125,7 @@ import Testing
     /// and the engine says why.
     @Test(.enabled(if: haveAdapter)) func anUnwritableCacheFallsBackToRuntime() throws {
         let blocker = FileManager.default.temporaryDirectory.appendingPathComponent("merged-blocker-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: blocker.path, contents: Data("x".utf8))
+        _ = FileManager.default.createFile(atPath: blocker.path, contents: Data("x".utf8))
         defer { try? FileManager.default.removeItem(at: blocker) }
         let engine = try engine([LoraAdapterSpec(path: Self.projectAdapter)], mergedFolder: blocker.path + "/sub")
         defer { engine.shutdown() }

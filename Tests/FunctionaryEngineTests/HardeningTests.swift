@@ -50,7 +50,9 @@ import Testing
                 Tool(
                     function: FunctionDefinition(
                         name: "tool_\(i)", description: "Tool \(i).",
-                        parameters: ["type": "object", "properties": ["names": ["type": "array", "items": ["type": "string"]]], "required": ["names"]]))
+                        parameters: [
+                            "type": "object", "properties": ["names": ["type": "array", "items": ["type": "string"]]], "required": ["names"],
+                        ]))
             }
             let chat = ChatCompletionRequest(
                 model: "", messages: [ChatMessage(role: "user", content: "x")], tools: tools, toolChoice: "required")

@@ -61,7 +61,8 @@ import Testing
     /// A seeded request reuses the cache only up to a chunk boundary (256 tokens), from cells computed as prompt chunks.
     @Test func seededRequestsReuseWholeChunksOnly() async throws {
         let engine = try TestModels.defaultEngine(parallel: 1)
-        let long = Self.system + String(repeating: "The quick brown fox jumps over the lazy dog. ", count: 40)
+        let long =
+            Self.system + String(repeating: "The quick brown fox jumps over the lazy dog. ", count: 40)
             + "<end_of_turn>\n<start_of_turn>model\n"
         let first = try await engine.collect(GenerationRequest(prompt: long, sampling: sampling(maxTokens: 4)))
         let promptTokens = try #require(first.usage?.promptTokens)

@@ -61,7 +61,8 @@ import Testing
             ToolGrammar.constraint(for: .gemma3, resolved: Self.resolved(.function("f"), tools: [tool])))
         #expect(constraint.whitespace == .canonical)
         let rule = try #require(constraint.schemas.keys.first)
-        let rendered = try ConstraintGrammar.render(OutputConstraint(grammar: "root ::= \(rule)\n", schemas: constraint.schemas, whitespace: .canonical))
+        let rendered = try ConstraintGrammar.render(
+            OutputConstraint(grammar: "root ::= \(rule)\n", schemas: constraint.schemas, whitespace: .canonical))
         let matcher = try GBNFMatcher(rendered.grammar)
         let dumps = [
             #"{"city": "Paris", "unit": "c"}"#,
@@ -141,24 +142,42 @@ import Testing
         .v2: [
             (1, .auto, "all\n<|content|>Normal text generation"),
             (2, .auto, "get_weather\n<|content|>{\"location\": \"Istanbul\"}"),
-            (4, .auto, "get_weather\n<|content|>{\"location\": \"Istanbul\"}\n<|from|>assistant\n<|recipient|>get_weather\n<|content|>{\"location\": \"Singapore\"}"),
-            (6, .auto, "all\n<|content|>Normal text generation\n<|from|>assistant\n<|recipient|>get_weather\n<|content|>{\"location\": \"Istanbul\"}"),
+            (
+                4, .auto,
+                "get_weather\n<|content|>{\"location\": \"Istanbul\"}\n<|from|>assistant\n<|recipient|>get_weather\n<|content|>{\"location\": \"Singapore\"}"
+            ),
+            (
+                6, .auto,
+                "all\n<|content|>Normal text generation\n<|from|>assistant\n<|recipient|>get_weather\n<|content|>{\"location\": \"Istanbul\"}"
+            ),
             (7, .none, "Normal text generation"),
             (8, .function("get_weather"), "{\"location\": \"Istanbul\"}"),
-            (10, .required, "get_weather\n<|content|>{\"location\": \"Istanbul\"}\n<|from|>assistant\n<|recipient|>get_weather\n<|content|>{\"location\": \"Singapore\"}"),
+            (
+                10, .required,
+                "get_weather\n<|content|>{\"location\": \"Istanbul\"}\n<|from|>assistant\n<|recipient|>get_weather\n<|content|>{\"location\": \"Singapore\"}"
+            ),
             (11, .auto, "python\n<|content|>from datetime import date\n# Find today's date\ntoday = date.today()\ntoday"),
-            (12, .auto, "all\n<|content|>Normal text generation\n<|from|>assistant\n<|recipient|>python\n<|content|>from datetime import date\n# Find today's date\ntoday = date.today()\ntoday"),
+            (
+                12, .auto,
+                "all\n<|content|>Normal text generation\n<|from|>assistant\n<|recipient|>python\n<|content|>from datetime import date\n# Find today's date\ntoday = date.today()\ntoday"
+            ),
         ],
         .v2Llama3: [
             (1, .auto, "Normal text generation"),
             (2, .auto, "<|reserved_special_token_249|>get_weather\n{\"location\": \"Istanbul\"}"),
-            (4, .auto, "<|reserved_special_token_249|>get_weather\n{\"location\": \"Istanbul\"}<|reserved_special_token_249|>get_weather\n{\"location\": \"Singapore\"}"),
+            (
+                4, .auto,
+                "<|reserved_special_token_249|>get_weather\n{\"location\": \"Istanbul\"}<|reserved_special_token_249|>get_weather\n{\"location\": \"Singapore\"}"
+            ),
             (6, .auto, "Normal text generation<|reserved_special_token_249|>get_weather\n{\"location\": \"Istanbul\"}"),
             (7, .none, "Normal text generation"),
             (8, .function("get_weather"), "{\"location\": \"Istanbul\"}"),
             (10, .required, "get_weather\n{\"location\": \"Istanbul\"}<|reserved_special_token_249|>get_weather\n{\"location\": \"Singapore\"}"),
             (11, .auto, "<|reserved_special_token_249|>python\nfrom datetime import date\n# Find today's date\ntoday = date.today()\ntoday"),
-            (12, .auto, "Normal text generation<|reserved_special_token_249|>python\nfrom datetime import date\n# Find today's date\ntoday = date.today()\ntoday"),
+            (
+                12, .auto,
+                "Normal text generation<|reserved_special_token_249|>python\nfrom datetime import date\n# Find today's date\ntoday = date.today()\ntoday"
+            ),
         ],
         .v3Llama3: [
             (1, .auto, "all\nNormal text generation"),
@@ -189,13 +208,25 @@ import Testing
     static let toolCallCases: [(Int, ToolChoice, String)] = [
         (1, .auto, "Normal text generation"),
         (2, .auto, "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"location\": \"Istanbul\"}}\n</tool_call>"),
-        (4, .auto, "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"location\": \"Istanbul\"}}\n</tool_call>\n<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"location\": \"Singapore\"}}\n</tool_call>"),
+        (
+            4, .auto,
+            "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"location\": \"Istanbul\"}}\n</tool_call>\n<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"location\": \"Singapore\"}}\n</tool_call>"
+        ),
         (6, .auto, "Normal text generation\n<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"location\": \"Istanbul\"}}\n</tool_call>"),
         (7, .none, "Normal text generation"),
         (8, .function("get_weather"), "\": {\"location\": \"Istanbul\"}}\n</tool_call>"),
-        (10, .required, "{\"name\": \"get_weather\", \"arguments\": {\"location\": \"Istanbul\"}}\n</tool_call>\n<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"location\": \"Singapore\"}}\n</tool_call>"),
-        (11, .auto, "<tool_call>\n{\"name\": \"python\", \"arguments\": {\"code\": \"from datetime import date\\n# Find today's date\\ntoday = date.today()\\ntoday\"}}\n</tool_call>"),
-        (12, .auto, "Normal text generation\n<tool_call>\n{\"name\": \"python\", \"arguments\": {\"code\": \"from datetime import date\\n# Find today's date\\ntoday = date.today()\\ntoday\"}}\n</tool_call>"),
+        (
+            10, .required,
+            "{\"name\": \"get_weather\", \"arguments\": {\"location\": \"Istanbul\"}}\n</tool_call>\n<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"location\": \"Singapore\"}}\n</tool_call>"
+        ),
+        (
+            11, .auto,
+            "<tool_call>\n{\"name\": \"python\", \"arguments\": {\"code\": \"from datetime import date\\n# Find today's date\\ntoday = date.today()\\ntoday\"}}\n</tool_call>"
+        ),
+        (
+            12, .auto,
+            "Normal text generation\n<tool_call>\n{\"name\": \"python\", \"arguments\": {\"code\": \"from datetime import date\\n# Find today's date\\ntoday = date.today()\\ntoday\"}}\n</tool_call>"
+        ),
     ]
 
     @Test(arguments: TemplateVersion.allCases)
@@ -216,8 +247,9 @@ import Testing
         #expect(v2.matches("get_time\n<|content|>{}"))
         #expect(!v2.matches("all\n<|content|>Hi <|from|>assistant"))
         #expect(!(try Self.matcher(.v2, .required)).matches("all\n<|content|>Hi"))
-        #expect(!(try Self.matcher(.v2, .required, parallel: false)).matches(
-            "get_time\n<|content|>{}\n<|from|>assistant\n<|recipient|>get_time\n<|content|>{}"))
+        #expect(
+            !(try Self.matcher(.v2, .required, parallel: false)).matches(
+                "get_time\n<|content|>{}\n<|from|>assistant\n<|recipient|>get_time\n<|content|>{}"))
 
         let gemma = try Self.matcher(.gemma3, .auto)
         #expect(!gemma.matches("<tool_call>\n{\"name\": \"get_stock\", \"arguments\": {}}\n</tool_call>"))

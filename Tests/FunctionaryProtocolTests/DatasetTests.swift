@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import FunctionaryEval
 @testable import FunctionaryProtocol
 
 /// The reference's fixtures (Fixtures/SOURCE.md), read from the test bundle.

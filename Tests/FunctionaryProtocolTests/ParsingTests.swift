@@ -410,12 +410,12 @@ extension PromptTemplate {
     /// The stop tokens the parsers remove (the §3.1 table).
     var stopTokensForParsing: [String] {
         switch version {
-        case .v2: return TemplateV2.parsingStops
-        case .v2Llama3: return TemplateV2Llama3.parsingStops
-        case .v3Llama3: return TemplateV3Llama3.parsingStops
-        case .v3Llama31: return TemplateV3Llama31.parsingStops
-        case .qwen25: return TemplateQwen25.parsingStops
-        case .gemma3: return TemplateGemma3.parsingStops
+        case .v2: return TemplateV2.endMarkers
+        case .v2Llama3: return TemplateV2Llama3.endMarkers
+        case .v3Llama3: return TemplateV3Llama3.endMarkers
+        case .v3Llama31: return TemplateV3Llama31.endMarkers
+        case .qwen25: return TemplateQwen25.endMarkers
+        case .gemma3: return TemplateGemma3.endMarkers
         }
     }
 }

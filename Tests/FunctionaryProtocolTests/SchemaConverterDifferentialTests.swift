@@ -45,7 +45,8 @@ import Testing
             "llama.cpp's converter is missing: run make deps (it builds \(Self.referencePath))")
         let llama = try Self.llamaCases()
         #expect(llama.success.count >= 60, "llama.cpp's test should give many schemas, got \(llama.success.count)")
-        let cases = try Self.fixtureCases() + llama.success + Self.randomCases(count: 150, seed: 0x5eed)
+        let cases =
+            try Self.fixtureCases() + llama.success + Self.randomCases(count: 150, seed: 0x5eed)
             + [Case(name: "nullable", schema: #"{"type": "object", "properties": {"a": {"type": "integer", "nullable": true}}, "required": ["a"]}"#)]
         let references = try Self.reference(cases.map(\.schema))
         var compared = 0, strings = 0
@@ -204,7 +205,10 @@ import Testing
                 object["$defs"] = .object(JSONObject(generator.definitions.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }))
                 root = .object(object)
             } else if hasDefs {
-                root = .object(["allOf": .array([schema]), "$defs": .object(JSONObject(generator.definitions.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }))])
+                root = .object([
+                    "allOf": .array([schema]),
+                    "$defs": .object(JSONObject(generator.definitions.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })),
+                ])
             }
             return Case(name: "random-\(i)", schema: root.compactJSON())
         }
@@ -343,7 +347,10 @@ struct RandomSchema {
         case 1: return integer(&rng)
         case 2: return .object(["type": "number"])
         case 3: return .object(["type": "boolean"])
-        case 4: return .object(["enum": .array(["red", "green", .number(JSONNumber(3)), .null].shuffled(using: &rng).prefix(1 + rng.below(4)).map { $0 })])
+        case 4:
+            return .object([
+                "enum": .array(["red", "green", .number(JSONNumber(3)), .null].shuffled(using: &rng).prefix(1 + rng.below(4)).map { $0 })
+            ])
         case 5: return .object(["const": .string(["on", "off", "a\"b"][rng.below(3)])])
         case 6: return .object(["type": .array([.string("string"), .string("null")])])
         case 7, 8, 9: return object(&rng, depth: depth)

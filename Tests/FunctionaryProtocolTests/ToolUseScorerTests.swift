@@ -1,5 +1,6 @@
 import Testing
 
+@testable import FunctionaryEval
 @testable import FunctionaryProtocol
 
 @Suite struct ToolUseScorerTests {
@@ -8,7 +9,8 @@ import Testing
     let weather = ExpectedCall(name: "get_weather", arguments: ["city": ["Paris", "Paris, France"]], optional: ["unit"])
 
     @Test func exactSingleCallWithNormalisedString() {
-        let score = ToolUseScorer.score(.calls([weather]), observed: ObservedTurn(calls: [call("get_weather", #"{"city": "  paris "}"#)], content: ""))
+        let score = ToolUseScorer.score(
+            .calls([weather]), observed: ObservedTurn(calls: [call("get_weather", #"{"city": "  paris "}"#)], content: ""))
         #expect(score.decisionCorrect && score.exact)
     }
 
@@ -64,7 +66,8 @@ import Testing
         #expect(small.decisionCorrect && small.exact)
         let called = ToolUseScorer.score(.noCall(answerContains: []), observed: ObservedTurn(calls: [call("f", "{}")], content: ""))
         #expect(!called.decisionCorrect && !called.exact)
-        let grounded = ToolUseScorer.score(.noCall(answerContains: ["21", "Sunny"]), observed: ObservedTurn(calls: [], content: "It is 21 degrees and sunny."))
+        let grounded = ToolUseScorer.score(
+            .noCall(answerContains: ["21", "Sunny"]), observed: ObservedTurn(calls: [], content: "It is 21 degrees and sunny."))
         #expect(grounded.exact)
         let ungrounded = ToolUseScorer.score(.noCall(answerContains: ["21"]), observed: ObservedTurn(calls: [], content: "It is warm."))
         #expect(ungrounded.decisionCorrect && !ungrounded.exact)
@@ -96,8 +99,10 @@ import Testing
         }
 
         var report = ToolUseReport()
-        let good = ToolUseScorer.score(parsed.expected, observed: ObservedTurn(calls: [call("get_price", #"{"car": "唐"}"#), call("get_price", #"{"car": "宋"}"#)], content: ""))
-        report.add(.init(id: "c1", category: "parallel", language: "zh", expectedCalls: 2, score: good, observed: ObservedTurn(calls: [], content: "")))
+        let good = ToolUseScorer.score(
+            parsed.expected, observed: ObservedTurn(calls: [call("get_price", #"{"car": "唐"}"#), call("get_price", #"{"car": "宋"}"#)], content: ""))
+        report.add(
+            .init(id: "c1", category: "parallel", language: "zh", expectedCalls: 2, score: good, observed: ObservedTurn(calls: [], content: "")))
         let bad = ToolUseScorer.score(noCall.expected, observed: ObservedTurn(calls: [call("x", "{}")], content: ""))
         report.add(.init(id: "c2", category: "no_call", language: "en", expectedCalls: 0, score: bad, observed: ObservedTurn(calls: [], content: "")))
         #expect(report.overall.cases == 2 && report.overall.decisions == 1 && report.overall.exact == 1)

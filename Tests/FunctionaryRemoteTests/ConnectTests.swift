@@ -26,10 +26,12 @@ import Testing
     @Test func vllmWithItsVersion() async throws {
         let models = try Remote.fixture("vllm/models.json")
         for (version, field) in [("0.9.2", VLLMGrammarField.guidedGrammar), ("0.11.0", .structuredOutputs)] {
-            let (pool, transport) = try await Self.connect(["http://gpu:8000/v1"], Self.serve([
-                "/v1/models": .json(200, models), "/version": .json(200, #"{"version":"\#(version)"}"#),
-                "/v1/completions": .completion(["ok"]),
-            ]))
+            let (pool, transport) = try await Self.connect(
+                ["http://gpu:8000/v1"],
+                Self.serve([
+                    "/v1/models": .json(200, models), "/version": .json(200, #"{"version":"\#(version)"}"#),
+                    "/v1/completions": .completion(["ok"]),
+                ]))
             #expect(pool.contextSize == 8192)
             #expect(pool.upstreamModel == "meetkai/functionary-medium-v3.1")
             var request = RoutingTests.request("p")
@@ -48,9 +50,11 @@ import Testing
     }
 
     @Test func llamaCppFromProps() async throws {
-        let (pool, _) = try await Self.connect(["http://127.0.0.1:8080"], Self.serve([
-            "/v1/models": .json(200, try Remote.fixture("llamacpp/models.json")), "/props": .json(200, try Remote.fixture("llamacpp/props.json")),
-        ]))
+        let (pool, _) = try await Self.connect(
+            ["http://127.0.0.1:8080"],
+            Self.serve([
+                "/v1/models": .json(200, try Remote.fixture("llamacpp/models.json")), "/props": .json(200, try Remote.fixture("llamacpp/props.json")),
+            ]))
         #expect(pool.contextSize == 4096)
         #expect(await pool.statuses().map(\.kind) == [.llamaCpp])
         #expect(await pool.stats().totalSlots == 4)
@@ -116,9 +120,11 @@ import Testing
         options.vllmGrammarField = .guidedGrammar
         options.contextSize = 1024
         options.model = "served-name"
-        let (pool, transport) = try await Self.connect(["http://gpu:8000"], options: options, Self.serve([
-            "/v1/models": .json(200, try Remote.fixture("vllm/models.json")), "/v1/completions": .completion(["ok"]),
-        ]))
+        let (pool, transport) = try await Self.connect(
+            ["http://gpu:8000"], options: options,
+            Self.serve([
+                "/v1/models": .json(200, try Remote.fixture("vllm/models.json")), "/v1/completions": .completion(["ok"]),
+            ]))
         #expect(pool.contextSize == 1024)
         var request = RoutingTests.request("p")
         request.constraint = OutputConstraint(grammar: "root ::= \"ok\"")

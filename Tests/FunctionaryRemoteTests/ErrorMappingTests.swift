@@ -28,7 +28,8 @@ import Testing
 
     @Test func sglangAndLlamaCppContextErrors() throws {
         #expect(try Self.map("sglang/error-context-length.json") == .contextOverflow(promptTokens: 8000, maxTokens: 1000, contextSize: 8192))
-        #expect(try Self.map("llamacpp/error-context-size.json", maxTokens: nil) == .contextOverflow(promptTokens: 5000, maxTokens: 0, contextSize: 4096))
+        #expect(
+            try Self.map("llamacpp/error-context-size.json", maxTokens: nil) == .contextOverflow(promptTokens: 5000, maxTokens: 0, contextSize: 4096))
     }
 
     @Test func otherShortForms() {
@@ -36,14 +37,18 @@ import Testing
             UpstreamErrorMapper.generationError(
                 UpstreamFailure(kind: .status(400), message: message), upstream: "http://a", requestedMaxTokens: 10)
         }
-        #expect(map("This model's maximum context length is 4096 tokens. However, your request has 5000 input tokens.")
-            == .contextOverflow(promptTokens: 5000, maxTokens: 10, contextSize: 4096))
-        #expect(map("The decoder prompt (length 5000) is longer than the maximum model length of 4096.")
-            == .contextOverflow(promptTokens: 5000, maxTokens: 10, contextSize: 4096))
-        #expect(map("The input (5000 tokens) is longer than the model's context length (4096 tokens).")
-            == .contextOverflow(promptTokens: 5000, maxTokens: 10, contextSize: 4096))
+        #expect(
+            map("This model's maximum context length is 4096 tokens. However, your request has 5000 input tokens.")
+                == .contextOverflow(promptTokens: 5000, maxTokens: 10, contextSize: 4096))
+        #expect(
+            map("The decoder prompt (length 5000) is longer than the maximum model length of 4096.")
+                == .contextOverflow(promptTokens: 5000, maxTokens: 10, contextSize: 4096))
+        #expect(
+            map("The input (5000 tokens) is longer than the model's context length (4096 tokens).")
+                == .contextOverflow(promptTokens: 5000, maxTokens: 10, contextSize: 4096))
         #expect(map("exceeds the context window somehow") == .invalidParameter(name: "messages", message: "exceeds the context window somehow"))
-        #expect(map("Grammar error: unexpected end") == .invalidConstraint("the engine at http://a rejected the grammar: Grammar error: unexpected end"))
+        #expect(
+            map("Grammar error: unexpected end") == .invalidConstraint("the engine at http://a rejected the grammar: Grammar error: unexpected end"))
         #expect(map("temperature must be non-negative") == .invalidParameter(name: "request", message: "temperature must be non-negative"))
     }
 

@@ -139,12 +139,13 @@ import Testing
         var events: [GenerationEvent] = []
         for event in try sse.feed(Array(try Remote.fixture("vllm/stream-logprobs.sse").utf8)[...]) { events += try decoder.decode(event) }
         func token(_ text: String, _ logprob: Double) -> TokenLogprob { TokenLogprob(bytes: Array(text.utf8), logprob: logprob) }
-        #expect(events == [
-            .logprobs(choice: 0, [TokenLogprobs(token: token("海", -0.25), top: [token("海", -0.25), token("大", -1.5)])]),
-            .text(choice: 0, "海"),
-            .logprobs(choice: 0, [TokenLogprobs(token: token(" is", -0.5), top: [token(" is", -0.5), token(" was", -1.0)])]),
-            .text(choice: 0, " is"), .finished(choice: 0, .length),
-        ])
+        #expect(
+            events == [
+                .logprobs(choice: 0, [TokenLogprobs(token: token("海", -0.25), top: [token("海", -0.25), token("大", -1.5)])]),
+                .text(choice: 0, "海"),
+                .logprobs(choice: 0, [TokenLogprobs(token: token(" is", -0.5), top: [token(" is", -0.5), token(" was", -1.0)])]),
+                .text(choice: 0, " is"), .finished(choice: 0, .length),
+            ])
     }
 
     @Test func sglangStreamSortsAlternatives() throws {

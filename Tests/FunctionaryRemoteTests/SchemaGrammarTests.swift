@@ -74,8 +74,10 @@ import Testing
         try Self.check(
             schema,
             accepts: [#"{"items": []}"#, #"{"items":[{"id":1,"tags":["a"]},{"id":-2,"tags":["a", "b"]}]}"#],
-            rejects: [#"{"items":[{"id":1,"tags":[]}]}"#, #"{"items":[{"id":1,"tags":["a","b","c"]}]}"#, #"{"items":[{"id":1.5,"tags":["a"]}]}"#,
-                #"{"items":[{"tags":["a"],"id":1}]}"#, "{}"])
+            rejects: [
+                #"{"items":[{"id":1,"tags":[]}]}"#, #"{"items":[{"id":1,"tags":["a","b","c"]}]}"#, #"{"items":[{"id":1.5,"tags":["a"]}]}"#,
+                #"{"items":[{"tags":["a"],"id":1}]}"#, "{}",
+            ])
     }
 
     @Test func nullableTypeListsAndOneOf() throws {
@@ -164,16 +166,20 @@ import Testing
             }
         }
         #expect(error("root ::= a\n", ["a": #"{"type": "widget"}"#]) == .invalidConstraint("JSON schema error at #: unrecognized type widget"))
-        #expect(error("root ::= a\n", ["a": #"{"properties": {"x": 5}}"#])
-            == .invalidConstraint("JSON schema error at #/properties/x: schema must be an object"))
-        #expect(error("root ::= a\n", ["a": ##"{"$ref": "#/$defs/missing"}"##])
-            == .invalidConstraint("JSON schema error at #: cannot resolve $ref #/$defs/missing, $defs not found"))
-        #expect(error("root ::= a\n", ["a": #"{"type": "string", "pattern": "^(ab$"}"#])
-            == .invalidConstraint("Invalid pattern ^(ab$: unbalanced parentheses"))
+        #expect(
+            error("root ::= a\n", ["a": #"{"properties": {"x": 5}}"#])
+                == .invalidConstraint("JSON schema error at #/properties/x: schema must be an object"))
+        #expect(
+            error("root ::= a\n", ["a": ##"{"$ref": "#/$defs/missing"}"##])
+                == .invalidConstraint("JSON schema error at #: cannot resolve $ref #/$defs/missing, $defs not found"))
+        #expect(
+            error("root ::= a\n", ["a": #"{"type": "string", "pattern": "^(ab$"}"#])
+                == .invalidConstraint("Invalid pattern ^(ab$: unbalanced parentheses"))
         #expect(error("start ::= a\n", ["a": "{}"]) == .invalidConstraint("the grammar has no root rule"))
         #expect(error("root ::= a\na ::= \"x\"\n", ["a": "{}"]) == .invalidConstraint("rule a is defined by the grammar and by a JSON schema"))
-        #expect(error("root ::= a\n", ["a": #"{"type": "array", "minItems": -1}"#])
-            == .invalidConstraint("JSON schema error at #: minItems must be a non-negative integer"))
+        #expect(
+            error("root ::= a\n", ["a": #"{"type": "array", "minItems": -1}"#])
+                == .invalidConstraint("JSON schema error at #: minItems must be a non-negative integer"))
     }
 
     @Test func generatedNamesDoNotCollideWithTheGrammar() throws {

@@ -25,18 +25,10 @@ public struct ChatChunkAssembler: Sendable {
     /// Consumes one event and returns the pieces of the turn it carried.
     /// - Throws: `AgentError` for an event that is not a JSON chunk, or an error event from the server.
     public mutating func consume(_ event: ServerSentEvent) throws -> [TurnEvent] {
-        let data = event.data.trimmingWhitespace()
-        if data == "[DONE]" {
-            isDone = true
-            return []
+        let payload = try event.jsonPayload(done: &isDone) { error, data in
+            AgentError(.invalidResponse, "The server sent an event that is not JSON (\(error)): \(data)")
         }
-        if data.isEmpty { return [] }
-        let json: JSONValue
-        do {
-            json = try JSONValue(parsing: data)
-        } catch {
-            throw AgentError(.invalidResponse, "The server sent an event that is not JSON (\(error)): \(data.prefix(200))")
-        }
+        guard let json = payload else { return [] }
         if let error = json["error"] {
             let message = error["message"]?.stringValue ?? error.stringValue ?? error.compactJSON()
             throw AgentError(.backend, "The server reported an error during the stream: \(message)")
@@ -47,7 +39,9 @@ public struct ChatChunkAssembler: Sendable {
             chunk = try JSONValueDecoder().decode(ChatCompletionChunk.self, from: json)
         } catch {
             let (_, reason) = JSONValueDecoder.describe(error)
-            throw AgentError(.invalidResponse, "The server sent an event that is not a chat completion chunk (\(reason)): \(data.prefix(200))")
+            throw AgentError(
+                .invalidResponse,
+                "The server sent an event that is not a chat completion chunk (\(reason)): \(event.data.trimmingWhitespace().prefix(200))")
         }
         if let counts = chunk.usage, counts.promptTokens != nil, counts.completionTokens != nil { usage = counts.generationUsage }
         guard let choice = chunk.choices.first(where: { $0.index == 0 }) else { return [] }

@@ -31,7 +31,7 @@ public struct EngineBackend: ChatBackend {
         let version = template.version
         self.constraintBuilder =
             constraint ?? { resolved, parallel in
-                try ToolGrammarShim.constraint(for: version, resolved: resolved, parallelToolCalls: parallel)
+                ToolGrammar.constraint(for: version, resolved: resolved, parallelToolCalls: parallel)
             }
     }
 
@@ -59,20 +59,7 @@ public struct EngineBackend: ChatBackend {
                 }
             }
         }
-        var output = ""
-        var finish = FinishReason.stop
-        var usage: GenerationUsage?
-        for try await event in generator.generate(generation) {
-            switch event {
-            case .text(choice: 0, let text):
-                output += text
-                forward(parser.feed(text))
-            case .finished(choice: 0, let reason): finish = reason
-            case .usage(let counts): usage = counts
-            default: break
-            }
-        }
-        try Task.checkCancellation()
+        let (output, finish, usage) = try await run(generation) { forward(parser.feed($0)) }
         forward(parser.finish())
 
         var parsed = template.parse(output, toolChoice: resolved.choice)
@@ -91,6 +78,15 @@ public struct EngineBackend: ChatBackend {
         let generation = GenerationRequest(
             prompt: prompt, sampling: effectiveSampling(request.sampling), n: 1,
             constraint: ToolGrammar.jsonResponse(schema: schema), templateStops: template.stopTokens)
+        let (output, finish, usage) = try await run(generation) { onEvent(.text($0)) }
+        return AssistantTurn(
+            message: ChatMessage(role: "assistant", content: output), finishReason: finish == .length ? "length" : "stop", usage: usage)
+    }
+
+    /// Runs one generation (choice 0), handing each piece of text to `onText` as it comes.
+    private func run(
+        _ generation: GenerationRequest, onText: (String) -> Void
+    ) async throws -> (output: String, finish: FinishReason, usage: GenerationUsage?) {
         var output = ""
         var finish = FinishReason.stop
         var usage: GenerationUsage?
@@ -98,15 +94,14 @@ public struct EngineBackend: ChatBackend {
             switch event {
             case .text(choice: 0, let text):
                 output += text
-                onEvent(.text(text))
+                onText(text)
             case .finished(choice: 0, let reason): finish = reason
             case .usage(let counts): usage = counts
             default: break
             }
         }
         try Task.checkCancellation()
-        return AssistantTurn(
-            message: ChatMessage(role: "assistant", content: output), finishReason: finish == .length ? "length" : "stop", usage: usage)
+        return (output, finish, usage)
     }
 
     /// Applies tool_choice exactly as the server does (same validation and messages).

@@ -3,6 +3,7 @@ import Foundation
 import FunctionaryProtocol
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 /// Runs turns on any OpenAI-compatible server (`functionary serve`, vLLM, llama.cpp's server, OpenAI)
 /// through `POST /v1/chat/completions` with `stream: true`, reading the server-sent events as they come.
@@ -137,21 +138,15 @@ public struct HTTPBackend: ChatBackend {
 }
 
 /// When the last byte arrived (shared by the body reader and the idle watchdog).
-// @unchecked Sendable: the only state is `last`, read and written under `lock`.
-final class ActivityClock: @unchecked Sendable {
-    private let lock = NSLock()
-    private var last = ContinuousClock.now
+final class ActivityClock: Sendable {
+    private let last = Mutex(ContinuousClock.now)
 
     func touch() {
-        lock.lock()
-        last = .now
-        lock.unlock()
+        last.withLock { $0 = .now }
     }
 
     var silence: Duration {
-        lock.lock()
-        defer { lock.unlock() }
-        return ContinuousClock.now - last
+        ContinuousClock.now - last.withLock { $0 }
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import FunctionaryProtocol
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -203,11 +204,12 @@ extension CodeInterpreter {
 }
 
 /// Kills an interpreter that overruns a deadline, unless the cell finished first.
-// @unchecked Sendable: `active` and `killed` are only read and written under `lock`.
-final class CellWatch: @unchecked Sendable {
-    private let lock = NSLock()
-    private var active = true
-    private var killed = false
+final class CellWatch: Sendable {
+    private struct State {
+        var active = true
+        var killed = false
+    }
+    private let state = Mutex(State())
     let process: InterpreterProcess
     /// Abandoned when the process is killed: its reply can no longer come.
     let wait: ReplyWait
@@ -228,23 +230,23 @@ final class CellWatch: @unchecked Sendable {
     }
 
     func fire(_ signal: Int32) {
-        lock.lock()
-        defer { lock.unlock() }
-        guard active else { return }
-        if signal == SIGKILL {
-            killed = true
-            process.kill(SIGKILL)
-            wait.abandon()
-        } else {
-            _ = sendSignal(process.interruptPID, signal)
+        state.withLock { state in
+            guard state.active else { return }
+            if signal == SIGKILL {
+                state.killed = true
+                process.kill(SIGKILL)
+                wait.abandon()
+            } else {
+                _ = sendSignal(process.interruptPID, signal)
+            }
         }
     }
 
     /// The cell is over; returns whether it was killed.
     func finish() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        active = false
-        return killed
+        state.withLock { state in
+            state.active = false
+            return state.killed
+        }
     }
 }

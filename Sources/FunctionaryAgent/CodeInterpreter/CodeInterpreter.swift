@@ -89,8 +89,8 @@ public actor CodeInterpreter {
     var process: InterpreterProcess?
     var workspace: InterpreterWorkspace?
     var resolvedPython: String?
-    var busy = false
-    var waiters: [CheckedContinuation<Void, Never>] = []
+    /// One cell at a time.
+    var cellGate = TurnGate()
     var cellCount = 0
     var warnedUnsandboxed = false
     /// Problems met when starting the interpreter: the warning when it runs without a sandbox, limits
@@ -164,19 +164,11 @@ public actor CodeInterpreter {
     }
 
     func acquire() async {
-        if busy {
-            await withCheckedContinuation { waiters.append($0) }
-        } else {
-            busy = true
-        }
+        if !cellGate.tryEnter() { await withCheckedContinuation { cellGate.enqueue($0) } }
     }
 
     func release() {
-        if waiters.isEmpty {
-            busy = false
-        } else {
-            waiters.removeFirst().resume()
-        }
+        cellGate.leave()
     }
 
     func discardProcess() {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -100,24 +101,16 @@ enum FrameReader {
 
 /// Tells a `FrameReader` to stop waiting: set when the interpreter was killed, whose reply can no
 /// longer come (a descendant that escaped the kill may still hold the pipe open, so end of file may not).
-// @unchecked Sendable: `abandoned` is only read and written under `lock`.
-final class ReplyWait: @unchecked Sendable {
-    private let lock = NSLock()
-    private var abandoned = false
+final class ReplyWait: Sendable {
+    private let abandoned = Mutex(false)
     /// The exit of the process that writes the replies.
     let exit: ExitRecord
 
     init(exit: ExitRecord) { self.exit = exit }
 
-    var isAbandoned: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return abandoned
-    }
+    var isAbandoned: Bool { abandoned.withLock { $0 } }
 
     func abandon() {
-        lock.lock()
-        abandoned = true
-        lock.unlock()
+        abandoned.withLock { $0 = true }
     }
 }

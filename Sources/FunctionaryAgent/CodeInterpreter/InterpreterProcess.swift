@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -44,7 +45,7 @@ struct InterpreterWorkspace: Sendable {
 
 /// One running interpreter process and the two descriptors that talk to it.
 // @unchecked Sendable: every stored property is a `let`; `process` is only used at launch, and the
-// mutable exit state lives in `ExitRecord`, which locks.
+// mutable state lives in `Mutex`es and in `ExitRecord`, which locks.
 final class InterpreterProcess: @unchecked Sendable {
     let process: Process
     let pid: pid_t
@@ -56,8 +57,8 @@ final class InterpreterProcess: @unchecked Sendable {
     let isolation: InterpreterIsolation
     /// The Python process itself, which interrupts go to: under bubblewrap a descendant of `pid` (found
     /// after start), else `pid`.
-    private let pythonPID: LockedValue<pid_t>
-    private let group: LockedValue<ProcessGroupLimit?>
+    private let pythonPID: Mutex<pid_t>
+    private let group: Mutex<ProcessGroupLimit?>
 
     init(
         process: Process, requestFD: Int32, replyFD: Int32, exit: ExitRecord, isolation: InterpreterIsolation,
@@ -69,25 +70,25 @@ final class InterpreterProcess: @unchecked Sendable {
         self.replyFD = replyFD
         self.exit = exit
         self.isolation = isolation
-        self.pythonPID = LockedValue(process.processIdentifier)
-        self.group = LockedValue(processGroup)
+        self.pythonPID = Mutex(process.processIdentifier)
+        self.group = Mutex(processGroup)
     }
 
     /// The `pids` cgroup the process runs in, if it could be made and entered.
-    var processGroup: ProcessGroupLimit? { group.value }
+    var processGroup: ProcessGroupLimit? { group.withLock { $0 } }
 
     /// Checks that the process entered its cgroup (the wrapper goes on without it when it cannot), and
     /// forgets a group it is not in.
     func confirmProcessGroup() {
-        guard let current = group.value, !current.members.contains(pid) else { return }
+        guard let current = processGroup, !current.members.contains(pid) else { return }
         current.remove()
-        group.value = nil
+        group.withLock { $0 = nil }
     }
 
     var networkIsolated: Bool { isolation.network }
 
     /// The process that gets interrupts (SIGINT).
-    var interruptPID: pid_t { pythonPID.value }
+    var interruptPID: pid_t { pythonPID.withLock { $0 } }
 
     /// Under bubblewrap, finds the Python process among the descendants (the one started as `python`
     /// with `script` as an argument), so that interrupts reach it.
@@ -101,7 +102,7 @@ final class InterpreterProcess: @unchecked Sendable {
                 else { continue }
                 let arguments = data.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
                 if arguments.first == python, arguments.contains(script) {
-                    pythonPID.value = candidate
+                    pythonPID.withLock { $0 = candidate }
                     return
                 }
             }
@@ -159,7 +160,8 @@ final class InterpreterProcess: @unchecked Sendable {
         guard pid > 0 else { return }
         _ = sendSignal(pid, signal)
         _ = sendSignal(-pid, signal)
-        if pythonPID.value != pid { _ = sendSignal(-pythonPID.value, signal) }
+        let python = interruptPID
+        if python != pid { _ = sendSignal(-python, signal) }
         if signal == SIGKILL { processGroup?.killAll() }
     }
 
@@ -203,57 +205,29 @@ struct InterpreterIsolation: Sendable {
     var network: Bool
 }
 
-/// A value behind a lock.
-// @unchecked Sendable: `stored` is only read and written under `lock`.
-final class LockedValue<Value: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Value
-
-    init(_ value: Value) { stored = value }
-
-    var value: Value {
-        get {
-            lock.lock()
-            defer { lock.unlock() }
-            return stored
-        }
-        set {
-            lock.lock()
-            stored = newValue
-            lock.unlock()
-        }
-    }
-}
-
 /// The exit of a process, recorded by its termination handler or found by `refresh()`.
 ///
 /// Foundation learns of an exit when a socket the child inherited closes, which a descendant that
 /// inherited it too (a process that left the interpreter) can delay forever; `refresh()` asks the kernel.
-// @unchecked Sendable: `value` and `pid` are only read and written under `lock`.
-final class ExitRecord: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: (reason: Process.TerminationReason, status: Int32)?
-    private var pid: pid_t = 0
+final class ExitRecord: Sendable {
+    private struct State {
+        var value: (reason: Process.TerminationReason, status: Int32)?
+        var pid: pid_t = 0
+    }
+    private let state = Mutex(State())
 
     /// The first record wins (Foundation reports status 0 for a process that `refresh()` reaped).
     func record(reason: Process.TerminationReason, status: Int32) {
-        lock.lock()
-        if value == nil { value = (reason, status) }
-        lock.unlock()
+        state.withLock { if $0.value == nil { $0.value = (reason, status) } }
     }
 
     func watch(_ pid: pid_t) {
-        lock.lock()
-        self.pid = pid
-        lock.unlock()
+        state.withLock { $0.pid = pid }
     }
 
     /// Reaps the process if it has exited and nothing recorded it yet.
     func refresh() {
-        lock.lock()
-        let pid = self.pid
-        let known = value != nil
-        lock.unlock()
+        let (pid, known) = state.withLock { ($0.pid, $0.value != nil) }
         guard !known, pid > 0 else { return }
         var raw: Int32 = 0
         guard waitpid(pid, &raw, WNOHANG) == pid else { return }
@@ -265,9 +239,7 @@ final class ExitRecord: @unchecked Sendable {
     }
 
     var status: (reason: Process.TerminationReason, status: Int32)? {
-        lock.lock()
-        defer { lock.unlock() }
-        return value
+        state.withLock { $0.value }
     }
 }
 

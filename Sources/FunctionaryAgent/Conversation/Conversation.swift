@@ -50,8 +50,8 @@ public actor Conversation {
     public internal(set) var tools: [AgentTool]
     let systemPrompt: String?
     var codeInterpreter: CodeInterpreter?
-    var isRunning = false
-    var waitingRuns: [CheckedContinuation<Void, Never>] = []
+    /// One run (or reset) at a time.
+    var runGate = TurnGate()
 
     /// - Parameters:
     ///   - backend: where the model runs.
@@ -163,18 +163,10 @@ public actor Conversation {
 
     /// Waits until no other run (or reset) is going, then marks one as going.
     func beginRun() async {
-        if isRunning {
-            await withCheckedContinuation { waitingRuns.append($0) }
-        } else {
-            isRunning = true
-        }
+        if !runGate.tryEnter() { await withCheckedContinuation { runGate.enqueue($0) } }
     }
 
     func endRun() {
-        if waitingRuns.isEmpty {
-            isRunning = false
-        } else {
-            waitingRuns.removeFirst().resume()
-        }
+        runGate.leave()
     }
 }

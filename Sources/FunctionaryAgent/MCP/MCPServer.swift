@@ -104,13 +104,15 @@ public actor MCPServer {
             repeat {
                 if pages >= limits.maxListPages {
                     throw AgentError(
-                        .mcp, "the MCP server '\(server)' was still paginating its tool list after \(pages) pages (the limit is \(limits.maxListPages))")
+                        .mcp,
+                        "the MCP server '\(server)' was still paginating its tool list after \(pages) pages (the limit is \(limits.maxListPages))")
                 }
                 let page = try await client.listTools(cursor: cursor)
                 pages += 1
                 tools += page.tools
                 if tools.count > limits.maxTools {
-                    throw AgentError(.mcp, "the MCP server '\(server)' lists more than \(limits.maxTools) tools (the limit on tools per server, --mcp-max-tools)")
+                    throw AgentError(
+                        .mcp, "the MCP server '\(server)' lists more than \(limits.maxTools) tools (the limit on tools per server, --mcp-max-tools)")
                 }
                 cursor = page.nextCursor
                 if let next = cursor, !cursors.insert(next).inserted {
@@ -123,7 +125,8 @@ public actor MCPServer {
             return try await Self.bounded(timeout: limits.listTimeout, child: child, listing)
         } catch let error as AgentError {
             await stop()
-            throw AgentError(.mcp, error.code == .timeout ? "the MCP server '\(server)' did not list its tools within \(limits.listTimeout)" : error.message)
+            throw AgentError(
+                .mcp, error.code == .timeout ? "the MCP server '\(server)' did not list its tools within \(limits.listTimeout)" : error.message)
         } catch {
             await stop()
             throw AgentError(.mcp, "the MCP server '\(server)' did not list its tools: \(error)")

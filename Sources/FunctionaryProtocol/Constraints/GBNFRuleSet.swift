@@ -69,7 +69,8 @@ struct GBNFRuleSet: Sendable {
         var out = ""
         var lastWasDash = false
         for scalar in name.unicodeScalars {
-            let ok = (scalar >= "a" && scalar <= "z") || (scalar >= "A" && scalar <= "Z") || (scalar >= "0" && scalar <= "9")
+            let ok =
+                (scalar >= "a" && scalar <= "z") || (scalar >= "A" && scalar <= "Z") || (scalar >= "0" && scalar <= "9")
                 || scalar == "-"
             if ok {
                 out.unicodeScalars.append(scalar)

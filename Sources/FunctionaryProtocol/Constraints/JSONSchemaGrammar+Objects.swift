@@ -93,7 +93,8 @@ extension JSONSchemaGrammar {
             } else {
                 valueRule = try visit(additional, name: subName + "-value", path: path + "/additionalProperties")
             }
-            let keyRule = properties.isEmpty
+            let keyRule =
+                properties.isEmpty
                 ? primitive("string") : rules.add(subName + "-k", notStrings(properties.map(\.0)))
             memberRules[extraKey] = rules.add(subName + "-kv", keyRule + " \":\" " + separator + " " + valueRule)
             optionalNames.append(extraKey)
@@ -107,8 +108,10 @@ extension JSONSchemaGrammar {
             if !requiredNames.isEmpty { rule += " \",\" " + separator + " ( " }
             var alternatives: [String] = []
             for start in optionalNames.indices {
-                alternatives.append(optionalChain(Array(optionalNames[start...]), firstIsOptional: false,
-                    name: name, members: memberRules, extraKey: extraKey))
+                alternatives.append(
+                    optionalChain(
+                        Array(optionalNames[start...]), firstIsOptional: false,
+                        name: name, members: memberRules, extraKey: extraKey))
             }
             rule += alternatives.joined(separator: " | ")
             if !requiredNames.isEmpty { rule += " )" }

@@ -85,7 +85,8 @@ struct JSONSchemaGrammar {
         case .string(let t)?: typeName = t
         default: throw Self.fail(path, "type must be a string or an array of strings")
         }
-        let hasProperties = object["properties"] != nil
+        let hasProperties =
+            object["properties"] != nil
             || (object["additionalProperties"] != nil && object["additionalProperties"] != .bool(true))
         switch typeName {
         case "":
@@ -224,8 +225,10 @@ struct JSONSchemaGrammar {
     /// Whether a schema accepts any JSON value (no type and no structural keyword).
     static func isAny(_ schema: JSONValue) -> Bool {
         guard let object = schema.objectValue else { return false }
-        let structural = ["$ref", "oneOf", "anyOf", "type", "const", "enum", "properties", "additionalProperties", "allOf",
-            "items", "prefixItems", "pattern", "minLength", "maxLength", "format", "nullable"]
+        let structural = [
+            "$ref", "oneOf", "anyOf", "type", "const", "enum", "properties", "additionalProperties", "allOf",
+            "items", "prefixItems", "pattern", "minLength", "maxLength", "format", "nullable",
+        ]
         return !structural.contains { object[$0] != nil }
     }
 

@@ -16,16 +16,8 @@ struct TemplateFormat {
         }
     }
 
-    /// The template's end-of-turn markers (its stop tokens).
-    var endMarkers: [String] {
-        switch version {
-        case .v2: return ["<|stop|>"]
-        case .v2Llama3, .v3Llama3: return ["<|eot_id|>", "<|end_of_text|>"]
-        case .v3Llama31: return ["<|eot_id|>", "<|eom_id|>", "<|end_of_text|>"]
-        case .qwen25: return ["<|im_end|>"]
-        case .gemma3: return ["<end_of_turn>"]
-        }
-    }
+    /// The template's end-of-turn markers (its stop tokens, declared with the template).
+    var endMarkers: [String] { version.template.stopTokens }
 
     /// `end ::= | <marker> | …`: the turn may end with its marker (or with end-of-generation). The empty
     /// alternative comes first: llama.cpp's parser reads past a newline after a trailing `|`.
@@ -33,8 +25,9 @@ struct TemplateFormat {
         "end ::= " + ([""] + endMarkers).joined(separator: " | ") + "\n"
     }
 
-    private func textRules(excluding markers: [String]) -> String {
-        FreeTextRule(name: "text", markers: markers + endMarkers).rules
+    /// The whole grammar: `root`, the other `rules` (one a line), `end`, and the text that contains none of `markers`.
+    private func assemble(root: String, rules: [String], textExcluding markers: [String]) -> String {
+        "root ::= \(root)\n" + rules.map { $0 + "\n" }.joined() + endRule + FreeTextRule(name: "text", markers: markers + endMarkers).rules
     }
 
     private func repeated(_ item: String, parallel: Bool) -> String {
@@ -50,32 +43,17 @@ struct TemplateFormat {
         var calls: [String] = tools.functions.map { "\(GBNF.literal($0.name)) \(open) \($0.argumentsRule)" }
         if tools.python { calls.append("\"python\" \(open) text") }
 
-        var root: String
-        switch mode {
-        case .text:
-            root = "text end"
-        case .named(let i):
-            root = "\(tools.functions[i].argumentsRule) end"
-        case .required:
-            guard !calls.isEmpty else { return nil }
-            root = parallel ? "call ( sep call )* end" : "call end"
-        case .auto:
-            if calls.isEmpty {
-                root = "\"all\" \(open) text end"
-            } else if parallel {
-                root = "( \"all\" \(open) text | call ) ( sep call )* end"
-            } else {
-                root = "\"all\" \(open) text ( sep call )? end | call end"
-            }
+        let auto: String
+        if calls.isEmpty {
+            auto = "\"all\" \(open) text end"
+        } else if parallel {
+            auto = "( \"all\" \(open) text | call ) ( sep call )* end"
+        } else {
+            auto = "\"all\" \(open) text ( sep call )? end | call end"
         }
-        var out = "root ::= \(root)\n"
-        if !calls.isEmpty, mode == .auto || mode == .required {
-            out += "call ::= \(calls.joined(separator: " | "))\n"
-            out += "sep ::= \(separator)\n"
-        }
-        out += endRule
-        out += textRules(excluding: markers)
-        return out
+        return callListGrammar(
+            calls: calls, tools: tools, mode: mode, parallel: parallel, separator: "sep", autoRoot: auto,
+            separatorRules: ["sep ::= \(separator)"], textExcluding: markers)
     }
 
     /// v2.llama3: `text<|reserved_special_token_249|>name\nargs…`.
@@ -84,7 +62,21 @@ struct TemplateFormat {
         var calls: [String] = tools.functions.map { "\(GBNF.literal($0.name)) \"\\n\" \($0.argumentsRule)" }
         if tools.python { calls.append("\"python\\n\" text") }
 
-        var root: String
+        let auto = calls.isEmpty ? "text end" : "text \(repeated("\(separator) call", parallel: parallel)) end"
+        return callListGrammar(
+            calls: calls, tools: tools, mode: mode, parallel: parallel, separator: separator, autoRoot: auto, separatorRules: [],
+            textExcluding: [separator])
+    }
+
+    /// The formats that join calls with a separator (v2, v3.llama3, v2.llama3): alike but for the root of `auto`.
+    /// - Parameters:
+    ///   - separator: what stands between two calls in the root (a rule name or the marker itself).
+    ///   - separatorRules: the rules `separator` needs.
+    private func callListGrammar(
+        calls: [String], tools: ToolSet, mode: Mode, parallel: Bool, separator: String, autoRoot: String,
+        separatorRules: [String], textExcluding markers: [String]
+    ) -> String? {
+        let root: String
         switch mode {
         case .text:
             root = "text end"
@@ -94,15 +86,11 @@ struct TemplateFormat {
             guard !calls.isEmpty else { return nil }
             root = parallel ? "call ( \(separator) call )* end" : "call end"
         case .auto:
-            root = calls.isEmpty ? "text end" : "text \(repeated("\(separator) call", parallel: parallel)) end"
+            root = autoRoot
         }
-        var out = "root ::= \(root)\n"
-        if !calls.isEmpty, mode == .auto || mode == .required {
-            out += "call ::= \(calls.joined(separator: " | "))\n"
-        }
-        out += endRule
-        out += textRules(excluding: [separator])
-        return out
+        let canCall = !calls.isEmpty && (mode == .auto || mode == .required)
+        let rules = canCall ? ["call ::= \(calls.joined(separator: " | "))"] + separatorRules : []
+        return assemble(root: root, rules: rules, textExcluding: markers)
     }
 
     /// v3-llama3.1: `text<function=name>args</function>…` or `<|python_tag|>code`.
@@ -130,19 +118,14 @@ struct TemplateFormat {
                 root = "text ( \(tail.joined(separator: " | ")) )? end"
             }
         }
-        var out = "root ::= \(root)\n"
+        var rules: [String] = []
         if !bodies.isEmpty, mode == .auto || mode == .required {
-            out += "fcall ::= \"<function=\" fbody \"</function>\"\n"
-            out += "fbody ::= \(bodies.joined(separator: " | "))\n"
+            rules += ["fcall ::= \"<function=\" fbody \"</function>\"", "fbody ::= \(bodies.joined(separator: " | "))"]
         }
-        if tools.python, mode == .auto {
-            out += "pycall ::= <|python_tag|> text\n"
-        }
-        out += endRule
+        if tools.python, mode == .auto { rules.append("pycall ::= <|python_tag|> text") }
         // `<function` without its `=`: text that starts spelling a call commits to one (`<function name=…>` cannot
         // pass as text); the call rule then forces `=` and a declared name.
-        out += textRules(excluding: ["<function", "<|python_tag|>"])
-        return out
+        return assemble(root: root, rules: rules, textExcluding: ["<function", "<|python_tag|>"])
     }
 
     /// qwen2.5-text-only and gemma3: `text\n<tool_call>\n{"name": "…", "arguments": {…}}\n</tool_call>…`.
@@ -174,13 +157,9 @@ struct TemplateFormat {
                 root = "( \(calls) | text \"\\n\"? \(calls) | text ) end"
             }
         }
-        var out = "root ::= \(root)\n"
-        if !bodies.isEmpty, mode == .auto || mode == .required {
-            out += "call ::= \(GBNF.literal("<tool_call>\n{\"name\": \"")) body \(close)\n"
-            out += "body ::= \(bodies.joined(separator: " | "))\n"
-        }
-        out += endRule
-        out += textRules(excluding: ["<tool_call", "</tool_call>"])
-        return out
+        let canCall = !bodies.isEmpty && (mode == .auto || mode == .required)
+        let rules =
+            canCall ? ["call ::= \(GBNF.literal("<tool_call>\n{\"name\": \"")) body \(close)", "body ::= \(bodies.joined(separator: " | "))"] : []
+        return assemble(root: root, rules: rules, textExcluding: ["<tool_call", "</tool_call>"])
     }
 }

@@ -25,86 +25,60 @@ extension JSONValue {
         return out
     }
 
-    func writePythonJSON(into out: inout String) {
+    /// How one serialisation spells each part of a value; `write(_:style:into:)` walks the value.
+    struct Style: Sendable {
+        var null: String
+        var `true`: String
+        var `false`: String
+        /// Between array items and object members.
+        var itemSeparator: String
+        /// Between an object key and its value.
+        var keySeparator: String
+        var number: @Sendable (JSONNumber) -> String
+        /// Strings and object keys.
+        var string: @Sendable (String, inout String) -> Void
+
+        static let pythonJSON = Style(
+            null: "null", true: "true", false: "false", itemSeparator: ", ", keySeparator: ": ",
+            number: { $0.pythonRepr }, string: JSONValue.writeJSONString)
+        static let compactJSON = Style(
+            null: "null", true: "true", false: "false", itemSeparator: ",", keySeparator: ":",
+            number: { $0.literal }, string: JSONValue.writeJSONString)
+        static let pythonRepr = Style(
+            null: "None", true: "True", false: "False", itemSeparator: ", ", keySeparator: ": ",
+            number: { $0.pythonRepr }, string: JSONValue.writePythonStringRepr)
+    }
+
+    func write(style: Style, into out: inout String) {
         switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .number(let n): out += n.pythonRepr
-        case .string(let s): JSONValue.writeJSONString(s, into: &out)
+        case .null: out += style.null
+        case .bool(let b): out += b ? style.true : style.false
+        case .number(let n): out += style.number(n)
+        case .string(let s): style.string(s, &out)
         case .array(let items):
             out += "["
             for (i, item) in items.enumerated() {
-                if i > 0 { out += ", " }
-                item.writePythonJSON(into: &out)
+                if i > 0 { out += style.itemSeparator }
+                item.write(style: style, into: &out)
             }
             out += "]"
         case .object(let object):
             out += "{"
             var first = true
             for (key, value) in object {
-                if !first { out += ", " }
+                if !first { out += style.itemSeparator }
                 first = false
-                JSONValue.writeJSONString(key, into: &out)
-                out += ": "
-                value.writePythonJSON(into: &out)
+                style.string(key, &out)
+                out += style.keySeparator
+                value.write(style: style, into: &out)
             }
             out += "}"
         }
     }
 
-    func writeCompactJSON(into out: inout String) {
-        switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .number(let n): out += n.literal
-        case .string(let s): JSONValue.writeJSONString(s, into: &out)
-        case .array(let items):
-            out += "["
-            for (i, item) in items.enumerated() {
-                if i > 0 { out += "," }
-                item.writeCompactJSON(into: &out)
-            }
-            out += "]"
-        case .object(let object):
-            out += "{"
-            var first = true
-            for (key, value) in object {
-                if !first { out += "," }
-                first = false
-                JSONValue.writeJSONString(key, into: &out)
-                out += ":"
-                value.writeCompactJSON(into: &out)
-            }
-            out += "}"
-        }
-    }
-
-    func writePythonRepr(into out: inout String) {
-        switch self {
-        case .null: out += "None"
-        case .bool(let b): out += b ? "True" : "False"
-        case .number(let n): out += n.pythonRepr
-        case .string(let s): JSONValue.writePythonStringRepr(s, into: &out)
-        case .array(let items):
-            out += "["
-            for (i, item) in items.enumerated() {
-                if i > 0 { out += ", " }
-                item.writePythonRepr(into: &out)
-            }
-            out += "]"
-        case .object(let object):
-            out += "{"
-            var first = true
-            for (key, value) in object {
-                if !first { out += ", " }
-                first = false
-                JSONValue.writePythonStringRepr(key, into: &out)
-                out += ": "
-                value.writePythonRepr(into: &out)
-            }
-            out += "}"
-        }
-    }
+    func writePythonJSON(into out: inout String) { write(style: .pythonJSON, into: &out) }
+    func writeCompactJSON(into out: inout String) { write(style: .compactJSON, into: &out) }
+    func writePythonRepr(into out: inout String) { write(style: .pythonRepr, into: &out) }
 
     /// A JSON string literal as Python's `json.dumps(ensure_ascii=False)` writes it.
     public static func writeJSONString(_ s: String, into out: inout String) {

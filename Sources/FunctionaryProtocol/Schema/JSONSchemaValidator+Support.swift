@@ -106,3 +106,8 @@ extension String {
         return String(validating: bytes, as: UTF8.self) ?? self
     }
 }
+
+extension JSONSchemaValidator {
+    /// A value as violation messages show it: its type and (shortened) compact JSON, e.g. `integer 5`, `string "x"`.
+    public static func show(_ value: JSONValue) -> String { SchemaRun.show(value) }
+}

@@ -9,6 +9,26 @@ public struct ServerSentEvent: Sendable, Hashable {
     }
 }
 
+extension ServerSentEvent {
+    /// The JSON an OpenAI-style stream event carries: nil for an empty event and for `data: [DONE]` (which sets
+    /// `done`), and `invalid(error, data)` thrown for data that is not JSON (`data` cut to 200 characters).
+    public func jsonPayload<Failure: Error>(
+        done: inout Bool, invalid: (_ error: any Error, _ data: Substring) -> Failure
+    ) throws(Failure) -> JSONValue? {
+        let data = self.data.trimmingWhitespace()
+        if data == "[DONE]" {
+            done = true
+            return nil
+        }
+        if data.isEmpty { return nil }
+        do {
+            return try JSONValue(parsing: data)
+        } catch {
+            throw invalid(error, data.prefix(200))
+        }
+    }
+}
+
 /// Incremental decoder of a `text/event-stream` body (the WHATWG rules that OpenAI-style servers use):
 /// lines end with `\n`, `\r\n` or `\r`; `data:` lines accumulate; a blank line dispatches the event;
 /// lines starting with `:` are comments. Bytes may be split anywhere, inside a line or a UTF-8 character.
