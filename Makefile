@@ -40,6 +40,8 @@ test: lint build-debug
 	@set -e; for t in $(TEST_TARGETS); do echo "== swift test: $$t"; $(SWIFT) test --skip-build --filter "$$t\." ; done
 	@echo "== swift test: the tool-call tests again, jump-forward off"
 	FUNCTIONARY_TEST_JUMP_FORWARD=off $(SWIFT) test --skip-build --filter "FunctionaryEngineTests.ToolCallTests"
+	@echo "== swift test: the tool-call and grammar tests again, speculation on"
+	FUNCTIONARY_TEST_SPECULATION=on $(SWIFT) test --skip-build --filter "FunctionaryEngineTests.(ToolCallTests|MarkupCommitTests)"
 	$(MAKE) test-fuzz
 	$(MAKE) test-e2e
 

@@ -80,7 +80,9 @@ print("> \(prompt)")
 switch name {
 case "trip":
     let plan = try await session.respond(to: prompt, generating: TripPlan.self, options: options).content
-    print("\(plan.days) days in \(plan.destination) by \(plan.transport) (\(plan.airport)), \(plan.budget) EUR: \(plan.activities.joined(separator: ", "))")
+    print(
+        "\(plan.days) days in \(plan.destination) by \(plan.transport) (\(plan.airport)), \(plan.budget) EUR: \(plan.activities.joined(separator: ", "))"
+    )
 case "stream":
     for try await event in session.streamResponse(to: prompt, generating: TripPlan.self, options: options) {
         switch event {

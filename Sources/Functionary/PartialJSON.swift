@@ -68,7 +68,9 @@ public enum PartialJSON {
                         position += 6
                         continue
                     }
-                    let map: [Unicode.Scalar: String] = ["n": "\n", "t": "\t", "r": "\r", "b": "\u{08}", "f": "\u{0C}", "/": "/", "\\": "\\", "\"": "\""]
+                    let map: [Unicode.Scalar: String] = [
+                        "n": "\n", "t": "\t", "r": "\r", "b": "\u{08}", "f": "\u{0C}", "/": "/", "\\": "\\", "\"": "\"",
+                    ]
                     text += map[next] ?? ""
                     position += 2
                     continue

@@ -1,6 +1,6 @@
+import Foundation
 import FunctionaryAgent
 import FunctionaryProtocol
-import Foundation
 
 /// A tool the model may call: a name, a description, typed arguments (whose schema the model sees) and
 /// the Swift code that runs the call.

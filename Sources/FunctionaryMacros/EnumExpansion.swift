@@ -69,7 +69,9 @@ struct EnumExpansion {
                 let arguments = values.map { value in
                     (value.label.map { "\($0): " } ?? "") + "try payload.property(\"\(value.key)\")"
                 }
-                decode.append("    case \"\(item.name)\": self = .\(item.code)" + (values.isEmpty && item.values == nil ? "" : "(\(arguments.joined(separator: ", ")))"))
+                decode.append(
+                    "    case \"\(item.name)\": self = .\(item.code)"
+                        + (values.isEmpty && item.values == nil ? "" : "(\(arguments.joined(separator: ", ")))"))
                 let properties = values.map { ($0.key, SchemaCode.schema($0.shape.unwrapped, guide: nil)) }
                 let required = SchemaCode.stringArray(values.filter { !$0.shape.isOptional }.map(\.key))
                 let pairs = SchemaCode.pairs(properties).indented("        ")
@@ -79,7 +81,8 @@ struct EnumExpansion {
                 let content = SchemaCode.pairs(values.enumerated().map { ($0.element.key, "v\($0.offset).generatedContent") })
                     .indented("        ")
                 encode.append(
-                    "    case .\(item.code)\(pattern): return \(SchemaCode.support).content([(\"\(item.name)\", \(SchemaCode.support).content(\(content)))])")
+                    "    case .\(item.code)\(pattern): return \(SchemaCode.support).content([(\"\(item.name)\", \(SchemaCode.support).content(\(content)))])"
+                )
             }
             let pairs = SchemaCode.pairs(schemaCases).indented("    ")
             schema = "\(SchemaCode.support).taggedUnion(\(pairs)\(descriptionArgument))"

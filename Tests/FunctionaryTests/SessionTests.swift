@@ -11,7 +11,9 @@ final class ScriptBackend: ChatBackend {
     var requests: [TurnRequest] { recorded.withLock { $0 } }
 
     func respond(to request: TurnRequest, onEvent: @escaping @Sendable (TurnEvent) -> Void) async throws -> AssistantTurn {
-        let step = recorded.withLock { $0.append(request); return $0.count - 1 }
+        let step = recorded.withLock {
+            $0.append(request); return $0.count - 1
+        }
         let turn = try await script(step, request)
         var text = Substring(turn.message.text ?? "")
         while !text.isEmpty {
@@ -22,7 +24,9 @@ final class ScriptBackend: ChatBackend {
     }
 
     static func text(_ text: String) -> AssistantTurn {
-        AssistantTurn(message: ChatMessage(role: "assistant", content: text), finishReason: "stop", usage: GenerationUsage(promptTokens: 10, completionTokens: 3))
+        AssistantTurn(
+            message: ChatMessage(role: "assistant", content: text), finishReason: "stop",
+            usage: GenerationUsage(promptTokens: 10, completionTokens: 3))
     }
 
     static func calls(_ calls: [(String, String)]) -> AssistantTurn {
@@ -85,7 +89,9 @@ struct SlowWeather: Tool {
 
     @Test func callsOfOneTurnRunConcurrently() async throws {
         let backend = ScriptBackend { step, _ in
-            step == 0 ? ScriptBackend.calls([("get_weather", #"{"city":"A"}"#), ("get_weather", #"{"city":"B"}"#), ("get_weather", #"{"city":"C"}"#)]) : ScriptBackend.text("ok")
+            step == 0
+                ? ScriptBackend.calls([("get_weather", #"{"city":"A"}"#), ("get_weather", #"{"city":"B"}"#), ("get_weather", #"{"city":"C"}"#)])
+                : ScriptBackend.text("ok")
         }
         let session = LanguageModelSession(backend: backend, tools: [SlowWeather(delay: .milliseconds(400))])
         let start = ContinuousClock.now
@@ -96,7 +102,8 @@ struct SlowWeather: Tool {
 
     @Test func typedResponseUsesTheSchemaAsResponseFormat() async throws {
         let backend = ScriptBackend { _, _ in
-            ScriptBackend.text(#"{"destination": "Paris", "days": 3, "activities": ["Louvre", "Seine"], "transport": "train", "airport": "CDG", "budget": 900}"#)
+            ScriptBackend.text(
+                #"{"destination": "Paris", "days": 3, "activities": ["Louvre", "Seine"], "transport": "train", "airport": "CDG", "budget": 900}"#)
         }
         let session = LanguageModelSession(backend: backend)
         let plan = try await session.respond(to: "Plan a trip", generating: TripPlan.self).content
@@ -137,9 +144,10 @@ struct SlowWeather: Tool {
         }
         let cut = LanguageModelSession(backend: ScriptBackend { _, _ in ScriptBackend.text(#"{"on": tr"#) })
         await #expect(throws: LanguageModelSession.Error.self) { try await cut.respond(to: "?", generating: Flag.self) }
-        let full = LanguageModelSession(backend: ScriptBackend { _, _ in
-            throw GenerationError.contextOverflow(promptTokens: 5000, maxTokens: 100, contextSize: 4096)
-        })
+        let full = LanguageModelSession(
+            backend: ScriptBackend { _, _ in
+                throw GenerationError.contextOverflow(promptTokens: 5000, maxTokens: 100, contextSize: 4096)
+            })
         do {
             try await full.respond(to: "long")
             Issue.record("no error")
@@ -147,7 +155,8 @@ struct SlowWeather: Tool {
         } catch { Issue.record("unexpected \(error)") }
 
         let failing = LanguageModelSession(
-            backend: ScriptBackend { step, _ in step == 0 ? ScriptBackend.calls([("get_weather", #"{"city": "Nowhere"}"#)]) : ScriptBackend.text("x") },
+            backend: ScriptBackend { step, _ in step == 0 ? ScriptBackend.calls([("get_weather", #"{"city": "Nowhere"}"#)]) : ScriptBackend.text("x")
+            },
             tools: [SlowWeather()])
         await #expect(throws: LanguageModelSession.Error.toolFailed(tool: "get_weather", message: "Error: get_weather failed: no such city")) {
             try await failing.respond(to: "?", options: GenerationOptions(toolFailure: .throwError))
@@ -160,10 +169,11 @@ struct SlowWeather: Tool {
     }
 
     @Test func cancellingAResponse() async throws {
-        let session = LanguageModelSession(backend: ScriptBackend { _, _ in
-            try await Task.sleep(for: .seconds(30))
-            return ScriptBackend.text("late")
-        })
+        let session = LanguageModelSession(
+            backend: ScriptBackend { _, _ in
+                try await Task.sleep(for: .seconds(30))
+                return ScriptBackend.text("late")
+            })
         let task = Task { try await session.respond(to: "slow") }
         try await Task.sleep(for: .milliseconds(100))
         task.cancel()
@@ -172,7 +182,8 @@ struct SlowWeather: Tool {
 
     @Test func streamingATypedResponse() async throws {
         let backend = ScriptBackend { _, _ in
-            ScriptBackend.text(#"{"destination": "Rome", "days": 2, "activities": ["Colosseum", "Forum"], "transport": "plane", "airport": "FCO", "budget": 1200}"#)
+            ScriptBackend.text(
+                #"{"destination": "Rome", "days": 2, "activities": ["Colosseum", "Forum"], "transport": "plane", "airport": "FCO", "budget": 1200}"#)
         }
         let session = LanguageModelSession(backend: backend)
         var partials: [TripPlan.PartiallyGenerated] = []

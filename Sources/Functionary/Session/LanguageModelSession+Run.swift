@@ -36,7 +36,11 @@ extension LanguageModelSession {
         handle.withLock { $0 = task }
         let end: RunEnd
         do {
-            end = try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
+            end = try await withTaskCancellationHandler {
+                try await task.value
+            } onCancel: {
+                task.cancel()
+            }
         } catch {
             if let failure = collected.withLock({ $0.failure }) { throw failure }
             throw Error.from(error)

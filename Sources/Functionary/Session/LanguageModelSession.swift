@@ -69,12 +69,18 @@ public final class LanguageModelSession: Sendable {
             return try await self.run(prompt, schema: nil, options: options) { event in
                 if case .textDelta(let delta) = event {
                     continuation.yield(.textDelta(delta))
-                    continuation.yield(.partial(text.withLock { $0 += delta; return $0 }))
+                    continuation.yield(
+                        .partial(
+                            text.withLock {
+                                $0 += delta; return $0
+                            }))
                 } else if case .toolCallStarted = event {
                     text.withLock { $0 = "" }
                 }
                 Self.forward(event, to: continuation)
-            } decode: { $0 }
+            } decode: {
+                $0
+            }
         }
     }
 

@@ -44,7 +44,9 @@ extension LanguageModelSession {
             }
             if let error = error as? AgentError {
                 let message = error.message.lowercased()
-                if error.code == .httpStatus, message.contains("context") && (message.contains("length") || message.contains("window") || message.contains("exceed")) {
+                if error.code == .httpStatus,
+                    message.contains("context") && (message.contains("length") || message.contains("window") || message.contains("exceed"))
+                {
                     return .exceededContextWindowSize(error.message)
                 }
                 return .backend(error.message)
