@@ -923,7 +923,7 @@ def phase_speculation(kind: str, cfg: Config, opts: argparse.Namespace, res: Res
                 front = [str(cfg.binary), "serve", "--engine-url", f"http://127.0.0.1:{upstream}", "--template", "gemma3",
                          "--host", "127.0.0.1", "--port", str(port)]
                 server = stack.enter_context(Server("functionary serve --engine-url (speculation)", front, port, cfg.logdir))
-            steps, stories, accepted = [], [], []
+            steps, stories = [], []
             for rep in range(opts.reps + 1):  # the first is a warm-up
                 address = f"{rng.randrange(100, 9999)} Cedar Grove Lane, Apartment {rng.randrange(1, 40)}B, Springfield, IL 62704"
                 order = f"SO-{rng.randrange(10**7, 10**8)}"
@@ -948,8 +948,6 @@ def phase_speculation(kind: str, cfg: Config, opts: argparse.Namespace, res: Res
                     continue
                 steps.append(elapsed)
                 stories.append(story.decode_rate())
-                details = (answer.usage or {}).get("completion_tokens_details") or {}
-                accepted.append(details.get("accepted_prediction_tokens"))
         key = "spec_step_ms" if name == "lookup" else "spec_step_off_ms"
         res.add(key, steps)
         res.add("spec_story" if name == "lookup" else "spec_story_off", stories)

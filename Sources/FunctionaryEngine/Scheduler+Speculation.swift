@@ -69,15 +69,7 @@ extension Scheduler {
         var index = choice.batchIndex
         var kept = 0
         for k in 0...draft.count {
-            guard !choice.finished else { break }
-            let token: llama_token
-            do {
-                token = try choice.sampler.sample(context: context, index: index, candidates: slots[choice.slot].candidates)
-            } catch {
-                end(job, error: error)
-                break
-            }
-            guard deliver(job, choice, token, at: choice.position) else { break }
+            guard let token = drawAndDeliver(job, choice, outputIndex: index) else { break }
             if k < draft.count, token == draft[k] {
                 // Already evaluated: its cell is at `choice.position`.
                 slots[choice.slot].tokens.append(token)
@@ -87,9 +79,7 @@ extension Scheduler {
                 index = choice.draftIndices[k]
                 continue
             }
-            choice.nextToken = token
-            choice.forced = []
-            if job.pending.jumpForward { jumpForward(job, choice, after: token) }
+            setNext(token, job, choice)
             break
         }
         if kept == draft.count {

@@ -144,15 +144,26 @@ extension Scheduler {
     /// Draws a choice's next token and streams its text; ends the choice at a stop, the token
     /// limit or the end of the context. With jump-forward, then appends the text the grammar forces.
     func sampleNext(_ job: ActiveJob, _ choice: ChoiceState, outputIndex: Int32) {
-        guard !choice.finished else { return }
+        guard let token = drawAndDeliver(job, choice, outputIndex: outputIndex) else { return }
+        setNext(token, job, choice)
+    }
+
+    /// Draws a choice's token at `outputIndex` and streams it (going to `choice.position`); nil when the choice was
+    /// already finished, or sampling or the token ended it or the job.
+    func drawAndDeliver(_ job: ActiveJob, _ choice: ChoiceState, outputIndex: Int32) -> llama_token? {
+        guard !choice.finished else { return nil }
         let token: llama_token
         do {
             token = try choice.sampler.sample(context: context, index: outputIndex, candidates: slots[choice.slot].candidates)
         } catch {
             end(job, error: error)
-            return
+            return nil
         }
-        guard deliver(job, choice, token, at: choice.position) else { return }
+        return deliver(job, choice, token, at: choice.position) ? token : nil
+    }
+
+    /// Makes `token` the next one to evaluate; with jump-forward, appends the text the grammar forces after it.
+    func setNext(_ token: llama_token, _ job: ActiveJob, _ choice: ChoiceState) {
         choice.nextToken = token
         choice.forced = []
         if job.pending.jumpForward { jumpForward(job, choice, after: token) }

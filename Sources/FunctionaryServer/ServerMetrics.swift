@@ -32,24 +32,22 @@ final class ServerMetrics: Sendable {
         func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
             MetricNameDescriptor(namespace: Self.namespace, metricName: metric, unitName: unit, helpText: help)
         }
-        promptTokens = registry.makeCounter(descriptor: name("prompt_tokens", "total", "Prompt tokens of finished requests."))
-        completionTokens = registry.makeCounter(descriptor: name("completion_tokens", "total", "Generated tokens."))
-        cachedPromptTokens = registry.makeCounter(
-            descriptor: name("prompt_cache_hit_tokens", "total", "Prompt tokens reused from the prompt cache."))
-        copiedPromptTokens = registry.makeCounter(
-            descriptor: name(
-                "prompt_cache_shared_prefix_tokens", "total",
-                "Prompt cache hits copied from another slot holding the same prefix (counted in prompt_cache_hit_tokens too)."))
-        restoredPromptTokens = registry.makeCounter(
-            descriptor: name(
-                "prompt_cache_host_restored_tokens", "total",
-                "Prompt cache hits restored from a prompt state saved in host memory (--cache-ram; counted in prompt_cache_hit_tokens too)."))
-        draftedTokens = registry.makeCounter(
-            descriptor: name("speculation_drafted_tokens", "total", "Tokens drafted by speculative decoding (--speculation lookup) and verified."))
-        acceptedDraftTokens = registry.makeCounter(
-            descriptor: name(
-                "speculation_accepted_tokens", "total",
-                "Drafted tokens the model agreed with (each a decode step saved; counted in speculation_drafted_tokens too)."))
+        let registry = self.registry
+        func counter(_ metric: String, _ help: String) -> Counter { registry.makeCounter(descriptor: name(metric, "total", help)) }
+        promptTokens = counter("prompt_tokens", "Prompt tokens of finished requests.")
+        completionTokens = counter("completion_tokens", "Generated tokens.")
+        cachedPromptTokens = counter("prompt_cache_hit_tokens", "Prompt tokens reused from the prompt cache.")
+        copiedPromptTokens = counter(
+            "prompt_cache_shared_prefix_tokens",
+            "Prompt cache hits copied from another slot holding the same prefix (counted in prompt_cache_hit_tokens too).")
+        restoredPromptTokens = counter(
+            "prompt_cache_host_restored_tokens",
+            "Prompt cache hits restored from a prompt state saved in host memory (--cache-ram; counted in prompt_cache_hit_tokens too).")
+        draftedTokens = counter(
+            "speculation_drafted_tokens", "Tokens drafted by speculative decoding (--speculation lookup) and verified.")
+        acceptedDraftTokens = counter(
+            "speculation_accepted_tokens",
+            "Drafted tokens the model agreed with (each a decode step saved; counted in speculation_drafted_tokens too).")
         timeToFirstToken = registry.makeDurationHistogram(
             descriptor: name("time_to_first_token", "seconds", "Time from request to first generated text."),
             buckets: Self.latencyBuckets)
@@ -60,8 +58,7 @@ final class ServerMetrics: Sendable {
         totalSlots = registry.makeGauge(descriptor: name("slots", "", "Slots of the engine (--parallel)."))
         queueDepth = registry.makeGauge(descriptor: name("queue_depth", "", "Requests waiting for a slot."))
         inFlight = registry.makeGauge(descriptor: name("requests_in_flight", "", "Generation requests admitted and not finished."))
-        slowReaders = registry.makeCounter(
-            descriptor: name("slow_reader_disconnects", "total", "Streams ended because the client fell --max-stream-buffer bytes behind."))
+        slowReaders = counter("slow_reader_disconnects", "Streams ended because the client fell --max-stream-buffer bytes behind.")
         hostCacheBytes = registry.makeGauge(
             descriptor: name("prompt_cache_host", "bytes", "Bytes of prompt states kept in host memory (--cache-ram)."))
     }

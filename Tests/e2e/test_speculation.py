@@ -26,3 +26,23 @@ def test_calls_are_identical_with_and_without_speculation(tmp_path: pathlib.Path
     different = {case: (reports["off"][case], reports["lookup"][case])
                  for case in reports["off"] if reports["off"][case] != reports["lookup"][case]}
     assert not different, f"{len(different)} of {CASES} cases differ: {different}"
+
+
+def test_metrics_count_drafted_and_accepted_tokens(start_server):
+    """`functionary serve --speculation lookup`: an answer that copies its prompt drafts tokens and keeps most of them;
+    /metrics counts both (a server with speculation off counts none)."""
+    from openai import OpenAI
+
+    prompt = ("Repeat this sentence exactly: The delivery to 1420 Cedar Grove Lane, Apartment 7B, Springfield arrives on "
+              "Tuesday before noon, signed for by the front desk.")
+    counts = {}
+    for mode in ("lookup", "off"):
+        server = start_server("--speculation", mode, parallel=1)
+        client = OpenAI(base_url=server.base + "/v1", api_key="none")
+        client.chat.completions.create(model=server.model, temperature=0, max_tokens=48,
+                                       messages=[{"role": "user", "content": prompt}])
+        counts[mode] = (server.metric("functionary_speculation_drafted_tokens_total"),
+                        server.metric("functionary_speculation_accepted_tokens_total"))
+    drafted, accepted = counts["lookup"]
+    assert drafted > 0 and 0 < accepted <= drafted, counts
+    assert counts["off"] == (0, 0), counts
