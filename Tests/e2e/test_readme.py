@@ -43,6 +43,10 @@ OTHER_PROGRAMS_FLAGS = {
     "--tensor-parallel-size", "--max-model-len", "--pipeline-parallel-size", "--structured-outputs-config",
     "--guided-decoding-backend", "--grammar-backend", "--dp", "--disable-userns", "--unshare-user", "--size",
     "--phases", "--only", "--quick",
+    # llama-server's and vLLM's speculation settings (docs/server.md, docs/benchmarks.md)
+    "--spec-type", "--spec-ngram-simple-size-n", "--spec-ngram-simple-size-m", "--speculative-config", "--swa-full",
+    # swift build's and swift format's (docs/architecture.md, docs/development.md) and bench/bench.py's
+    "--explicit-target-dependency-import-check", "--strict", "--binary",
 }
 
 
