@@ -13,6 +13,8 @@ import FunctionaryProtocol
 /// same distribution. (For a draft that is one fixed token, rejection sampling reduces to this: the draft is kept with
 /// the probability the model gives it, and otherwise the token is drawn from the model's distribution without it.)
 /// The logits of a batch of several tokens can differ from a single token's in their last bits, as with jump-forward.
+/// Before a draft is evaluated, a copy of the choice's grammar walks it: the first token the grammar (or valid UTF-8)
+/// refuses ends the draft, so no position is evaluated that the sampler could never keep.
 enum Speculation {
     /// The n-gram sizes looked up, longest first: a match of one token proposes too much that is rejected.
     static let ngrams = [4, 3, 2]
@@ -56,7 +58,9 @@ extension Scheduler {
                 contextSize - choice.position - pending - 1)
             guard limit > 0 else { continue }
             let history = slots[choice.slot].tokens + [choice.nextToken] + choice.forced
-            choice.draft = Speculation.draft(history, limit: limit)
+            // A drafted token the grammar refuses ends the draft: it and the ones after it are not evaluated.
+            let draft = Speculation.draft(history, limit: limit)
+            choice.draft = Array(draft.prefix(choice.sampler.admissiblePrefixCount(of: draft)))
         }
     }
 

@@ -184,6 +184,31 @@ final class TokenSampler {
         return true
     }
 
+    /// How many of `draft`'s tokens, in order, could follow the output so far: the grammar (if any) allows each
+    /// after the ones before it, and their bytes keep the output valid UTF-8. Speculation evaluates only those: the
+    /// sampler could never keep a token from the first refused one on. A copy of the grammar walks the draft, so the
+    /// sampler's own state is left as it was; the walk counts as this choice's grammar time.
+    func admissiblePrefixCount(of draft: [llama_token]) -> Int {
+        var state = utf8
+        guard let grammar else {
+            for (k, token) in draft.enumerated() {
+                guard let next = state.advanced(by: model.piece(token)) else { return k }
+                state = next
+            }
+            return draft.count
+        }
+        let started = ContinuousClock.now
+        defer { charge(ContinuousClock.now - started) }
+        guard !draft.isEmpty, let walker = llama_sampler_clone(grammar) else { return 0 }
+        defer { llama_sampler_free(walker) }
+        for (k, token) in draft.enumerated() {
+            guard let next = state.advanced(by: model.piece(token)), allows(walker, token) else { return k }
+            state = next
+            llama_sampler_accept(walker, token)
+        }
+        return draft.count
+    }
+
     /// Runs grammar work, adding its time to the token's grammar time (only the grammar's own calls count:
     /// a slow machine or a debug build does not eat into the budget).
     private func timed<T>(_ work: () -> T) -> T {

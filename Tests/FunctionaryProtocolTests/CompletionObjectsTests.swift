@@ -94,6 +94,28 @@ import Testing
         #expect(back == text)
         #expect(back.choices[0].logprobs?.topLogprobs[0].map(\.text) == ["ab", "x"])
     }
+
+    /// Speculation's counts: `completion_tokens_details` with accepted and rejected drafted tokens, only where the
+    /// engine drafted something; read back from another server as drafted = accepted + rejected.
+    @Test func usageCountsDraftedTokens() throws {
+        var engine = GenerationUsage(promptTokens: 10, completionTokens: 20)
+        engine.draftedTokens = 12
+        engine.acceptedDraftTokens = 9
+        let usage = CompletionUsage(engine)
+        #expect(
+            usage.encodedJSON.compactJSON()
+                == #"{"prompt_tokens":10,"completion_tokens":20,"total_tokens":30,"prompt_tokens_details":{"cached_tokens":0},"completion_tokens_details":{"accepted_prediction_tokens":9,"rejected_prediction_tokens":3}}"#
+        )
+        let back = try JSONValueDecoder().decode(CompletionUsage.self, from: usage.encodedJSON)
+        #expect(back == usage)
+        #expect(back.generationUsage.draftedTokens == 12 && back.generationUsage.acceptedDraftTokens == 9)
+        // Nothing drafted: no details. A hostile count reads as absent.
+        #expect(!CompletionUsage(GenerationUsage(promptTokens: 1, completionTokens: 1)).encodedJSON.compactJSON().contains("completion_tokens_details"))
+        let hostile = try JSONValueDecoder().decode(
+            CompletionUsage.self, from: #"{"completion_tokens_details":{"accepted_prediction_tokens":-5,"rejected_prediction_tokens":1e300}}"#)
+        #expect(hostile.acceptedPredictionTokens == nil && hostile.rejectedPredictionTokens == nil)
+        #expect(hostile.generationUsage.draftedTokens == 0)
+    }
 }
 
 private struct NameKey: CodingKey {

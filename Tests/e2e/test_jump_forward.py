@@ -3,64 +3,30 @@ the default model makes (with the project's adapter, tool_choice auto, temperatu
 dev set, and a schema-heavy named call through the server, with `jump_forward` per request."""
 
 import json
-import pathlib
 
 import pytest
 
 from conftest import http
-from test_eval import ADAPTER, run
-
-CASES = 80
-
-
-def calls(report: dict) -> dict[str, list]:
-    """Each case's calls, names and parsed arguments, in order."""
-    out = {}
-    for result in report["results"]:
-        parsed = []
-        for call in result.get("calls") or []:
-            arguments = call.get("arguments")
-            try:
-                arguments = json.loads(arguments) if isinstance(arguments, str) else arguments
-            except ValueError:
-                pass
-            parsed.append((call.get("name"), arguments))
-        out[result["id"]] = parsed
-    return out
-
-
-def differences(tmp_path: pathlib.Path, *options: str) -> dict:
-    """Runs `functionary eval` on the first CASES dev cases with jump-forward off, then on (and `options`); returns
-    the cases whose calls differ, with both sides."""
-    reports = {}
-    for mode in ("off", "on"):
-        path = tmp_path / f"{mode}.json"
-        result = run(["eval", "--limit", str(CASES), "--jump-forward", mode, "--report", str(path), *options], timeout=1200)
-        assert result.returncode == 0, result.stderr
-        reports[mode] = calls(json.loads(path.read_text()))
-    assert len(reports["off"]) == CASES and reports["off"].keys() == reports["on"].keys()
-    with_calls = [case for case, made in reports["off"].items() if made]
-    assert len(with_calls) >= CASES // 2, "most dev cases should make calls"
-    return {case: (reports["off"][case], reports["on"][case])
-            for case in reports["off"] if reports["off"][case] != reports["on"][case]}
+from dev_evals import CASES, differences
+from test_eval import ADAPTER
 
 
 @pytest.mark.skipif(not ADAPTER.exists(), reason="no committed adapter")
-def test_calls_equal_with_and_without_jump_forward(tmp_path: pathlib.Path):
+def test_calls_equal_with_and_without_jump_forward():
     """The default settings (a thread per core, 4 slots): at most 5% of the cases differ (docs/benchmarks.md says which
     and why)."""
-    different = differences(tmp_path)
+    different = differences("jump_forward_off", "default")
     assert len(different) <= CASES * 5 // 100, f"{len(different)} of {CASES} cases differ: {different}"
 
 
 @pytest.mark.skipif(not ADAPTER.exists(), reason="no committed adapter")
-def test_calls_are_identical_when_attention_is_summed_in_one_order(tmp_path: pathlib.Path):
+def test_calls_are_identical_when_attention_is_summed_in_one_order():
     """With one thread, no case differs: jump-forward feeds the model the token sequence it would have sampled
     itself. The differences with more threads are rounding: llama.cpp's CPU flash attention sums a one-token decode
     over the cache in one chunk per thread (with 512 or more cache cells), and a decode of several tokens (the
     forced ones) row by row, so the logits after a jump differ in their last bits from a token-by-token decode's,
     which can flip a near tie. One thread gives both the same order."""
-    different = differences(tmp_path, "--threads", "1")
+    different = differences("one_thread_jump_forward_off", "one_thread")
     assert not different, f"{len(different)} of {CASES} cases differ: {different}"
 
 

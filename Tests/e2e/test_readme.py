@@ -45,6 +45,7 @@ OTHER_PROGRAMS_FLAGS = {
     "--phases", "--only", "--quick",
     # llama-server's and vLLM's speculation settings (docs/server.md, docs/benchmarks.md)
     "--spec-type", "--spec-ngram-simple-size-n", "--spec-ngram-simple-size-m", "--speculative-config", "--swa-full",
+    "--speculative-algorithm",
     # swift build's and swift format's (docs/architecture.md, docs/development.md) and bench/bench.py's
     "--explicit-target-dependency-import-check", "--strict", "--binary",
 }

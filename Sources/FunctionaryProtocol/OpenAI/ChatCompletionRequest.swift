@@ -34,6 +34,9 @@ public struct ChatCompletionRequest: Decodable, Sendable {
     /// `jump_forward` (this server's extension): jump-forward decoding for this request, overriding the server's
     /// `--jump-forward` (for comparisons and tests).
     public var jumpForward: Bool?
+    /// `speculation` (this server's extension): `"lookup"` or `"off"`, prompt-lookup speculation for this request,
+    /// overriding the server's `--speculation` (for comparisons and tests); checked by the server.
+    public var speculation: JSONValue?
 
     public struct StreamOptions: Decodable, Sendable {
         public var includeUsage: Bool?
@@ -58,6 +61,7 @@ public struct ChatCompletionRequest: Decodable, Sendable {
         case responseFormat = "response_format"
         case streamOptions = "stream_options"
         case jumpForward = "jump_forward"
+        case speculation
     }
 
     public init(model: String, messages: [ChatMessage], tools: [Tool]? = nil, toolChoice: JSONValue? = nil) {

@@ -9,6 +9,10 @@ public struct CompletionUsage: Codable, Sendable, Hashable {
     public var totalTokens: Int?
     /// `prompt_tokens_details.cached_tokens`.
     public var cachedTokens: Int?
+    /// `completion_tokens_details.accepted_prediction_tokens`: drafted tokens the model agreed with (speculation).
+    public var acceptedPredictionTokens: Int?
+    /// `completion_tokens_details.rejected_prediction_tokens`: drafted tokens it did not (evaluated, then dropped).
+    public var rejectedPredictionTokens: Int?
 
     /// The largest token count believed from another server.
     public static let maxTokenCount = 1 << 40
@@ -26,19 +30,35 @@ public struct CompletionUsage: Codable, Sendable, Hashable {
         self.init(
             promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, totalTokens: overflow ? Int.max : total,
             cachedTokens: usage.cachedPromptTokens)
+        // Only where something was drafted: without speculation the object stays as OpenAI's clients know it.
+        if usage.draftedTokens > 0 {
+            let accepted = max(0, min(usage.acceptedDraftTokens, usage.draftedTokens))
+            acceptedPredictionTokens = accepted
+            rejectedPredictionTokens = usage.draftedTokens - accepted
+        }
     }
 
     /// The counts as an engine reports them (absent counts are 0).
     public var generationUsage: GenerationUsage {
-        GenerationUsage(promptTokens: promptTokens ?? 0, completionTokens: completionTokens ?? 0, cachedPromptTokens: cachedTokens ?? 0)
+        var usage = GenerationUsage(
+            promptTokens: promptTokens ?? 0, completionTokens: completionTokens ?? 0, cachedPromptTokens: cachedTokens ?? 0)
+        let accepted = acceptedPredictionTokens ?? 0
+        let (drafted, overflow) = accepted.addingReportingOverflow(rejectedPredictionTokens ?? 0)
+        usage.draftedTokens = overflow ? Int.max : drafted
+        usage.acceptedDraftTokens = accepted
+        return usage
     }
 
     enum CodingKeys: String, CodingKey {
         case promptTokens = "prompt_tokens", completionTokens = "completion_tokens", totalTokens = "total_tokens"
-        case promptTokensDetails = "prompt_tokens_details"
+        case promptTokensDetails = "prompt_tokens_details", completionTokensDetails = "completion_tokens_details"
     }
 
     enum DetailKeys: String, CodingKey { case cachedTokens = "cached_tokens" }
+
+    enum CompletionDetailKeys: String, CodingKey {
+        case accepted = "accepted_prediction_tokens", rejected = "rejected_prediction_tokens"
+    }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -47,6 +67,10 @@ public struct CompletionUsage: Codable, Sendable, Hashable {
         totalTokens = Self.count(c, .totalTokens)
         if let details = try? c.nestedContainer(keyedBy: DetailKeys.self, forKey: .promptTokensDetails) {
             cachedTokens = Self.count(details, .cachedTokens)
+        }
+        if let details = try? c.nestedContainer(keyedBy: CompletionDetailKeys.self, forKey: .completionTokensDetails) {
+            acceptedPredictionTokens = Self.count(details, .accepted)
+            rejectedPredictionTokens = Self.count(details, .rejected)
         }
     }
 
@@ -57,6 +81,11 @@ public struct CompletionUsage: Codable, Sendable, Hashable {
         try c.encode(totalTokens ?? Self.saturatingSum(promptTokens ?? 0, completionTokens ?? 0), forKey: .totalTokens)
         var details = c.nestedContainer(keyedBy: DetailKeys.self, forKey: .promptTokensDetails)
         try details.encode(cachedTokens ?? 0, forKey: .cachedTokens)
+        if acceptedPredictionTokens != nil || rejectedPredictionTokens != nil {
+            var completion = c.nestedContainer(keyedBy: CompletionDetailKeys.self, forKey: .completionTokensDetails)
+            try completion.encode(acceptedPredictionTokens ?? 0, forKey: .accepted)
+            try completion.encode(rejectedPredictionTokens ?? 0, forKey: .rejected)
+        }
     }
 
     private static func count<K: CodingKey>(_ c: KeyedDecodingContainer<K>, _ key: K) -> Int? {

@@ -90,9 +90,22 @@ struct ChatPlan: Sendable {
         self.generation = GenerationRequest(
             prompt: prompt, sampling: sampling, n: n, constraint: constraint, templateStops: template.stopTokens)
         self.generation.jumpForward = request.jumpForward
+        self.generation.speculation = try Self.speculation(request.speculation)
         self.stream = request.stream ?? false
         self.includeUsage = request.streamOptions?.includeUsage ?? false
         self.parallelToolCalls = parallel
+    }
+
+    /// `speculation`: `"lookup"` (true) or `"off"` (false); absent or null: the server's setting.
+    static func speculation(_ value: JSONValue?) throws(OpenAIError) -> Bool? {
+        switch value {
+        case nil, .null?: return nil
+        case .string("lookup")?: return true
+        case .string("off")?: return false
+        default:
+            throw OpenAIError.badRequest(
+                "'speculation' must be \"lookup\" or \"off\".", param: "speculation", code: "invalid_value")
+        }
     }
 
     /// `response_format`: nil for text, else the JSON Schema to enforce (nil schema: any JSON object).
