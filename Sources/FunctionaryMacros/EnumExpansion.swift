@@ -6,9 +6,7 @@ import SwiftSyntax
 /// `Codable` writes enums.
 struct EnumExpansion {
     let declaration: EnumDeclSyntax
-    let description: String?
-    let access: String
-    let sink: DiagnosticSink
+    let context: GenerableContext
 
     struct Value {
         var key: String
@@ -32,7 +30,7 @@ struct EnumExpansion {
                 if let parameters = element.parameterClause?.parameters {
                     values = []
                     for (index, parameter) in parameters.enumerated() {
-                        guard let shape = TypeShape.read(parameter.type, context: sink) else { continue }
+                        guard let shape = TypeShape.read(parameter.type, context: context.sink) else { continue }
                         let label = parameter.firstName.flatMap { $0.tokenKind == .wildcard ? nil : $0.text }
                         values?.append(Value(key: label?.trimmingCharacters(in: "`") ?? "_\(index)", label: label, shape: shape))
                     }
@@ -46,11 +44,11 @@ struct EnumExpansion {
     func members() -> String? {
         let cases = cases()
         if cases.isEmpty {
-            sink.error(declaration.name, .emptyEnum)
+            context.sink.error(declaration.name, .emptyEnum)
             return nil
         }
         let names = SchemaCode.stringArray(cases.map(\.name))
-        let descriptionArgument = description.map { ", description: \($0)" } ?? ""
+        let descriptionArgument = context.description.map { ", description: \($0)" } ?? ""
         let tagged = cases.contains { $0.values != nil }
         var decode: [String] = []
         var schema: String
@@ -89,18 +87,8 @@ struct EnumExpansion {
         }
         decode.append("    default: throw Functionary.GeneratedContentError(\"no case named \\(content)\")")
         decode.append("    }")
-        return """
-            \(access)init(_ content: Functionary.GeneratedContent) throws {
-            \(decode.joined(separator: "\n"))
-            }
-            \(access)static var generationSchema: Functionary.GeneratedContent {
-                \(schema)
-            }
-            \(access)var generatedContent: Functionary.GeneratedContent {
-                switch self {
-            \(encode.joined(separator: "\n"))
-                }
-            }
-            """
+        return context.members(
+            decoding: decode.joined(separator: "\n"), schema: schema,
+            content: "switch self {\n" + encode.joined(separator: "\n") + "\n    }")
     }
 }

@@ -11,12 +11,12 @@ public struct GenerableMacro: ExtensionMacro {
     ) throws -> [ExtensionDeclSyntax] {
         let sink = DiagnosticSink(context)
         let description = Self.description(of: node, sink: sink)
-        let access = Self.access(of: declaration)
+        let generable = GenerableContext(description: description, access: Self.access(of: declaration), sink: sink)
         let members: String?
         if let structDecl = declaration.as(StructDeclSyntax.self) {
-            members = StructExpansion(declaration: structDecl, description: description, access: access, sink: sink).members()
+            members = StructExpansion(declaration: structDecl, context: generable).members()
         } else if let enumDecl = declaration.as(EnumDeclSyntax.self) {
-            members = EnumExpansion(declaration: enumDecl, description: description, access: access, sink: sink).members()
+            members = EnumExpansion(declaration: enumDecl, context: generable).members()
         } else {
             Self.rejectKind(declaration, sink: sink)
             return []

@@ -3,9 +3,7 @@ import SwiftSyntax
 /// The members `@Generable` adds to a struct.
 struct StructExpansion {
     let declaration: StructDeclSyntax
-    let description: String?
-    let access: String
-    let sink: DiagnosticSink
+    let context: GenerableContext
 
     struct Property {
         var name: String
@@ -31,12 +29,12 @@ struct StructExpansion {
                 let code = pattern.identifier.text
                 let name = code.trimmingCharacters(in: "`")
                 guard let type = binding.typeAnnotation?.type ?? Self.sharedType(after: binding, in: variable) else {
-                    sink.error(pattern, .missingType(name))
+                    context.sink.error(pattern, .missingType(name))
                     continue
                 }
-                let guide = GuideSpec.read(variable.attributes, context: sink)
-                guard let shape = TypeShape.read(type, context: sink) else { continue }
-                Self.check(guide, against: shape.unwrapped, property: name, sink: sink)
+                let guide = GuideSpec.read(variable.attributes, context: context.sink)
+                guard let shape = TypeShape.read(type, context: context.sink) else { continue }
+                Self.check(guide, against: shape.unwrapped, property: name, sink: context.sink)
                 result.append(Property(name: name, code: code, type: type, shape: shape, guide: guide))
             }
         }
@@ -89,28 +87,22 @@ struct StructExpansion {
         let schemaPairs = properties.map { ($0.name, SchemaCode.schema($0.shape.unwrapped, guide: $0.guide)) }
         let required = properties.filter { !$0.shape.isOptional }.map(\.name)
         var objectArguments: [String] = []
-        if let description { objectArguments.append("description: \(description)") }
+        if let description = context.description { objectArguments.append("description: \(description)") }
         objectArguments.append("properties: " + SchemaCode.pairs(schemaPairs).indented("        "))
         objectArguments.append("required: " + SchemaCode.stringArray(required))
         let content = properties.map { ($0.name, "\($0.code).generatedContent") }
-        let partialFields = properties.map { "    \(access)var \($0.code): \(Self.nonOptional($0.type).trimmedDescription)?" }
+        let partialFields = properties.map { "    \(context.access)var \($0.code): \(Self.nonOptional($0.type).trimmedDescription)?" }
         let partialDecoding = properties.map { "        self.\($0.code) = content.partialProperty(\"\($0.name)\")" }
+        let members = context.members(
+            decoding: decoding.joined(separator: "\n"),
+            schema: "\(SchemaCode.support).object(\n        \(objectArguments.joined(separator: ",\n        "))\n    )",
+            content: "\(SchemaCode.support).content(\(SchemaCode.pairs(content).indented("    ")))")
         return """
-            \(access)init(_ content: Functionary.GeneratedContent) throws {
-            \(decoding.joined(separator: "\n"))
-            }
-            \(access)static var generationSchema: Functionary.GeneratedContent {
-                \(SchemaCode.support).object(
-                    \(objectArguments.joined(separator: ",\n        "))
-                )
-            }
-            \(access)var generatedContent: Functionary.GeneratedContent {
-                \(SchemaCode.support).content(\(SchemaCode.pairs(content).indented("    ")))
-            }
+            \(members)
             /// The properties generated so far, while a response streams (each `nil` until it is complete).
-            \(access)struct PartiallyGenerated: Functionary.ConvertibleFromGeneratedContent, Sendable {
+            \(context.access)struct PartiallyGenerated: Functionary.ConvertibleFromGeneratedContent, Sendable {
             \(partialFields.joined(separator: "\n"))
-                \(access)init(_ content: Functionary.GeneratedContent) throws {
+                \(context.access)init(_ content: Functionary.GeneratedContent) throws {
             \(partialDecoding.joined(separator: "\n"))
                 }
             }

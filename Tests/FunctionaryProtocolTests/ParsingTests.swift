@@ -403,7 +403,8 @@ extension PromptTemplate {
         case .v2Llama3: return TemplateV2Llama3.parsingPrefix(for: choice)
         case .v3Llama3: return TemplateV3Llama3.parsingPrefix(for: choice)
         case .v3Llama31: return TemplateV3Llama31.parsingPrefix(for: choice)
-        case .qwen25, .gemma3: return ToolCallTagFormat.prefix(for: choice)
+        case .qwen25: return TemplateQwen25.parsingPrefix(for: choice)
+        case .gemma3: return TemplateGemma3.parsingPrefix(for: choice)
         }
     }
 

@@ -138,19 +138,11 @@ public actor MCPServer {
     public func call(_ tool: String, arguments: JSONValue) async throws -> String {
         if url != nil { return try await callOverHTTP(tool, arguments: arguments) }
         if child?.isRunning != true {
-            await stop()
-            do {
-                try await connect()
-            } catch {
-                throw ToolError("the MCP server '\(name)' exited and could not be restarted: \(error)")
-            }
+            try await restart(failure: "the MCP server '\(name)' exited and could not be restarted")
         }
         guard let client else { throw ToolError("the MCP server '\(name)' is not connected") }
-        let limits = self.limits
         do {
-            return try await Self.bounded(timeout: nil, child: child) {
-                try await Self.call(client, tool, arguments: arguments, limits: limits)
-            }
+            return try await boundedCall(client, tool, arguments: arguments)
         } catch let error as AgentError where error.code == .mcp {
             throw ToolError("the MCP server '\(name)' \(error.message)")
         }
@@ -160,23 +152,35 @@ public actor MCPServer {
     private func callOverHTTP(_ tool: String, arguments: JSONValue) async throws -> String {
         if let client {
             do {
-                let limits = self.limits
-                return try await Self.bounded(timeout: nil, child: nil) {
-                    try await Self.call(client, tool, arguments: arguments, limits: limits)
-                }
+                return try await boundedCall(client, tool, arguments: arguments)
             } catch let error as ToolError {
                 throw error
             } catch {
-                await stop()
+                // A failure of the session: a new one is tried below.
             }
         }
+        try await restart(failure: "the MCP server at \(command) could not be reached")
+        guard let client else { throw ToolError("the MCP server at \(command) is not connected") }
+        return try await Self.call(client, tool, arguments: arguments, limits: limits)
+    }
+
+    /// Ends what is left of the session and the server, and connects again; a failure is a `ToolError`: `failure`,
+    /// then the reason.
+    private func restart(failure: String) async throws {
+        await stop()
         do {
             try await connect()
         } catch {
-            throw ToolError("the MCP server at \(command) could not be reached: \(error)")
+            throw ToolError("\(failure): \(error)")
         }
-        guard let client else { throw ToolError("the MCP server at \(command) is not connected") }
-        return try await Self.call(client, tool, arguments: arguments, limits: limits)
+    }
+
+    /// One `tools/call`, bounded as every request to the server is (a stdio server's exit ends it).
+    private func boundedCall(_ client: Client, _ tool: String, arguments: JSONValue) async throws -> String {
+        let limits = self.limits
+        return try await Self.bounded(timeout: nil, child: child) {
+            try await Self.call(client, tool, arguments: arguments, limits: limits)
+        }
     }
 
     /// One `tools/call`; the text is cut to `limits.maxResultCharacters` (head and tail kept, with a marker).

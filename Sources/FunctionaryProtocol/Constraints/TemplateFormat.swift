@@ -30,6 +30,20 @@ struct TemplateFormat {
         "root ::= \(root)\n" + rules.map { $0 + "\n" }.joined() + endRule + FreeTextRule(name: "text", markers: markers + endMarkers).rules
     }
 
+    /// The `root` rule for `mode`, or nil when `.required` has nothing to call: `.text` is text alone, `.named` the
+    /// named function's arguments as `named` wraps them; `.required` and `.auto` are each format's own.
+    private func rootRule(
+        _ mode: Mode, tools: ToolSet, named: (String) -> String, required: @autoclosure () -> String?,
+        auto: @autoclosure () -> String
+    ) -> String? {
+        switch mode {
+        case .text: return "text end"
+        case .named(let i): return named(tools.functions[i].argumentsRule)
+        case .required: return required()
+        case .auto: return auto()
+        }
+    }
+
     private func repeated(_ item: String, parallel: Bool) -> String {
         parallel ? "( \(item) )*" : "( \(item) )?"
     }
@@ -76,18 +90,11 @@ struct TemplateFormat {
         calls: [String], tools: ToolSet, mode: Mode, parallel: Bool, separator: String, autoRoot: String,
         separatorRules: [String], textExcluding markers: [String]
     ) -> String? {
-        let root: String
-        switch mode {
-        case .text:
-            root = "text end"
-        case .named(let i):
-            root = "\(tools.functions[i].argumentsRule) end"
-        case .required:
-            guard !calls.isEmpty else { return nil }
-            root = parallel ? "call ( \(separator) call )* end" : "call end"
-        case .auto:
-            root = autoRoot
-        }
+        guard
+            let root = rootRule(
+                mode, tools: tools, named: { "\($0) end" },
+                required: calls.isEmpty ? nil : parallel ? "call ( \(separator) call )* end" : "call end", auto: autoRoot)
+        else { return nil }
         let canCall = !calls.isEmpty && (mode == .auto || mode == .required)
         let rules = canCall ? ["call ::= \(calls.joined(separator: " | "))"] + separatorRules : []
         return assemble(root: root, rules: rules, textExcluding: markers)
@@ -96,28 +103,24 @@ struct TemplateFormat {
     /// v3-llama3.1: `text<function=name>args</function>…` or `<|python_tag|>code`.
     private func functionTagGrammar(tools: ToolSet, mode: Mode, parallel: Bool) -> String? {
         let bodies = tools.functions.map { "\(GBNF.literal($0.name + ">")) \($0.argumentsRule)" }
-        var root: String
-        switch mode {
-        case .text:
-            root = "text end"
-        case .named(let i):
-            root = "\(tools.functions[i].argumentsRule) \"</function>\" end"
-        case .required:
-            // The prefix `<function=` is in the prompt: a function call, not python.
-            guard !bodies.isEmpty else { return nil }
-            root = parallel ? "fbody \"</function>\" fcall* end" : "fbody \"</function>\" end"
-        case .auto:
-            var tail: [String] = []
-            if !bodies.isEmpty { tail.append("fcall") }
-            if tools.python { tail.append("pycall") }
-            if tail.isEmpty {
-                root = "text end"
-            } else if parallel {
-                root = "text " + (bodies.isEmpty ? "" : "fcall* ") + (tools.python ? "pycall? " : "") + "end"
-            } else {
-                root = "text ( \(tail.joined(separator: " | ")) )? end"
-            }
+        var tail: [String] = []
+        if !bodies.isEmpty { tail.append("fcall") }
+        if tools.python { tail.append("pycall") }
+        let auto: String
+        if tail.isEmpty {
+            auto = "text end"
+        } else if parallel {
+            auto = "text " + (bodies.isEmpty ? "" : "fcall* ") + (tools.python ? "pycall? " : "") + "end"
+        } else {
+            auto = "text ( \(tail.joined(separator: " | ")) )? end"
         }
+        // `.required`: the prefix `<function=` is in the prompt, a function call, not python.
+        guard
+            let root = rootRule(
+                mode, tools: tools, named: { "\($0) \"</function>\" end" },
+                required: bodies.isEmpty ? nil : parallel ? "fbody \"</function>\" fcall* end" : "fbody \"</function>\" end",
+                auto: auto)
+        else { return nil }
         var rules: [String] = []
         if !bodies.isEmpty, mode == .auto || mode == .required {
             rules += ["fcall ::= \"<function=\" fbody \"</function>\"", "fbody ::= \(bodies.joined(separator: " | "))"]
@@ -137,26 +140,17 @@ struct TemplateFormat {
         var bodies = tools.functions.map { body($0.name, $0.argumentsRule) }
         if tools.python { bodies.append(body("python", "python-args")) }
         let close = GBNF.literal("}\n</tool_call>")
-        var root: String
-        switch mode {
-        case .text:
-            root = "text end"
-        case .named(let i):
-            root = "\(GBNF.literal("\": ")) \(tools.functions[i].argumentsRule) \(close) end"
-        case .required:
-            guard !bodies.isEmpty else { return nil }
-            // The prefix `<tool_call>\n` is in the prompt.
-            root = "\(GBNF.literal("{\"name\": \"")) body \(close) " + (parallel ? "( \"\\n\" call )* " : "") + "end"
-        case .auto:
-            if bodies.isEmpty {
-                root = "text end"
-            } else {
-                let calls = parallel ? "call ( \"\\n\" call )*" : "call"
-                // A call may follow text without the newline: once text spells `<tool_call` it can only go on as a
-                // call (text may not contain it), so markup such as `<tool_call name=…>` never reaches the user.
-                root = "( \(calls) | text \"\\n\"? \(calls) | text ) end"
-            }
-        }
+        let calls = parallel ? "call ( \"\\n\" call )*" : "call"
+        // `.required`: the prefix `<tool_call>\n` is in the prompt. `.auto`: a call may follow text without the
+        // newline: once text spells `<tool_call` it can only go on as a call (text may not contain it), so markup
+        // such as `<tool_call name=…>` never reaches the user.
+        guard
+            let root = rootRule(
+                mode, tools: tools, named: { "\(GBNF.literal("\": ")) \($0) \(close) end" },
+                required: bodies.isEmpty
+                    ? nil : "\(GBNF.literal("{\"name\": \"")) body \(close) " + (parallel ? "( \"\\n\" call )* " : "") + "end",
+                auto: bodies.isEmpty ? "text end" : "( \(calls) | text \"\\n\"? \(calls) | text ) end")
+        else { return nil }
         let canCall = !bodies.isEmpty && (mode == .auto || mode == .required)
         let rules =
             canCall ? ["call ::= \(GBNF.literal("<tool_call>\n{\"name\": \"")) body \(close)", "body ::= \(bodies.joined(separator: " | "))"] : []

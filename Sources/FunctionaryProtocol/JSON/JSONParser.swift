@@ -16,6 +16,22 @@ public struct JSONParseError: Error, Sendable, CustomStringConvertible {
         case keys(maximum: Int)
         /// More array elements in the whole document (all arrays together) than `maxElements`.
         case elements(maximum: Int)
+
+        /// The limit itself.
+        var maximum: Int {
+            switch self {
+            case .depth(let maximum), .keys(let maximum), .elements(let maximum): return maximum
+            }
+        }
+
+        /// What the document did: `nesting deeper than 512 levels`, `more than 1000 object keys`.
+        var reason: String {
+            switch self {
+            case .depth(let maximum): return "nesting deeper than \(maximum) levels"
+            case .keys(let maximum): return "more than \(maximum) object keys"
+            case .elements(let maximum): return "more than \(maximum) array elements"
+            }
+        }
     }
 
     public var description: String { "invalid JSON at line \(line), column \(column): \(reason)" }
@@ -34,8 +50,7 @@ extension JSONValue {
     ///     element, so the two bound the number of values.
     /// - Throws: `JSONParseError` naming the position and the problem (`exceededLimit` set for a limit).
     public init(parsing text: String, maxDepth: Int = 512, maxKeys: Int = .max, maxElements: Int = .max) throws {
-        var parser = JSONParser(bytes: Array(text.utf8), maxDepth: maxDepth, maxKeys: maxKeys, maxElements: maxElements)
-        self = try parser.parseDocument()
+        try self.init(parsing: Array(text.utf8), maxDepth: maxDepth, maxKeys: maxKeys, maxElements: maxElements)
     }
 
     /// Parses UTF-8 bytes as JSON.
@@ -46,20 +61,29 @@ extension JSONValue {
 }
 
 struct JSONParser {
+    /// A count the document may not take past its limit (nesting depth, object keys, array elements).
+    struct Budget {
+        let limit: JSONParseError.Limit
+        var count = 0
+
+        /// Counts one more: false when that passes the limit.
+        mutating func take() -> Bool {
+            count += 1
+            return count <= limit.maximum
+        }
+    }
+
     let bytes: [UInt8]
-    let maxDepth: Int
-    let maxKeys: Int
-    let maxElements: Int
     var index = 0
-    var depth = 0
-    var keys = 0
-    var elements = 0
+    var depth: Budget
+    var keys: Budget
+    var elements: Budget
 
     init(bytes: [UInt8], maxDepth: Int, maxKeys: Int = .max, maxElements: Int = .max) {
         self.bytes = bytes
-        self.maxDepth = maxDepth
-        self.maxKeys = maxKeys
-        self.maxElements = maxElements
+        depth = Budget(limit: .depth(maximum: maxDepth))
+        keys = Budget(limit: .keys(maximum: maxKeys))
+        elements = Budget(limit: .elements(maximum: maxElements))
     }
 
     mutating func parseDocument() throws -> JSONValue {
@@ -121,85 +145,73 @@ struct JSONParser {
         return value
     }
 
+    /// The error for a document over one of its limits.
+    func limitError(_ limit: JSONParseError.Limit) -> JSONParseError {
+        var failure = error(limit.reason)
+        failure.exceededLimit = limit
+        return failure
+    }
+
     mutating func enter() throws {
-        depth += 1
-        if depth > maxDepth {
-            var failure = error("nesting deeper than \(maxDepth) levels")
-            failure.exceededLimit = .depth(maximum: maxDepth)
-            throw failure
+        guard depth.take() else { throw limitError(depth.limit) }
+    }
+
+    /// Reads the opening bracket of an object or array: true when the container is empty (`closing` follows, read too).
+    mutating func openIsEmpty(closing: UInt8) -> Bool {
+        index += 1
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == closing else { return false }
+        index += 1
+        return true
+    }
+
+    /// Reads what follows a member of an object or an element of an array: a comma (false: another one follows) or
+    /// the container's closing bracket (true).
+    mutating func closes(_ closing: UInt8, in container: String) throws -> Bool {
+        skipWhitespace()
+        guard index < bytes.count else { throw error("unexpected end of input in \(container)") }
+        switch bytes[index] {
+        case UInt8(ascii: ","):
+            index += 1
+            return false
+        case closing:
+            index += 1
+            return true
+        default:
+            throw error("expected ',' or '\(Character(Unicode.Scalar(closing)))' in \(container)")
         }
     }
 
     mutating func parseObject() throws -> JSONValue {
         try enter()
-        defer { depth -= 1 }
-        index += 1
+        defer { depth.count -= 1 }
         var object = JSONObject()
-        skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-            index += 1
-            return .object(object)
-        }
-        while true {
+        if openIsEmpty(closing: UInt8(ascii: "}")) { return .object(object) }
+        repeat {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key in object") }
-            keys += 1
-            if keys > maxKeys {
-                var failure = error("more than \(maxKeys) object keys")
-                failure.exceededLimit = .keys(maximum: maxKeys)
-                throw failure
-            }
+            guard keys.take() else { throw limitError(keys.limit) }
             let key = try parseString()
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after an object key") }
             index += 1
             skipWhitespace()
             object[key] = try parseValue()
-            skipWhitespace()
-            guard index < bytes.count else { throw error("unexpected end of input in object") }
-            if bytes[index] == UInt8(ascii: ",") {
-                index += 1
-                continue
-            }
-            if bytes[index] == UInt8(ascii: "}") {
-                index += 1
-                return .object(object)
-            }
-            throw error("expected ',' or '}' in object")
-        }
+        } while try !closes(UInt8(ascii: "}"), in: "object")
+        return .object(object)
     }
 
     mutating func parseArray() throws -> JSONValue {
         try enter()
-        defer { depth -= 1 }
-        index += 1
+        defer { depth.count -= 1 }
         var array: [JSONValue] = []
-        skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-            index += 1
-            return .array(array)
-        }
-        while true {
+        if openIsEmpty(closing: UInt8(ascii: "]")) { return .array(array) }
+        repeat {
             skipWhitespace()
-            elements += 1
-            if elements > maxElements {
-                var failure = error("more than \(maxElements) array elements")
-                failure.exceededLimit = .elements(maximum: maxElements)
-                throw failure
-            }
+            guard elements.take() else { throw limitError(elements.limit) }
             array.append(try parseValue())
-            skipWhitespace()
-            guard index < bytes.count else { throw error("unexpected end of input in array") }
-            if bytes[index] == UInt8(ascii: ",") {
-                index += 1
-                continue
-            }
-            if bytes[index] == UInt8(ascii: "]") {
-                index += 1
-                return .array(array)
-            }
-            throw error("expected ',' or ']' in array")
-        }
+        } while try !closes(UInt8(ascii: "]"), in: "array")
+        return .array(array)
     }
 
     mutating func parseNumber() throws -> JSONValue {

@@ -84,12 +84,12 @@ extension JSONValue {
     public static func writeJSONString(_ s: String, into out: inout String) {
         out += "\""
         for scalar in s.unicodeScalars {
+            if let escape = controlEscape(scalar) {
+                out += escape
+                continue
+            }
             switch scalar {
             case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
             case "\u{08}": out += "\\b"
             case "\u{0C}": out += "\\f"
             default:
@@ -117,33 +117,40 @@ extension JSONValue {
         let quote: Character = (s.contains("'") && !s.contains("\"")) ? "\"" : "'"
         out.append(quote)
         for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if Character(scalar) == quote {
-                    out += "\\"
-                    out.unicodeScalars.append(scalar)
-                } else if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += "\\x" + hexDigit(scalar.value >> 4) + hexDigit(scalar.value & 0xF)
-                } else if !scalar.isPythonPrintable, scalar != PromptText.literalStart, scalar != PromptText.literalEnd {
-                    // (The literal markers of guarded client text pass through: they are not part of the text.)
-                    let hex = String(scalar.value, radix: 16)
-                    if scalar.value <= 0xFF {
-                        out += "\\x" + String(repeating: "0", count: 2 - hex.count) + hex
-                    } else if scalar.value <= 0xFFFF {
-                        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                    } else {
-                        out += "\\U" + String(repeating: "0", count: 8 - hex.count) + hex
-                    }
+            if let escape = controlEscape(scalar) {
+                out += escape
+            } else if Character(scalar) == quote {
+                out += "\\"
+                out.unicodeScalars.append(scalar)
+            } else if scalar.value < 0x20 || scalar.value == 0x7F {
+                out += "\\x" + hexDigit(scalar.value >> 4) + hexDigit(scalar.value & 0xF)
+            } else if !scalar.isPythonPrintable, scalar != PromptText.literalStart, scalar != PromptText.literalEnd {
+                // (The literal markers of guarded client text pass through: they are not part of the text.)
+                let hex = String(scalar.value, radix: 16)
+                if scalar.value <= 0xFF {
+                    out += "\\x" + String(repeating: "0", count: 2 - hex.count) + hex
+                } else if scalar.value <= 0xFFFF {
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
                 } else {
-                    out.unicodeScalars.append(scalar)
+                    out += "\\U" + String(repeating: "0", count: 8 - hex.count) + hex
                 }
+            } else {
+                out.unicodeScalars.append(scalar)
             }
         }
         out.append(quote)
+    }
+
+    /// The escape that JSON and Python string literals share for a backslash, a newline, a carriage return and a tab;
+    /// nil for any other scalar.
+    private static func controlEscape(_ scalar: Unicode.Scalar) -> String? {
+        switch scalar {
+        case "\\": return "\\\\"
+        case "\n": return "\\n"
+        case "\r": return "\\r"
+        case "\t": return "\\t"
+        default: return nil
+        }
     }
 
     private static func hexDigit(_ v: UInt32) -> String {

@@ -1,6 +1,6 @@
 /// A `chat.completion` object.
 public struct ChatCompletion: CompletionObject {
-    public struct Choice: Codable, Sendable, Hashable {
+    public struct Choice: Codable, Sendable, Hashable, CompletionChoice {
         public var index: Int
         public var message: ChatMessage
         /// The log probabilities the request asked for; written as `null` when it asked for none.
@@ -14,27 +14,16 @@ public struct ChatCompletion: CompletionObject {
             self.finishReason = finishReason
         }
 
-        enum CodingKeys: String, CodingKey {
-            case index, message, logprobs
-            case finishReason = "finish_reason"
-        }
-
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
+        init(decoding c: KeyedDecodingContainer<ChoiceKey>) throws {
             index = try c.decodeIfPresent(Int.self, forKey: .index) ?? 0
             message = try c.decode(ChatMessage.self, forKey: .message)
             logprobs = try? c.decodeIfPresent(ChatLogprobs.self, forKey: .logprobs)
             finishReason = try c.decodeIfPresent(String.self, forKey: .finishReason)
         }
 
+        static var payloadKey: ChoiceKey { .message }
         /// The message in OpenAI's response shape (`content` always present).
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(index, forKey: .index)
-            try c.encode(message.json, forKey: .message)
-            try c.encode(logprobs, forKey: .logprobs)
-            try c.encode(finishReason, forKey: .finishReason)
-        }
+        var encodedPayload: JSONValue { message.json }
     }
 
     public static let objectName = "chat.completion"
@@ -71,14 +60,6 @@ public struct ChatCompletionChunk: CompletionObject {
             self.type = type
             self.function = function
         }
-
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encodeIfPresent(index, forKey: .index)
-            try c.encodeIfPresent(id, forKey: .id)
-            try c.encodeIfPresent(type, forKey: .type)
-            try c.encodeIfPresent(function, forKey: .function)
-        }
     }
 
     /// What a chunk adds to the message. Absent fields are left out; `content` is written as `null` only next to
@@ -102,11 +83,8 @@ public struct ChatCompletionChunk: CompletionObject {
             self.functionCall = functionCall
         }
 
-        enum CodingKeys: String, CodingKey {
-            case role, content
-            case toolCalls = "tool_calls"
-            case functionCall = "function_call"
-        }
+        /// A delta's fields are a message's: their names are declared once, with the message's.
+        typealias CodingKeys = ChatMessage.CodingKeys
 
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -131,7 +109,7 @@ public struct ChatCompletionChunk: CompletionObject {
         }
     }
 
-    public struct Choice: Codable, Sendable, Hashable {
+    public struct Choice: Codable, Sendable, Hashable, CompletionChoice {
         public var index: Int
         public var delta: Delta
         public var logprobs: ChatLogprobs?
@@ -144,27 +122,16 @@ public struct ChatCompletionChunk: CompletionObject {
             self.finishReason = finishReason
         }
 
-        enum CodingKeys: String, CodingKey {
-            case index, delta, message, logprobs
-            case finishReason = "finish_reason"
-        }
-
         /// Reads `delta`, or `message` from servers that put the whole message in their last chunk.
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
+        init(decoding c: KeyedDecodingContainer<ChoiceKey>) throws {
             index = (try? c.decodeIfPresent(Int.self, forKey: .index)) ?? 0
             delta = try c.decodeIfPresent(Delta.self, forKey: .delta) ?? c.decodeIfPresent(Delta.self, forKey: .message) ?? Delta()
             logprobs = try? c.decodeIfPresent(ChatLogprobs.self, forKey: .logprobs)
             finishReason = try c.decodeIfPresent(String.self, forKey: .finishReason)
         }
 
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(index, forKey: .index)
-            try c.encode(delta, forKey: .delta)
-            try c.encode(logprobs, forKey: .logprobs)
-            try c.encode(finishReason, forKey: .finishReason)
-        }
+        static var payloadKey: ChoiceKey { .delta }
+        var encodedPayload: Delta { delta }
     }
 
     public static let objectName = "chat.completion.chunk"

@@ -98,3 +98,42 @@ extension CompletionObject {
         try envelope.encode(to: encoder)
     }
 }
+
+/// The keys of the three choice types, declared once.
+enum ChoiceKey: String, CodingKey {
+    case index, message, delta, text, logprobs
+    case finishReason = "finish_reason"
+    /// Read by `TextCompletion.Choice` only (vLLM's and SGLang's matched stop string).
+    case stopReason = "stop_reason", matchedStop = "matched_stop"
+}
+
+/// A choice of a completion object (`ChatCompletion.Choice`, `ChatCompletionChunk.Choice`, `TextCompletion.Choice`):
+/// read from `ChoiceKey`s by each type, written by all alike in OpenAI's order: `index`, the payload (`message`,
+/// `delta` or `text`), `logprobs` and `finish_reason`, the last two as `null` when absent.
+protocol CompletionChoice: Codable {
+    associatedtype Payload: Encodable
+    associatedtype Logprobs: Encodable
+    /// Reads the choice from its keyed container (each type is lenient where servers differ).
+    init(decoding c: KeyedDecodingContainer<ChoiceKey>) throws
+    /// Where the payload is written.
+    static var payloadKey: ChoiceKey { get }
+    /// What is written there.
+    var encodedPayload: Payload { get }
+    var index: Int { get }
+    var logprobs: Logprobs? { get }
+    var finishReason: String? { get }
+}
+
+extension CompletionChoice {
+    public init(from decoder: any Decoder) throws {
+        try self.init(decoding: decoder.container(keyedBy: ChoiceKey.self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: ChoiceKey.self)
+        try c.encode(index, forKey: .index)
+        try c.encode(encodedPayload, forKey: Self.payloadKey)
+        try c.encode(logprobs, forKey: .logprobs)
+        try c.encode(finishReason, forKey: .finishReason)
+    }
+}

@@ -1,6 +1,6 @@
 /// A `text_completion` object (`/v1/completions`), whole or as one chunk of a stream.
 public struct TextCompletion: CompletionObject {
-    public struct Choice: Codable, Sendable, Hashable {
+    public struct Choice: Codable, Sendable, Hashable, CompletionChoice {
         public var index: Int
         public var text: String
         public var logprobs: TextLogprobs?
@@ -9,21 +9,17 @@ public struct TextCompletion: CompletionObject {
         /// a string, SGLang's `matched_stop`).
         public var matchedStop: String?
 
-        public init(index: Int, text: String, logprobs: TextLogprobs? = nil, finishReason: String? = nil) {
+        public init(
+            index: Int, text: String, logprobs: TextLogprobs? = nil, finishReason: String? = nil, matchedStop: String? = nil
+        ) {
             self.index = index
             self.text = text
             self.logprobs = logprobs
             self.finishReason = finishReason
+            self.matchedStop = matchedStop
         }
 
-        enum CodingKeys: String, CodingKey {
-            case index, text, logprobs
-            case finishReason = "finish_reason"
-            case stopReason = "stop_reason", matchedStop = "matched_stop"
-        }
-
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
+        init(decoding c: KeyedDecodingContainer<ChoiceKey>) throws {
             index = try c.decodeIfPresent(Int.self, forKey: .index) ?? 0
             text = try c.decodeIfPresent(String.self, forKey: .text) ?? ""
             logprobs = try c.decodeIfPresent(TextLogprobs.self, forKey: .logprobs)
@@ -34,13 +30,8 @@ public struct TextCompletion: CompletionObject {
                 ?? ((try? c.decodeIfPresent(String.self, forKey: .matchedStop)) ?? nil)
         }
 
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(index, forKey: .index)
-            try c.encode(text, forKey: .text)
-            try c.encode(logprobs, forKey: .logprobs)
-            try c.encode(finishReason, forKey: .finishReason)
-        }
+        static var payloadKey: ChoiceKey { .text }
+        var encodedPayload: String { text }
     }
 
     public static let objectName = "text_completion"

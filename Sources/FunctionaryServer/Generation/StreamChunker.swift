@@ -85,12 +85,28 @@ struct TurnStream {
 
 /// The stream of one parsed assistant turn as named events (the Responses and Messages APIs): the turn's text goes
 /// through the template's stream parser (`turn`) into the API's blocks or items, one open at a time.
+///
+/// `apply` turns the parser's events into blocks or items the same way for both: text goes on in the open text block
+/// (opening one after closing what is open), each call opens its own (only the first when the request forbids
+/// parallel calls), and its arguments go on in it.
 protocol TurnEventChunker: NamedEventChunker {
     var turn: TurnStream { get set }
+    /// Whether the request lets the model make more than one call (else only the parser's first call is sent).
+    var parallelToolCalls: Bool { get }
     /// Sees each event before the parser does (nothing by default).
     mutating func observe(_ event: GenerationEvent)
-    /// The API's events for the parser's events.
-    mutating func apply(_ events: [StreamEvent]) -> [JSONValue]
+    /// The log probabilities that go with each of the parser's events (none by default).
+    mutating func logprobEntries(for events: [StreamEvent]) -> [[TokenLogprobs]]
+    /// Whether a text block or item is open.
+    var textIsOpen: Bool { get }
+    /// The events that open a text block or item (none is open).
+    mutating func openText() -> [JSONValue]
+    /// The events for more text of the open text block or item.
+    mutating func appendText(_ text: String, logprobs entries: [TokenLogprobs]) -> [JSONValue]
+    /// The events that open a call's block or item (none is open).
+    mutating func openCall(parserIndex: Int, callID: String, name: String) -> [JSONValue]
+    /// The events for more arguments of the parser's call `parserIndex`: none unless it is the open one.
+    mutating func appendArguments(_ piece: String, parserIndex: Int) -> [JSONValue]
     /// The events that close the open block or item (none when none is open).
     mutating func close() -> [JSONValue]
     /// The events after the turn has ended (its reason and usage are in `turn`).
@@ -101,6 +117,34 @@ protocol TurnEventChunker: NamedEventChunker {
 
 extension TurnEventChunker {
     mutating func observe(_ event: GenerationEvent) {}
+
+    mutating func logprobEntries(for events: [StreamEvent]) -> [[TokenLogprobs]] {
+        Array(repeating: [], count: events.count)
+    }
+
+    /// The API's events for the parser's events.
+    mutating func apply(_ events: [StreamEvent]) -> [JSONValue] {
+        var out: [JSONValue] = []
+        for (event, entries) in zip(events, logprobEntries(for: events)) {
+            switch event {
+            case .content(let text):
+                guard !text.isEmpty else { continue }
+                if !textIsOpen {
+                    out += close()
+                    out += openText()
+                }
+                out += appendText(text, logprobs: entries)
+            case .toolCallStart(let parserIndex, let callID, let name):
+                out += close()
+                guard parallelToolCalls || parserIndex == 0 else { continue }
+                out += openCall(parserIndex: parserIndex, callID: callID, name: name)
+            case .toolCallArguments(let parserIndex, let piece):
+                guard !piece.isEmpty else { continue }
+                out += appendArguments(piece, parserIndex: parserIndex)
+            }
+        }
+        return out
+    }
 
     mutating func handle(_ event: GenerationEvent) -> [JSONValue] {
         if !turn.done { observe(event) }

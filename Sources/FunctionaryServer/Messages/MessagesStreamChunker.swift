@@ -47,40 +47,39 @@ struct MessagesStreamChunker: TurnEventChunker {
         [["type": "error", "error": ["type": "api_error", "message": .string(error.message)]]]
     }
 
-    mutating func apply(_ events: [StreamEvent]) -> [JSONValue] {
-        var out: [JSONValue] = []
-        for event in events {
-            switch event {
-            case .content(let text):
-                guard !text.isEmpty else { continue }
-                if case .text = current {
-                } else {
-                    out += close()
-                    current = .text(index: blockCount)
-                    out.append(["type": "content_block_start", "index": .int(blockCount), "content_block": ["type": "text", "text": ""]])
-                    blockCount += 1
-                }
-                if case .text(let index) = current {
-                    out.append(["type": "content_block_delta", "index": .int(index), "delta": ["type": "text_delta", "text": .string(text)]])
-                }
-            case .toolCallStart(let parserIndex, _, let name):
-                out += close()
-                guard plan.parallelToolCalls || parserIndex == 0 else { continue }
-                madeCalls = true
-                current = .toolUse(index: blockCount, parserIndex: parserIndex)
-                out.append([
-                    "type": "content_block_start", "index": .int(blockCount),
-                    "content_block": AnthropicShapes.toolUse(id: APIIdentifier.make("toolu_"), name: name, input: [:]),
-                ])
-                blockCount += 1
-            case .toolCallArguments(let parserIndex, let piece):
-                guard case .toolUse(let index, let open) = current, open == parserIndex, !piece.isEmpty else { continue }
-                out.append([
-                    "type": "content_block_delta", "index": .int(index), "delta": ["type": "input_json_delta", "partial_json": .string(piece)],
-                ])
-            }
-        }
-        return out
+    var parallelToolCalls: Bool { plan.parallelToolCalls }
+
+    var textIsOpen: Bool {
+        if case .text = current { return true }
+        return false
+    }
+
+    mutating func openText() -> [JSONValue] {
+        current = .text(index: blockCount)
+        defer { blockCount += 1 }
+        return [["type": "content_block_start", "index": .int(blockCount), "content_block": ["type": "text", "text": ""]]]
+    }
+
+    func appendText(_ text: String, logprobs entries: [TokenLogprobs]) -> [JSONValue] {
+        guard case .text(let index) = current else { return [] }
+        return [["type": "content_block_delta", "index": .int(index), "delta": ["type": "text_delta", "text": .string(text)]]]
+    }
+
+    mutating func openCall(parserIndex: Int, callID: String, name: String) -> [JSONValue] {
+        madeCalls = true
+        current = .toolUse(index: blockCount, parserIndex: parserIndex)
+        defer { blockCount += 1 }
+        return [
+            [
+                "type": "content_block_start", "index": .int(blockCount),
+                "content_block": AnthropicShapes.toolUse(id: APIIdentifier.make("toolu_"), name: name, input: [:]),
+            ]
+        ]
+    }
+
+    func appendArguments(_ piece: String, parserIndex: Int) -> [JSONValue] {
+        guard case .toolUse(let index, let open) = current, open == parserIndex else { return [] }
+        return [["type": "content_block_delta", "index": .int(index), "delta": ["type": "input_json_delta", "partial_json": .string(piece)]]]
     }
 
     mutating func close() -> [JSONValue] {

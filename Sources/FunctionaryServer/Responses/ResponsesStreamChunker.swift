@@ -75,62 +75,66 @@ struct ResponsesStreamChunker: TurnEventChunker {
         return .object(object)
     }
 
-    mutating func apply(_ events: [StreamEvent]) -> [JSONValue] {
-        var out: [JSONValue] = []
-        for (streamEvent, entries) in zip(events, logprobs.assign(events)) {
-            switch streamEvent {
-            case .content(let text):
-                guard !text.isEmpty else { continue }
-                if case .message = current {
-                } else {
-                    out += close()
-                    let id = APIIdentifier.make("msg_")
-                    let index = output.count
-                    current = .message(id: id, outputIndex: index, text: "")
-                    messageLogprobs = []
-                    out.append(
-                        event(
-                            "response.output_item.added",
-                            ["output_index": .int(index), "item": ResponseObject.messageItem(id: id, text: nil, status: "in_progress")]))
-                    out.append(
-                        event(
-                            "response.content_part.added",
-                            ["item_id": .string(id), "output_index": .int(index), "content_index": 0, "part": ResponseObject.outputText("")]))
-                }
-                if case .message(let id, let index, let soFar) = current {
-                    current = .message(id: id, outputIndex: index, text: soFar + text)
-                    messageLogprobs += entries
-                    out.append(
-                        event(
-                            "response.output_text.delta",
-                            [
-                                "item_id": .string(id), "output_index": .int(index), "content_index": 0, "delta": .string(text),
-                                "logprobs": ResponsesLogprobs.json(entries),
-                            ]))
-                }
-            case .toolCallStart(let parserIndex, let callID, let name):
-                out += close()
-                guard plan.parallelToolCalls || parserIndex == 0 else { continue }
-                let id = APIIdentifier.make("fc_")
-                let index = output.count
-                current = .call(id: id, outputIndex: index, parserIndex: parserIndex, callID: callID, name: name, arguments: "")
-                out.append(
-                    event(
-                        "response.output_item.added",
-                        [
-                            "output_index": .int(index),
-                            "item": ResponseObject.functionCallItem(id: id, callID: callID, name: name, arguments: "", status: "in_progress"),
-                        ]))
-            case .toolCallArguments(let parserIndex, let piece):
-                guard case .call(let id, let index, let open, let callID, let name, let soFar) = current, open == parserIndex, !piece.isEmpty else {
-                    continue
-                }
-                current = .call(id: id, outputIndex: index, parserIndex: open, callID: callID, name: name, arguments: soFar + piece)
-                out.append(
-                    event("response.function_call_arguments.delta", ["item_id": .string(id), "output_index": .int(index), "delta": .string(piece)]))
-            }
-        }
-        return out
+    mutating func logprobEntries(for events: [StreamEvent]) -> [[TokenLogprobs]] {
+        logprobs.assign(events)
+    }
+
+    var parallelToolCalls: Bool { plan.parallelToolCalls }
+
+    var textIsOpen: Bool {
+        if case .message = current { return true }
+        return false
+    }
+
+    /// A `message` item with one `output_text` part.
+    mutating func openText() -> [JSONValue] {
+        let id = APIIdentifier.make("msg_")
+        let index = output.count
+        current = .message(id: id, outputIndex: index, text: "")
+        messageLogprobs = []
+        return [
+            event(
+                "response.output_item.added",
+                ["output_index": .int(index), "item": ResponseObject.messageItem(id: id, text: nil, status: "in_progress")]),
+            event(
+                "response.content_part.added",
+                ["item_id": .string(id), "output_index": .int(index), "content_index": 0, "part": ResponseObject.outputText("")]),
+        ]
+    }
+
+    mutating func appendText(_ text: String, logprobs entries: [TokenLogprobs]) -> [JSONValue] {
+        guard case .message(let id, let index, let soFar) = current else { return [] }
+        current = .message(id: id, outputIndex: index, text: soFar + text)
+        messageLogprobs += entries
+        return [
+            event(
+                "response.output_text.delta",
+                [
+                    "item_id": .string(id), "output_index": .int(index), "content_index": 0, "delta": .string(text),
+                    "logprobs": ResponsesLogprobs.json(entries),
+                ])
+        ]
+    }
+
+    /// A `function_call` item.
+    mutating func openCall(parserIndex: Int, callID: String, name: String) -> [JSONValue] {
+        let id = APIIdentifier.make("fc_")
+        let index = output.count
+        current = .call(id: id, outputIndex: index, parserIndex: parserIndex, callID: callID, name: name, arguments: "")
+        return [
+            event(
+                "response.output_item.added",
+                [
+                    "output_index": .int(index),
+                    "item": ResponseObject.functionCallItem(id: id, callID: callID, name: name, arguments: "", status: "in_progress"),
+                ])
+        ]
+    }
+
+    mutating func appendArguments(_ piece: String, parserIndex: Int) -> [JSONValue] {
+        guard case .call(let id, let index, let open, let callID, let name, let soFar) = current, open == parserIndex else { return [] }
+        current = .call(id: id, outputIndex: index, parserIndex: open, callID: callID, name: name, arguments: soFar + piece)
+        return [event("response.function_call_arguments.delta", ["item_id": .string(id), "output_index": .int(index), "delta": .string(piece)])]
     }
 
     /// The `.done` events of the open item, which joins the output.

@@ -1,13 +1,14 @@
 /// Prompt format `qwen2.5-text-only` (protocol §3.6): ChatML turns, tools as JSON lines inside
 /// `<tools>`, calls as `<tool_call>` JSON, tool results as `<tool_response>` in a user turn.
-public struct TemplateQwen25: PromptTemplate {
+public struct TemplateQwen25: ToolCallTagTemplate {
     public init() {}
     public var version: TemplateVersion { .qwen25 }
 
-    public func render(messages: [ChatMessage], tools: [Tool], addGenerationPrompt: Bool) throws(ProtocolError) -> String {
-        let tools = TemplateRendering.replacingCodeInterpreter(SchemaRefResolver.resolve(tools: tools))
-        let messages = TemplateRendering.wrappingPythonCode(messages)
-        // A first system message is shown in the header (and skipped below).
+    static let turns = ToolCallTagTurns.qwen25
+
+    /// The system turn: the first system message (or the default one), then the tools when there are any. A first
+    /// system message is not shown again below.
+    func header(messages: [ChatMessage], tools: [Tool]) throws(ProtocolError) -> String {
         var system = TemplateStrings.qwenDefaultSystem
         if let first = messages.first, first.role == "system" {
             system = try TemplateRendering.requiredContent(first, at: 0, version)
@@ -18,36 +19,31 @@ public struct TemplateQwen25: PromptTemplate {
             TemplateRendering.appendToolsJSON(tools, to: &out)
         }
         out += "<|im_end|>\n"
-        for (index, message) in messages.enumerated() {
-            switch message.role {
-            case "user":
-                guard let content = message.content, Self.isTruthy(content) else { continue }
-                out += "<|im_start|>user\n"
-                Self.appendUserContent(content, into: &out)
-                out += "<|im_end|>\n"
-            case "system" where index > 0:
-                let content = try TemplateRendering.requiredContent(message, at: index, version)
-                Self.turns.append("system", content, into: &out)
-            case "assistant":
-                let calls = TemplateRendering.calls(message)
-                if calls.isEmpty {
-                    let content = try TemplateRendering.requiredContent(message, at: index, version)
-                    Self.turns.append("assistant", content, into: &out)
-                    continue
-                }
-                Self.turns.appendCalls(of: message, role: "assistant", into: &out)
-            case "tool":
-                let content = try TemplateRendering.requiredContent(message, at: index, version)
-                Self.turns.appendToolResponse(content, at: index, of: messages, role: "user", into: &out)
-            default:
-                continue  // other roles (legacy `function`) are not shown, as in the reference
-            }
-        }
-        if addGenerationPrompt { out += assistantPrefix }
         return out
     }
 
-    static let turns = ToolCallTagTurns(start: "<|im_start|>", end: "<|im_end|>\n")
+    func appendTurn(_ message: ChatMessage, at index: Int, into out: inout String) throws(ProtocolError) {
+        switch message.role {
+        case "user":
+            guard let content = message.content, Self.isTruthy(content) else { return }
+            out += "<|im_start|>user\n"
+            Self.appendUserContent(content, into: &out)
+            out += "<|im_end|>\n"
+        case "system" where index > 0:
+            let content = try TemplateRendering.requiredContent(message, at: index, version)
+            Self.turns.append("system", content, into: &out)
+        case "assistant":
+            let calls = TemplateRendering.calls(message)
+            if calls.isEmpty {
+                let content = try TemplateRendering.requiredContent(message, at: index, version)
+                Self.turns.append("assistant", content, into: &out)
+                return
+            }
+            Self.turns.appendCalls(of: message, into: &out)
+        default:
+            return  // other roles (legacy `function`) are not shown, as in the reference
+        }
+    }
 
     /// Jinja truthiness of the content: a non-empty string or a non-empty list of parts.
     static func isTruthy(_ content: MessageContent) -> Bool {
@@ -73,14 +69,4 @@ public struct TemplateQwen25: PromptTemplate {
             }
         }
     }
-
-    public func generationPrefix(for choice: ToolChoice) -> String {
-        ToolCallTagFormat.prefix(for: choice)
-    }
-
-    public var assistantPrefix: String { "<|im_start|>assistant\n" }
-    /// The end-of-turn markers, declared once: the stop tokens, what parsing trims from the end of the output, and
-    /// the constraint grammar's `end` rule (`TemplateFormat`).
-    static let endMarkers = ["<|im_end|>"]
-    public var stopTokens: [String] { Self.endMarkers }
 }

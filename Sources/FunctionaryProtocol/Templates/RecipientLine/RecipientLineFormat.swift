@@ -42,3 +42,20 @@ struct RecipientLineFormat {
         return name.elementsEqual(textRecipient.unicodeScalars)
     }
 }
+
+/// A template whose output is in a `RecipientLineFormat` (v2.llama3, v3.llama3): parsed with `format` after the
+/// parsing prefix.
+protocol RecipientLineTemplate: EndMarkedTemplate {
+    static var format: RecipientLineFormat { get }
+}
+
+extension RecipientLineTemplate {
+    /// Reads the output as `format` does (the template's `format` says where that departs from the reference).
+    public func parse(_ output: String, toolChoice: ToolChoice) -> AssistantOutput {
+        Self.format.parse(Self.prefixedOutput(output, toolChoice: toolChoice))
+    }
+
+    public func makeStreamParser(toolChoice: ToolChoice) -> any StreamParser {
+        Self.streamParser(toolChoice: toolChoice, reader: Self.format.streamReader)
+    }
+}

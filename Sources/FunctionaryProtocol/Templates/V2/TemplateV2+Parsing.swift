@@ -17,7 +17,7 @@ extension TemplateV2 {
     /// `<|content|>` after it, or with an empty recipient is text (what follows `<|recipient|>`, or the whole block);
     /// several `all` blocks are joined with `"\n"` instead of the last one winning; an empty output is no content.
     public func parse(_ output: String, toolChoice: ToolChoice) -> AssistantOutput {
-        let text = Self.parsingPrefix(for: toolChoice).scalars + OutputTrimmer.trim(output, stops: Self.endMarkers)
+        let text = Self.prefixedOutput(output, toolChoice: toolChoice)
         var parsed = ParsedOutput()
         for piece in text.split(marker: Self.fromMarker) {
             guard let r = piece.firstIndex(of: Self.recipientMarker) else {
@@ -43,6 +43,6 @@ extension TemplateV2 {
     }
 
     public func makeStreamParser(toolChoice: ToolChoice) -> any StreamParser {
-        TemplateStreamParser(prefix: Self.parsingPrefix(for: toolChoice), stops: Self.endMarkers, reader: V2StreamReader())
+        Self.streamParser(toolChoice: toolChoice, reader: V2StreamReader())
     }
 }

@@ -1,6 +1,6 @@
 /// Prompt format `v2` (protocol §3.2): `<|from|>` / `<|recipient|>` / `<|content|>` blocks, a
 /// TypeScript schema of the tools, `<|stop|>` after each assistant turn.
-public struct TemplateV2: PromptTemplate {
+public struct TemplateV2: EndMarkedTemplate {
     public init() {}
     public var version: TemplateVersion { .v2 }
 
@@ -55,8 +55,5 @@ public struct TemplateV2: PromptTemplate {
     }
 
     public var assistantPrefix: String { "<|from|>assistant\n<|recipient|>" }
-    /// The end-of-turn markers, declared once: the stop tokens, what parsing trims from the end of the output, and
-    /// the constraint grammar's `end` rule (`TemplateFormat`).
     static let endMarkers = ["<|stop|>"]
-    public var stopTokens: [String] { Self.endMarkers }
 }

@@ -1,6 +1,6 @@
 /// Prompt format `v2.llama3` (protocol §3.3): Llama 3 headers, a TypeScript schema of the tools,
 /// each call introduced by `<|reserved_special_token_249|>`.
-public struct TemplateV2Llama3: PromptTemplate {
+public struct TemplateV2Llama3: RecipientLineTemplate {
     public init() {}
     public var version: TemplateVersion { .v2Llama3 }
 
@@ -25,17 +25,6 @@ public struct TemplateV2Llama3: PromptTemplate {
         return out
     }
 
-    public func generationPrefix(for choice: ToolChoice) -> String {
-        switch choice {
-        case .auto, .none: return ""
-        case .required: return Self.callMarker
-        case .function(let name): return Self.callMarker + name + "\n"
-        }
-    }
-
     public var assistantPrefix: String { LlamaHeaders.header("assistant") }
-    /// The end-of-turn markers, declared once: the stop tokens, what parsing trims from the end of the output, and
-    /// the constraint grammar's `end` rule (`TemplateFormat`).
     static let endMarkers = ["<|eot_id|>", "<|end_of_text|>"]
-    public var stopTokens: [String] { Self.endMarkers }
 }

@@ -1,6 +1,6 @@
 /// Prompt format `v3.llama3` (protocol §3.4): Llama 3 headers, a TypeScript schema of the tools,
 /// assistant turns as `>>>recipient\ncontent` blocks.
-public struct TemplateV3Llama3: PromptTemplate {
+public struct TemplateV3Llama3: RecipientLineTemplate {
     public init() {}
     public var version: TemplateVersion { .v3Llama3 }
 
@@ -21,17 +21,6 @@ public struct TemplateV3Llama3: PromptTemplate {
         return out
     }
 
-    public func generationPrefix(for choice: ToolChoice) -> String {
-        switch choice {
-        case .auto, .required: return ""
-        case .none: return "all\n"
-        case .function(let name): return name + "\n"
-        }
-    }
-
     public var assistantPrefix: String { LlamaHeaders.header("assistant") + ">>>" }
-    /// The end-of-turn markers, declared once: the stop tokens, what parsing trims from the end of the output, and
-    /// the constraint grammar's `end` rule (`TemplateFormat`).
     static let endMarkers = ["<|eot_id|>", "<|end_of_text|>"]
-    public var stopTokens: [String] { Self.endMarkers }
 }

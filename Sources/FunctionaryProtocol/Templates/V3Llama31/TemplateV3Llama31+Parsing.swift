@@ -26,7 +26,7 @@ extension TemplateV3Llama31 {
     /// Reads the output as the reference does (text is kept unstripped, `nil` when only whitespace), except that a
     /// `<function=…</function>` span without a name or without `>` is text instead of an error.
     public func parse(_ output: String, toolChoice: ToolChoice) -> AssistantOutput {
-        let text = Self.parsingPrefix(for: toolChoice).scalars + OutputTrimmer.trim(output, stops: Self.endMarkers)
+        let text = Self.prefixedOutput(output, toolChoice: toolChoice)
         var parsed = ParsedOutput()
         var content = Scalars()
         var i = 0
@@ -56,6 +56,6 @@ extension TemplateV3Llama31 {
     }
 
     public func makeStreamParser(toolChoice: ToolChoice) -> any StreamParser {
-        TemplateStreamParser(prefix: Self.parsingPrefix(for: toolChoice), stops: Self.endMarkers, reader: Llama31StreamReader())
+        Self.streamParser(toolChoice: toolChoice, reader: Llama31StreamReader())
     }
 }

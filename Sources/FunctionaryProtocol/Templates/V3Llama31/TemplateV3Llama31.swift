@@ -1,6 +1,6 @@
 /// Prompt format `v3-llama3.1` (protocol §3.5): Llama 3.1 headers, tools as JSON, calls as
 /// `<function=name>{…}</function>` and code as `<|python_tag|>…`.
-public struct TemplateV3Llama31: PromptTemplate {
+public struct TemplateV3Llama31: EndMarkedTemplate {
     public init() {}
     public var version: TemplateVersion { .v3Llama31 }
 
@@ -44,17 +44,6 @@ public struct TemplateV3Llama31: PromptTemplate {
         return out
     }
 
-    public func generationPrefix(for choice: ToolChoice) -> String {
-        switch choice {
-        case .auto, .none: return ""
-        case .required: return "<function="
-        case .function(let name): return "<function=" + name + ">"
-        }
-    }
-
     public var assistantPrefix: String { LlamaHeaders.header("assistant") }
-    /// The end-of-turn markers, declared once: the stop tokens, what parsing trims from the end of the output, and
-    /// the constraint grammar's `end` rule (`TemplateFormat`).
     static let endMarkers = ["<|eot_id|>", "<|end_of_text|>", "<|eom_id|>"]
-    public var stopTokens: [String] { Self.endMarkers }
 }
