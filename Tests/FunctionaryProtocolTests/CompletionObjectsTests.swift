@@ -110,7 +110,8 @@ import Testing
         #expect(back == usage)
         #expect(back.generationUsage.draftedTokens == 12 && back.generationUsage.acceptedDraftTokens == 9)
         // Nothing drafted: no details. A hostile count reads as absent.
-        #expect(!CompletionUsage(GenerationUsage(promptTokens: 1, completionTokens: 1)).encodedJSON.compactJSON().contains("completion_tokens_details"))
+        #expect(
+            !CompletionUsage(GenerationUsage(promptTokens: 1, completionTokens: 1)).encodedJSON.compactJSON().contains("completion_tokens_details"))
         let hostile = try JSONValueDecoder().decode(
             CompletionUsage.self, from: #"{"completion_tokens_details":{"accepted_prediction_tokens":-5,"rejected_prediction_tokens":1e300}}"#)
         #expect(hostile.acceptedPredictionTokens == nil && hostile.rejectedPredictionTokens == nil)
