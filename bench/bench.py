@@ -239,11 +239,12 @@ class Config:
     llama_args: list[str]
     logdir: Path
     adapter: Path | None = None
+    ours_args: list[str] = field(default_factory=list)
 
 
 def ours_argv(cfg: Config, port: int, parallel: int) -> list[str]:
     return [str(cfg.binary), "serve", "--model", str(cfg.model), "--host", "127.0.0.1", "--port", str(port),
-            "--parallel", str(parallel), "--ctx-size", str(cfg.ctx), "--threads", str(cfg.threads)]
+            "--parallel", str(parallel), "--ctx-size", str(cfg.ctx), "--threads", str(cfg.threads), *cfg.ours_args]
 
 
 def llama_argv(cfg: Config, port: int, parallel: int) -> list[str]:
@@ -1094,6 +1095,9 @@ def main() -> int:
     parser.add_argument("--llama-arg", action="append", default=None,
                         help="extra llama-server argument (repeatable; default: --swa-full, as our engine keeps "
                              "the whole sliding-window history)")
+    parser.add_argument("--ours-arg", action="append", default=[],
+                        help="extra `functionary serve` argument (repeatable), e.g. --ours-arg=--speculation "
+                             "--ours-arg=lookup; a phase's own setting of the same flag comes after it and wins")
     parser.add_argument("--llama-spec", type=lambda text: text.split(","), default=["ngram-simple"],
                         help="llama-server's speculation types for the speculation phase, comma-separated, of "
                              + ", ".join(SPEC_LLAMA_ARGS) + " (each is measured; the row is the fastest)")
@@ -1125,7 +1129,7 @@ def main() -> int:
     cfg = Config(binary=opts.binary.resolve(), llama_server=opts.llama_server.resolve(), model=opts.model.resolve(),
                  threads=opts.threads, ctx=opts.ctx_size, parallel=opts.parallel,
                  llama_args=opts.llama_arg if opts.llama_arg is not None else ["--swa-full"], logdir=logdir,
-                 adapter=opts.adapter.resolve() if opts.adapter else None)
+                 adapter=opts.adapter.resolve() if opts.adapter else None, ours_args=opts.ours_arg)
     started = datetime.datetime.now(datetime.timezone.utc)
     start_load = loadavg()
     log(f"model {cfg.model.name}, threads {cfg.threads}, ctx {cfg.ctx}/sequence, reps {opts.reps}, logs in {logdir}")

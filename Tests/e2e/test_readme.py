@@ -47,7 +47,7 @@ OTHER_PROGRAMS_FLAGS = {
     "--spec-type", "--spec-ngram-simple-size-n", "--spec-ngram-simple-size-m", "--speculative-config", "--swa-full",
     "--speculative-algorithm",
     # swift build's and swift format's (docs/architecture.md, docs/development.md) and bench/bench.py's
-    "--explicit-target-dependency-import-check", "--strict", "--binary", "--llama-spec", "--rounds", "--reps",
+    "--explicit-target-dependency-import-check", "--strict", "--binary", "--llama-spec", "--rounds", "--reps", "--ours-arg",
 }
 
 
