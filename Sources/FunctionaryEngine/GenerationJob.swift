@@ -73,6 +73,9 @@ final class ChoiceState {
     var draftIndices: [Int32] = []
     /// The longest draft for the next step (adapted to how many of the last draft the model accepted).
     var draftLimit = Speculation.initialDraft
+    /// Drafts in a row that the model rejected at their first token, and the steps left without drafting.
+    var draftMisses = 0
+    var draftPause = 0
 
     init(index: Int, slot: Int, sampler: TokenSampler, stops: [String]) {
         self.index = index

@@ -22,6 +22,10 @@ enum Speculation {
     /// after one rejected at its first token.
     static let initialDraft = 6
     static let draftRange = 2...16
+    /// After a draft of the shortest length is rejected at its first token, the choice drafts nothing for 2, 4, 8 …
+    /// steps (doubling with each such miss in a row, at most this many): where the context's n-grams lead elsewhere
+    /// (a call under a schema that the prompt spells out), every rejected draft costs positions in the decode.
+    static let maxPause = 32
 
     /// The tokens that followed the latest earlier occurrence of `history`'s last n tokens (n from `ngrams`, longest
     /// first), at most `limit` of them; empty when there is none.
@@ -52,6 +56,10 @@ extension Scheduler {
         for choice in generating {
             choice.draft = []
             guard let job = active.first(where: { $0.choices.contains { $0 === choice } }), job.pending.speculate else { continue }
+            if choice.draftPause > 0 {
+                choice.draftPause -= 1
+                continue
+            }
             let pending = 1 + choice.forced.count
             let limit = min(
                 choice.draftLimit, maxJump - choice.forced.count, job.pending.maxTokens - choice.generated - pending,
@@ -86,10 +94,15 @@ extension Scheduler {
             setNext(token, job, choice)
             break
         }
-        if kept == draft.count {
-            choice.draftLimit = min(choice.draftLimit + 2, Speculation.draftRange.upperBound)
-        } else if kept == 0 {
+        if kept == 0 {
+            if choice.draftLimit == Speculation.draftRange.lowerBound {
+                choice.draftMisses += 1
+                choice.draftPause = min(1 << min(choice.draftMisses, 6), Speculation.maxPause)
+            }
             choice.draftLimit = max(choice.draftLimit / 2, Speculation.draftRange.lowerBound)
+        } else {
+            choice.draftMisses = 0
+            if kept == draft.count { choice.draftLimit = min(choice.draftLimit + 2, Speculation.draftRange.upperBound) }
         }
         // The cache holds exactly the evaluated tokens: the drafted cells from the first one not kept go (the next
         // token, at `choice.position`, is evaluated in the next step).
