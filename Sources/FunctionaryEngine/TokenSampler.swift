@@ -199,9 +199,14 @@ final class TokenSampler {
         }
         let started = ContinuousClock.now
         defer { charge(ContinuousClock.now - started) }
-        guard !draft.isEmpty, let walker = llama_sampler_clone(grammar) else { return 0 }
+        // The first token is checked against the choice's own grammar (checking does not advance it); a copy, which
+        // costs as much as the grammar's rules, is made only to walk past it.
+        guard let first = draft.first, let next = state.advanced(by: model.piece(first)), allows(grammar, first) else { return 0 }
+        guard draft.count > 1, let walker = llama_sampler_clone(grammar) else { return draft.count == 1 ? 1 : 0 }
         defer { llama_sampler_free(walker) }
-        for (k, token) in draft.enumerated() {
+        state = next
+        llama_sampler_accept(walker, first)
+        for (k, token) in draft.enumerated().dropFirst() {
             guard let next = state.advanced(by: model.piece(token)), allows(walker, token) else { return k }
             state = next
             llama_sampler_accept(walker, token)
