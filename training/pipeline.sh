@@ -14,7 +14,10 @@
 # DEV_N (dev conversations, default 100; world 250), NESTFUL (1: step 7; its 400 cases take hours on 2 busy CPU
 # cores with a debug build, NESTFUL_LIMIT=N evaluates a fair sample of N),
 # EPOCHS (default 1), MAX_MINUTES (stop training early, default 0 = no limit), TRAIN_THREADS (0 = torch's choice),
-# BF16 (1: compute in bfloat16, the default; 0: float32).
+# BF16 (1: compute in bfloat16, the default; 0: float32), LAYERS_FROM (adapt decoder layers from this index up;
+# library 0 = all, world 6: the top 12 of 18, 1.23x the tokens per second of all layers, measured in docs/model.md).
+# Training resumes from its checkpoint (.deps/adapter/train/checkpoint, written every 10 steps) when the run is the
+# same: `make adapter` again after a stop or a killed session continues where it was.
 set -Eeuo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -28,8 +31,8 @@ LLAMA_SRC="$ROOT/.deps/src/llama.cpp"
 ADAPTER_NAME="functionary-gemma3-270m-lora"
 GENERATOR="${GENERATOR:-library}"
 case "$GENERATOR" in
-    library) TRAIN_N="${TRAIN_N:-1100}"; DEV_N="${DEV_N:-100}" ;;
-    world) TRAIN_N="${TRAIN_N:-3000}"; DEV_N="${DEV_N:-250}" ;;
+    library) TRAIN_N="${TRAIN_N:-1100}"; DEV_N="${DEV_N:-100}"; LAYERS_FROM="${LAYERS_FROM:-0}" ;;
+    world) TRAIN_N="${TRAIN_N:-3000}"; DEV_N="${DEV_N:-250}"; LAYERS_FROM="${LAYERS_FROM:-6}" ;;
     *) printf '[adapter] ERROR: GENERATOR must be library or world\n' >&2; exit 1 ;;
 esac
 NESTFUL="${NESTFUL:-0}"
@@ -83,7 +86,8 @@ log "3. render (gemma3)"
 log "4. train"
 nice -n "${NICE:-10}" "$PY" training/train.py --rendered "$WORK/rendered.jsonl" --model-dir "$MODEL_DIR" --gguf "$MODEL_FILE" \
     --out "$WORK/train" --epochs "$EPOCHS" --seed "$SEED" --max-minutes "$MAX_MINUTES" --threads "$TRAIN_THREADS" \
-    $([ "$BF16" = "1" ] && echo --bf16) 2>&1 | tee "$WORK/train.log" | grep -v '^{"step"' || true
+    --layers-from "$LAYERS_FROM" --resume \
+    $([ "$BF16" = "1" ] && echo --bf16) 2>&1 | tee -a "$WORK/train.log" | grep -v '^{"step"' || true
 [ -f "$WORK/train/adapter/adapter_model.safetensors" ] || die "training did not save an adapter (see $WORK/train.log)"
 
 log "5. export"

@@ -7,13 +7,25 @@ line; the spans (Unicode scalar offsets into the prompt) are the assistant turns
 the cross-entropy on the tokens inside the spans only, and the output layer (262k-token vocabulary) is computed
 at those positions only. Writes OUTDIR/adapter (PEFT), OUTDIR/base (the base model's config.json, for the GGUF
 converter) and OUTDIR/train-log.json.
+
+Resumable: every --save-every optimizer steps the run writes OUTDIR/checkpoint (the adapter's weights, the
+optimizer's state, the step, the log and the elapsed time; replaced atomically). --resume continues from it with the
+same data order and learning-rate schedule, so a run that outlasts a session (or is killed) loses at most
+--save-every steps; SIGTERM and SIGINT finish the step and write the checkpoint first. A checkpoint only resumes the
+run it came from: the settings that shape the run (data, seed, rank, layers, targets, accum, epochs, lr) are stored
+with it, and a checkpoint of another run is moved aside.
+
+--layers-from K adapts decoder layers K and above only: autograd then stops below layer K, so the backward pass
+skips the lower layers (measured in docs/model.md). --max-steps N stops after N optimizer steps (measurements).
 """
 
 import argparse
+import hashlib
 import json
 import math
 import os
 import random
+import signal
 import time
 from pathlib import Path
 
@@ -56,7 +68,13 @@ def main():
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--bf16", action="store_true", help="compute in bfloat16 (autocast; weights and optimizer stay float32)")
     ap.add_argument("--seed", type=int, default=1234)
+    ap.add_argument("--layers-from", type=int, default=0, help="adapt decoder layers from this index up (0: all)")
+    ap.add_argument("--targets", default=",".join(TARGETS), help="comma-separated projections to adapt")
+    ap.add_argument("--save-every", type=int, default=10, help="optimizer steps between checkpoints")
+    ap.add_argument("--resume", action="store_true", help="continue from OUTDIR/checkpoint when there is one")
+    ap.add_argument("--max-steps", type=int, default=0, help="stop after this many optimizer steps (0: no limit)")
     a = ap.parse_args()
+    adapt_targets = [t for t in a.targets.split(",") if t]
 
     random.seed(a.seed)
     torch.manual_seed(a.seed)
@@ -92,12 +110,21 @@ def main():
     learned_tokens = sum(sum(m) for _, m in data)
     print(f"{len(data)} conversations ({skipped} skipped), {total_tokens} tokens, {learned_tokens} learned", flush=True)
 
-    cfg = LoraConfig(r=a.rank, lora_alpha=a.alpha, lora_dropout=0.0, target_modules=TARGETS, bias="none", task_type="CAUSAL_LM")
+    n_layers = model.config.num_hidden_layers
+    layers = list(range(max(0, a.layers_from), n_layers))
+    cfg = LoraConfig(r=a.rank, lora_alpha=a.alpha, lora_dropout=0.0, target_modules=adapt_targets, bias="none",
+                     task_type="CAUSAL_LM", layers_to_transform=layers if a.layers_from > 0 else None)
     model = get_peft_model(model, cfg)
     model.to(device)
     model.print_trainable_parameters()
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=a.lr, weight_decay=0.0)
+    # What a checkpoint must agree on to resume: the data and every setting that shapes the run.
+    run_key = hashlib.sha256(json.dumps({
+        "data": hashlib.sha256(open(a.rendered, "rb").read()).hexdigest(), "limit": a.limit, "seed": a.seed,
+        "rank": a.rank, "alpha": a.alpha, "lr": a.lr, "accum": a.accum, "epochs": a.epochs, "warmup": a.warmup,
+        "max_tokens": a.max_tokens, "layers": layers, "targets": adapt_targets, "max_minutes": a.max_minutes,
+    }, sort_keys=True).encode()).hexdigest()
     order = []
     epochs_full = math.ceil(a.epochs)
     for ep in range(epochs_full):
@@ -122,20 +149,69 @@ def main():
     base = model.base_model.model  # Gemma3ForCausalLM with LoRA layers
     model.train()
     log = []
-    t_train = time.time()
     seen_tokens = 0
     step = 0
+    elapsed_before = 0.0  # training seconds of earlier sessions of this run
+    ckpt = out / "checkpoint"
+    if a.resume and (ckpt / "state.json").exists() and json.loads((ckpt / "state.json").read_text())["run_key"] != run_key:
+        stale = out / f"checkpoint.stale-{int(time.time())}"
+        ckpt.rename(stale)
+        print(f"the checkpoint belongs to another run (other data or settings): moved to {stale}, starting afresh", flush=True)
+    if a.resume and (ckpt / "state.json").exists():
+        state = json.loads((ckpt / "state.json").read_text())
+        from safetensors.torch import load_file
+        from peft import set_peft_model_state_dict
+        set_peft_model_state_dict(model, load_file(str(ckpt / "adapter_model.safetensors"), device=device))
+        opt.load_state_dict(torch.load(ckpt / "optimizer.pt", map_location=device))
+        step, log, seen_tokens, elapsed_before = state["step"], state["log"], state["seen_tokens"], state["elapsed_s"]
+        torch.set_rng_state(torch.tensor(state["torch_rng"], dtype=torch.uint8))
+        print(f"resumed at step {step} of {steps} ({elapsed_before / 60:.1f} minutes trained before)", flush=True)
+
+    def save_checkpoint(elapsed):
+        tmp = out / "checkpoint.tmp"
+        if tmp.exists():
+            for f in tmp.iterdir():
+                f.unlink()
+        model.save_pretrained(tmp)
+        torch.save(opt.state_dict(), tmp / "optimizer.pt")
+        (tmp / "state.json").write_text(json.dumps({
+            "run_key": run_key, "step": step, "log": log, "seen_tokens": seen_tokens, "elapsed_s": elapsed,
+            "torch_rng": torch.get_rng_state().tolist()}))
+        if ckpt.exists():
+            old = out / "checkpoint.old"
+            if old.exists():
+                for f in old.iterdir():
+                    f.unlink()
+                old.rmdir()
+            ckpt.rename(old)
+            tmp.rename(ckpt)
+            for f in old.iterdir():
+                f.unlink()
+            old.rmdir()
+        else:
+            tmp.rename(ckpt)
+
+    # SIGTERM or SIGINT (a session ending, Ctrl-C): finish the step, write the checkpoint, stop.
+    interrupted = []
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda signum, frame: interrupted.append(signum))
+
+    t_train = time.time() - elapsed_before
     stopped_early = False
-    for start in range(0, len(order), a.accum):
+    for start in range(step * a.accum, len(order), a.accum):
+        if a.max_steps and step >= a.max_steps:
+            break
         batch = order[start: start + a.accum]
         lr = lr_at(step, time.time() - t_train)
         for g in opt.param_groups:
             g["lr"] = lr
         batch_learned = sum(sum(data[i][1][1:]) for i in batch)
         loss_sum = 0.0
+        forward_s = backward_s = 0.0
         for i in batch:
             ids, learned = data[i]
             input_ids = torch.tensor([ids], device=device)
+            t_f = time.time()
             with torch.autocast(device_type=device, dtype=torch.bfloat16, enabled=a.bf16):
                 hidden = base.model(input_ids=input_ids).last_hidden_state[0]  # [T, H]
                 # position t predicts token t+1: keep the positions whose next token is learned
@@ -143,7 +219,10 @@ def main():
                 targets = input_ids[0, pos + 1]
                 logits = base.lm_head(hidden[pos]).float()
             loss = torch.nn.functional.cross_entropy(logits, targets, reduction="sum") / batch_learned
+            t_b = time.time()
             loss.backward()
+            forward_s += t_b - t_f
+            backward_s += time.time() - t_b
             loss_sum += loss.item()
             seen_tokens += len(ids)
         torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -152,16 +231,25 @@ def main():
         step += 1
         elapsed = time.time() - t_train
         entry = {"step": step, "of": steps, "loss": round(loss_sum, 4), "lr": lr, "elapsed_s": round(elapsed),
-                 "tokens_per_s": round(seen_tokens / elapsed, 1)}
+                 "tokens_per_s": round(seen_tokens / elapsed, 1), "forward_s": round(forward_s, 1),
+                 "backward_s": round(backward_s, 1)}
         log.append(entry)
         print(json.dumps(entry), flush=True)
-        if step % 25 == 0:
+        if step % a.save_every == 0:
+            save_checkpoint(elapsed)
             model.save_pretrained(out / "adapter")  # a usable adapter even if the run is stopped
+        if interrupted:
+            if step % a.save_every:
+                save_checkpoint(elapsed)
+            print(f"interrupted at step {step}: the checkpoint is saved, --resume continues", flush=True)
+            raise SystemExit(130)
         if budget_s and elapsed > budget_s:
             stopped_early = True
             print(f"stopping early after {elapsed / 60:.1f} minutes (--max-minutes)", flush=True)
             break
 
+    if log and step % a.save_every:
+        save_checkpoint(time.time() - t_train)
     model.save_pretrained(out / "adapter")
     train_s = time.time() - t_train
     summary = {
@@ -169,7 +257,7 @@ def main():
         "steps": step, "planned_steps": steps, "stopped_early": stopped_early, "train_seconds": round(train_s),
         "tokens_per_second": round(seen_tokens / train_s, 1), "device": device, "threads": torch.get_num_threads(),
         "bf16": a.bf16, "rank": a.rank, "alpha": a.alpha, "lr": a.lr, "accum": a.accum, "epochs": a.epochs, "seed": a.seed,
-        "targets": TARGETS, "torch": torch.__version__, "cpu_count": os.cpu_count(),
+        "targets": adapt_targets, "layers": layers, "torch": torch.__version__, "cpu_count": os.cpu_count(),
         "final_loss": log[-1]["loss"] if log else None, "log": log,
     }
     (out / "train-log.json").write_text(json.dumps(summary, indent=1) + "\n")
