@@ -10,7 +10,7 @@
 #               used only for evaluation (nestful-wrapper, pinned, installed without its dependencies)
 # Everything goes to .deps/adapter/ (ADAPTER_WORK); INSTALL=1 copies the adapter, its dev set and its scores
 # into models/. Environment: GENERATOR (library: training/gen_data.py, the committed adapter's data, the default;
-# world: training/gen_world.py, composed functions, issue 19), TRAIN_N (conversations, default 1100; world 3000),
+# world: training/gen_world.py, composed functions, issue 19), TRAIN_N (conversations, default 1100; world 2000),
 # DEV_N (dev conversations, default 100; world 250), NESTFUL (1: step 7; its 400 cases take hours on 2 busy CPU
 # cores with a debug build, NESTFUL_LIMIT=N evaluates a fair sample of N),
 # EPOCHS (default 1), MAX_MINUTES (stop training early, default 0 = no limit), TRAIN_THREADS (0 = torch's choice),
@@ -32,7 +32,7 @@ ADAPTER_NAME="functionary-gemma3-270m-lora"
 GENERATOR="${GENERATOR:-library}"
 case "$GENERATOR" in
     library) TRAIN_N="${TRAIN_N:-1100}"; DEV_N="${DEV_N:-100}"; LAYERS_FROM="${LAYERS_FROM:-0}" ;;
-    world) TRAIN_N="${TRAIN_N:-3000}"; DEV_N="${DEV_N:-250}"; LAYERS_FROM="${LAYERS_FROM:-6}" ;;
+    world) TRAIN_N="${TRAIN_N:-2000}"; DEV_N="${DEV_N:-250}"; LAYERS_FROM="${LAYERS_FROM:-6}" ;;
     *) printf '[adapter] ERROR: GENERATOR must be library or world\n' >&2; exit 1 ;;
 esac
 NESTFUL="${NESTFUL:-0}"

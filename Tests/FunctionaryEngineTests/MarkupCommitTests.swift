@@ -46,6 +46,38 @@ import Testing
         #expect(forced.hasPrefix("=get_time>{\"tz\": \""), "\(forced)")
     }
 
+    /// Every template, on the default model's vocabulary (where the other templates' special markers are not single
+    /// tokens, so the grammar spells them): text followed by the template's call marker can only go on as a
+    /// well-formed call of the one offered function, and the marker's characters never pass as text.
+    @Test(arguments: [
+        (TemplateVersion.gemma3, "Sure. <tool_call", ">\n{\"name\": \"get_time\", \"arguments\": {\"tz\": \""),
+        (.qwen25, "Sure. <tool_call", ">\n{\"name\": \"get_time\", \"arguments\": {\"tz\": \""),
+        (.v3Llama31, "Sure <function", "=get_time>{\"tz\": \""),
+        (.v2, "all\n<|content|>Sure\n<|from|>", "assistant\n<|recipient|>get_time\n<|content|>{\"tz\": \""),
+        (.v3Llama3, "all\nSure>>>", "get_time\n{\"tz\": \""),
+        (.v2Llama3, "Sure<|reserved_special_token_249|>", "get_time\n{\"tz\": \""),
+    ])
+    func everyTemplateCommitsToACallAfterItsMarker(version: TemplateVersion, fed: String, forcedPrefix: String) throws {
+        let (sampler, model) = try makeSampler(version)
+        #expect(try feed(fed, sampler, model), "\(version)")
+        let forced = String(decoding: sampler.forcedText(maxCharacters: 96).bytes, as: UTF8.self)
+        #expect(forced.hasPrefix(forcedPrefix), "\(version): \(forced)")
+    }
+
+    /// A template's call markup written as text (a marker followed by something that is not a call) is refused.
+    @Test(arguments: [
+        (TemplateVersion.gemma3, "Sure. <tool_call name=\"get_time\">"),
+        (.qwen25, "Sure. <tool_call name=\"get_time\">"),
+        (.v3Llama31, "Sure <function name=get_time>"),
+        (.v2, "all\n<|content|>Sure <|recipient|>get_time"),
+        (.v3Llama3, "all\nSure>>> get_time"),
+        (.v2Llama3, "Sure<|reserved_special_token_249|> get_time"),
+    ])
+    func everyTemplateRefusesItsMarkupAsText(version: TemplateVersion, fed: String) throws {
+        let (sampler, model) = try makeSampler(version)
+        #expect(try !feed(fed, sampler, model), "\(version)")
+    }
+
     @Test func plainTextIsNotForced() throws {
         let (sampler, model) = try makeSampler(.gemma3)
         #expect(try feed("Sure. The time in <b>Paris</b> is", sampler, model))

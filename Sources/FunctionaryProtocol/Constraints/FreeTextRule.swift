@@ -55,8 +55,11 @@ struct FreeTextRule {
                     excluded.append(c)
                 }
             }
-            // The empty alternative comes first: llama.cpp's parser reads past a newline after `|`.
-            var alternatives: [String] = [""]
+            // The empty alternative comes first: llama.cpp's parser reads past a newline after `|`. A state may end
+            // the text only when no marker that may follow would then straddle the end: text ending in `>>` and then
+            // `>>>` would read as `>>>` two characters early, so for a marker that overlaps itself the states
+            // inside it do not end the text (v3.llama3's `>>>`: text cannot end in `>` or `>>`).
+            var alternatives: [String] = mayEnd(state, markers: markerScalars) ? [""] : []
             let others = excluded.isEmpty ? "[^\\x00]" : GBNF.characterClass(excluded, negated: true)
             alternatives.append("\(others) \(ruleName(0))")
             for (target, chars) in targets.sorted(by: { $0.key < $1.key }) {
@@ -65,6 +68,21 @@ struct FreeTextRule {
             out += "\(ruleName(stateIndex)) ::= \(alternatives.joined(separator: " | "))\n"
         }
         return out
+    }
+
+    /// Whether the text may end in `state`: no marker that begins with `state` (the marker the text was starting to
+    /// spell, written out after it) contains a marker that starts inside `state` once appended.
+    private func mayEnd(_ state: [Unicode.Scalar], markers: [[Unicode.Scalar]]) -> Bool {
+        guard !state.isEmpty else { return true }
+        for following in markers where following.starts(with: state) {
+            let joined = state + following
+            for start in 0..<state.count {
+                for m in markers where joined.count - start >= m.count && Array(joined[start..<(start + m.count)]) == m {
+                    return false
+                }
+            }
+        }
+        return true
     }
 
     private func ruleName(_ state: Int) -> String {
