@@ -21,7 +21,8 @@ def pytest_runtest_makereport(item, call):
     missing fails instead: the suite must not pass without having run."""
     outcome = yield
     report = outcome.get_result()
-    if report.skipped and os.environ.get("FUNCTIONARY_E2E_REQUIRED") == "1":
+    # An expected failure (xfail: a known open problem, strict) is reported as skipped too, and stays so.
+    if report.skipped and not hasattr(report, "wasxfail") and os.environ.get("FUNCTIONARY_E2E_REQUIRED") == "1":
         report.outcome = "failed"
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         report.longrepr = f"skipped under FUNCTIONARY_E2E_REQUIRED=1: {reason}"

@@ -39,11 +39,11 @@ def agent_server(server) -> str:
 
 
 def run_chat(prompt: str, choice: str | None, extra: list[str]) -> subprocess.CompletedProcess:
-    """The README's command (`chat --tools demo --temperature 0 --prompt …`); with `choice`, the first step is forced
-    to it and the step after the results to text."""
+    """The README's command (`chat --tools demo --prompt …`, at the CLI's defaults: greedy, since tools are offered);
+    with `choice`, the first step is forced to it and the step after the results to text."""
     binary = functionary()
     forced = ["--tool-choice", choice, "--then-tool-choice", "none", "--max-tokens", "96"] if choice else []
-    command = [str(binary), "chat", "--tools", "demo", "--temperature", "0", "--prompt", prompt, *forced, *extra]
+    command = [str(binary), "chat", "--tools", "demo", "--prompt", prompt, *forced, *extra]
     # Bytes, decoded strictly below: a character split by the stream would fail the decode.
     return subprocess.run(command, capture_output=True, timeout=600)
 
