@@ -112,5 +112,13 @@ import Testing
         #expect(json["decision_accuracy"]?.numberValue?.doubleValue == 0.5)
         #expect(json["languages"]?["zh"]?["parallel_calls"]?["exact_accuracy"]?.numberValue?.doubleValue == 1)
         #expect(report.summary().contains("language zh"))
+        // Call counts: c1 expects two calls and its observed turn has none; c3 expects one and makes one.
+        report.add(
+            .init(
+                id: "c3", category: "single", language: "en", expectedCalls: 1, score: good,
+                observed: ObservedTurn(calls: [call("get_price", "{}")], content: "")))
+        #expect(report.overall.calling == 2 && report.overall.countRight == 1)
+        #expect(report.json()["call_count"]?["accuracy"]?.numberValue?.doubleValue == 0.5)
+        #expect(report.summary().contains("calls as many as asked"))
     }
 }

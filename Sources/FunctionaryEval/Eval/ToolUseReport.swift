@@ -29,19 +29,29 @@ public struct ToolUseReport: Sendable {
         public var cases = 0
         public var decisions = 0
         public var exact = 0
+        /// Cases that expect one call or more.
+        public var calling = 0
+        /// Of those, the ones where the model made exactly as many calls as expected (whatever their names).
+        public var countRight = 0
 
         public init() {}
 
-        mutating func add(_ score: CaseScore) {
+        mutating func add(_ entry: Entry) {
             cases += 1
-            if score.decisionCorrect { decisions += 1 }
-            if score.exact { exact += 1 }
+            if entry.score.decisionCorrect { decisions += 1 }
+            if entry.score.exact { exact += 1 }
+            if entry.expectedCalls > 0 {
+                calling += 1
+                if entry.observed.calls.count == entry.expectedCalls { countRight += 1 }
+            }
         }
 
         /// Share of right call/no-call decisions (0 when there are no cases).
         public var decisionAccuracy: Double { cases == 0 ? 0 : Double(decisions) / Double(cases) }
         /// Share of exact turns.
         public var exactAccuracy: Double { cases == 0 ? 0 : Double(exact) / Double(cases) }
+        /// Share of the cases that expect calls where the model made as many calls as expected.
+        public var callCountAccuracy: Double { calling == 0 ? 0 : Double(countRight) / Double(calling) }
     }
 
     public private(set) var entries: [Entry] = []
@@ -69,13 +79,13 @@ public struct ToolUseReport: Sendable {
 
     private func tally(_ entries: [Entry]) -> Tally {
         var tally = Tally()
-        for entry in entries { tally.add(entry.score) }
+        for entry in entries { tally.add(entry) }
         return tally
     }
 
     private func grouped(_ key: KeyPath<Entry, String>) -> [(String, Tally)] {
         var groups: [String: Tally] = [:]
-        for entry in entries { groups[entry[keyPath: key], default: Tally()].add(entry.score) }
+        for entry in entries { groups[entry[keyPath: key], default: Tally()].add(entry) }
         return groups.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 
@@ -92,6 +102,9 @@ public struct ToolUseReport: Sendable {
         root["cases"] = .number(JSONNumber(entries.count))
         root["decision_accuracy"] = number(overall.decisionAccuracy)
         root["exact_accuracy"] = number(overall.exactAccuracy)
+        root["call_count"] = [
+            "cases": .number(JSONNumber(overall.calling)), "accuracy": number(overall.callCountAccuracy),
+        ]
         root["single_call"] = object(singleCall)
         root["parallel_calls"] = object(parallelCalls)
         root["categories"] = .object(JSONObject(byCategory.map { ($0.0, object($0.1)) }))
@@ -123,6 +136,9 @@ public struct ToolUseReport: Sendable {
                 + percent(tally.decisionAccuracy) + "   exact " + percent(tally.exactAccuracy)
         }
         var lines = [line("all", overall), line("single call", singleCall), line("parallel calls", parallelCalls)]
+        lines.append(
+            "calls as many as asked".padding(toLength: 22, withPad: " ", startingAt: 0) + String(format: "%4d", overall.calling)
+                + "   " + percent(overall.callCountAccuracy))
         for (category, tally) in byCategory { lines.append(line("  category " + category, tally)) }
         for (language, _) in byLanguage where !language.isEmpty {
             let groups = headline(language: language)
