@@ -153,7 +153,20 @@ def main():
     step = 0
     elapsed_before = 0.0  # training seconds of earlier sessions of this run
     ckpt = out / "checkpoint"
-    if a.resume and (ckpt / "state.json").exists() and json.loads((ckpt / "state.json").read_text())["run_key"] != run_key:
+    # A save interrupted between its two renames leaves the complete state in checkpoint.old (or checkpoint.tmp,
+    # whose state.json is written last): take it back.
+    if not ckpt.exists():
+        for kept in (out / "checkpoint.old", out / "checkpoint.tmp"):
+            if (kept / "state.json").exists():
+                kept.rename(ckpt)
+                break
+    # The settings that are not in run_key (the checkpoints of the first runs did not have them) are stored beside it.
+    same_setup = {"bf16": a.bf16, "gguf": a.gguf}
+
+    def other_run(state):
+        return state["run_key"] != run_key or any(state.get(k, v) != v for k, v in same_setup.items())
+
+    if a.resume and (ckpt / "state.json").exists() and other_run(json.loads((ckpt / "state.json").read_text())):
         stale = out / f"checkpoint.stale-{int(time.time())}"
         ckpt.rename(stale)
         print(f"the checkpoint belongs to another run (other data or settings): moved to {stale}, starting afresh", flush=True)
@@ -175,11 +188,11 @@ def main():
         model.save_pretrained(tmp)
         torch.save(opt.state_dict(), tmp / "optimizer.pt")
         (tmp / "state.json").write_text(json.dumps({
-            "run_key": run_key, "step": step, "log": log, "seen_tokens": seen_tokens, "elapsed_s": elapsed,
+            "run_key": run_key, **same_setup, "step": step, "log": log, "seen_tokens": seen_tokens, "elapsed_s": elapsed,
             "torch_rng": torch.get_rng_state().tolist()}))
         if ckpt.exists():
             old = out / "checkpoint.old"
-            if old.exists():
+            if old.exists():  # the checkpoint exists, so this is a leftover
                 for f in old.iterdir():
                     f.unlink()
                 old.rmdir()
@@ -191,15 +204,24 @@ def main():
         else:
             tmp.rename(ckpt)
 
-    # SIGTERM or SIGINT (a session ending, Ctrl-C): finish the step, write the checkpoint, stop.
+    # SIGTERM or SIGINT (a session ending, Ctrl-C): finish the step, write the checkpoint, stop. The checkpoint is
+    # written before anything is printed: the pipe the log goes to may be gone by then (its reader got the signal too).
     interrupted = []
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda signum, frame: interrupted.append(signum))
+    handlers = {sig: signal.signal(sig, lambda signum, frame: interrupted.append(signum)) for sig in (signal.SIGTERM, signal.SIGINT)}
+
+    def say(text):
+        try:
+            print(text, flush=True)
+        except (BrokenPipeError, OSError):
+            pass
 
     t_train = time.time() - elapsed_before
     stopped_early = False
     for start in range(step * a.accum, len(order), a.accum):
         if a.max_steps and step >= a.max_steps:
+            break
+        if budget_s and time.time() - t_train > budget_s:  # a resumed run whose time is already spent
+            stopped_early = True
             break
         batch = order[start: start + a.accum]
         lr = lr_at(step, time.time() - t_train)
@@ -234,20 +256,21 @@ def main():
                  "tokens_per_s": round(seen_tokens / elapsed, 1), "forward_s": round(forward_s, 1),
                  "backward_s": round(backward_s, 1)}
         log.append(entry)
-        print(json.dumps(entry), flush=True)
-        if step % a.save_every == 0:
+        if step % a.save_every == 0 or interrupted:
             save_checkpoint(elapsed)
-            model.save_pretrained(out / "adapter")  # a usable adapter even if the run is stopped
         if interrupted:
-            if step % a.save_every:
-                save_checkpoint(elapsed)
-            print(f"interrupted at step {step}: the checkpoint is saved, --resume continues", flush=True)
+            say(f"interrupted at step {step}: the checkpoint is saved, --resume continues")
             raise SystemExit(130)
+        if step % a.save_every == 0:
+            model.save_pretrained(out / "adapter")  # a usable adapter even if the run is stopped
+        say(json.dumps(entry))
         if budget_s and elapsed > budget_s:
             stopped_early = True
-            print(f"stopping early after {elapsed / 60:.1f} minutes (--max-minutes)", flush=True)
+            say(f"stopping early after {elapsed / 60:.1f} minutes (--max-minutes)")
             break
 
+    for sig, handler in handlers.items():
+        signal.signal(sig, handler)
     if log and step % a.save_every:
         save_checkpoint(time.time() - t_train)
     model.save_pretrained(out / "adapter")

@@ -301,12 +301,15 @@ import Testing
     @Test func freeTextExcludesMarkers() throws {
         let rules = FreeTextRule(name: "text", markers: ["<tool_call>", ">>>", "<|from|>"]).rules
         let matcher = try GBNFMatcher("root ::= text\n" + rules)
-        for ok in ["", "plain", "a < b >> c", "<tool_cal", "<<tool_call", "<|from", "中文 😀 <t> ok"] {
+        for ok in ["", "plain", "a < b >> c", "<tool_cal", "<<tool_cal", "<|from", "中文 😀 <t> ok"] {
             #expect(matcher.matches(ok), "\(ok.debugDescription) should match")
         }
-        // Text cannot end in `>` or `>>`: followed by the marker `>>>` it would read as `>>>` one or two characters
-        // early (`x>>` + `>>>` is `x>>>>>`).
-        for bad in ["<tool_call>", "x<tool_call>y", "<<tool_call>", "a>>>b", ">>>>", "<|from|>", "<<|from|>", ">>", "x>>", "<t>"] {
+        // Text cannot end where a marker written after it would straddle the end: in `>` or `>>` (`x>>` + `>>>` is
+        // `x>>>>>`, the marker two characters early), nor in `<tool_call` or `<|from|` (+ `>>>` completes them).
+        for bad in [
+            "<tool_call>", "x<tool_call>y", "<<tool_call>", "a>>>b", ">>>>", "<|from|>", "<<|from|>", ">>", "x>>", "<t>", "<tool_call",
+            "<|from|",
+        ] {
             #expect(!matcher.matches(bad), "\(bad.debugDescription) should not match")
         }
     }

@@ -56,9 +56,10 @@ struct FreeTextRule {
                 }
             }
             // The empty alternative comes first: llama.cpp's parser reads past a newline after `|`. A state may end
-            // the text only when no marker that may follow would then straddle the end: text ending in `>>` and then
-            // `>>>` would read as `>>>` two characters early, so for a marker that overlaps itself the states
-            // inside it do not end the text (v3.llama3's `>>>`: text cannot end in `>` or `>>`).
+            // the text only when no marker written after it would straddle the end: text ending in `>>` and then
+            // `>>>` would read as `>>>` two characters early, and text ending in `<|eot_id|` then `>>>` as the end
+            // of the turn. Of the six templates only v3.llama3 has such states: its text cannot end in `>`, `>>`,
+            // `<|eot_id|` or `<|end_of_text|` (it may go on, and end after any other character).
             var alternatives: [String] = mayEnd(state, markers: markerScalars) ? [""] : []
             let others = excluded.isEmpty ? "[^\\x00]" : GBNF.characterClass(excluded, negated: true)
             alternatives.append("\(others) \(ruleName(0))")
@@ -70,11 +71,10 @@ struct FreeTextRule {
         return out
     }
 
-    /// Whether the text may end in `state`: no marker that begins with `state` (the marker the text was starting to
-    /// spell, written out after it) contains a marker that starts inside `state` once appended.
+    /// Whether the text may end in `state`: with any marker appended, no marker starts inside `state`.
     private func mayEnd(_ state: [Unicode.Scalar], markers: [[Unicode.Scalar]]) -> Bool {
         guard !state.isEmpty else { return true }
-        for following in markers where following.starts(with: state) {
+        for following in markers {
             let joined = state + following
             for start in 0..<state.count {
                 for m in markers where joined.count - start >= m.count && Array(joined[start..<(start + m.count)]) == m {
