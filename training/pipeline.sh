@@ -84,10 +84,15 @@ log "3. render (gemma3)"
 "$BIN" dataset render --template gemma3 "$WORK/data/train.jsonl" > "$WORK/rendered.jsonl"
 
 log "4. train"
+set +e
 nice -n "${NICE:-10}" "$PY" training/train.py --rendered "$WORK/rendered.jsonl" --model-dir "$MODEL_DIR" --gguf "$MODEL_FILE" \
     --out "$WORK/train" --epochs "$EPOCHS" --seed "$SEED" --max-minutes "$MAX_MINUTES" --threads "$TRAIN_THREADS" \
     --layers-from "$LAYERS_FROM" --resume \
-    $([ "$BF16" = "1" ] && echo --bf16) 2>&1 | tee -a "$WORK/train.log" | grep -v '^{"step"' || true
+    $([ "$BF16" = "1" ] && echo --bf16) 2>&1 | tee -i -a "$WORK/train.log" | { grep -v '^{"step"' || true; }
+status=${PIPESTATUS[0]}
+set -e
+# Stopped (Ctrl-C, SIGTERM: exit 130 after writing the checkpoint) or failed: no export of an unfinished adapter.
+[ "$status" = "0" ] || die "training stopped (exit $status; see $WORK/train.log); make adapter again resumes it"
 [ -f "$WORK/train/adapter/adapter_model.safetensors" ] || die "training did not save an adapter (see $WORK/train.log)"
 
 log "5. export"
