@@ -25,6 +25,7 @@ import json
 import math
 import os
 import random
+import shutil
 import signal
 import time
 from pathlib import Path
@@ -181,26 +182,18 @@ def main():
         print(f"resumed at step {step} of {steps} ({elapsed_before / 60:.1f} minutes trained before)", flush=True)
 
     def save_checkpoint(elapsed):
-        tmp = out / "checkpoint.tmp"
-        if tmp.exists():
-            for f in tmp.iterdir():
-                f.unlink()
+        tmp, old = out / "checkpoint.tmp", out / "checkpoint.old"
+        shutil.rmtree(tmp, ignore_errors=True)
         model.save_pretrained(tmp)
         torch.save(opt.state_dict(), tmp / "optimizer.pt")
         (tmp / "state.json").write_text(json.dumps({
             "run_key": run_key, **same_setup, "step": step, "log": log, "seen_tokens": seen_tokens, "elapsed_s": elapsed,
             "torch_rng": torch.get_rng_state().tolist()}))
         if ckpt.exists():
-            old = out / "checkpoint.old"
-            if old.exists():  # the checkpoint exists, so this is a leftover
-                for f in old.iterdir():
-                    f.unlink()
-                old.rmdir()
+            shutil.rmtree(old, ignore_errors=True)  # the checkpoint exists, so this is a leftover
             ckpt.rename(old)
             tmp.rename(ckpt)
-            for f in old.iterdir():
-                f.unlink()
-            old.rmdir()
+            shutil.rmtree(old)
         else:
             tmp.rename(ckpt)
 

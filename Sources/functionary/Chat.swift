@@ -96,6 +96,7 @@ struct Chat: AsyncParsableCommand {
         if let tools, tools != "demo" { throw ValidationError("Unknown tool set '\(tools)'; the only one is 'demo'.") }
         if maxSteps < 1 { throw ValidationError("--max-steps must be at least 1.") }
         if maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1.") }
+        if let temperature, !(temperature >= 0) { throw ValidationError("--temperature must be 0 or more.") }
         if cellTimeout <= 0 { throw ValidationError("--cell-timeout must be positive.") }
         if !["bubblewrap", "limits-only"].contains(sandbox) {
             throw ValidationError("--sandbox must be 'bubblewrap' or 'limits-only'.")
