@@ -91,8 +91,12 @@ def test_sixteen_streams_against_four_slots(start_server):
 def test_a_signal_ends_streams_cleanly(start_server, signum):
     s = start_server()
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        future = pool.submit(stream, s, 1500)
-        assert wait_for(lambda: s.metric("functionary_active_slots") >= 1)
+        # Greedy and a prompt that runs long: a sampled "Tell me a story." can end before the first poll sees its
+        # slot busy (CI saw that once), and then the signal would find nothing in flight.
+        future = pool.submit(stream, s, 1500, temperature=0,
+                             prompt="Write a very long story about a dragon and a knight.")
+        assert wait_for(lambda: future.done() or s.metric("functionary_active_slots") >= 1)
+        assert not future.done(), ("the stream ended before the signal", future.result())
         s.process.send_signal(signum)
         time.sleep(0.5)
         # No new work once the signal arrived: a new request is refused (503) or finds the port closed.
