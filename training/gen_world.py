@@ -7,7 +7,9 @@ check` accepts it) and DIR/dev-set.jsonl (cases for `functionary eval --cases`).
 Functions are composed per conversation (world_tools.py): domain x object x action or a domain's service, with
 varied naming conventions, description registers and parameter shapes (world_values.py); requests and answers come
 from world_talk.py. Scenarios in the proportions below; most call turns need one call, parallel turns 2-5; at least
-a quarter of the conversations need no call. The dev set's domains (world_tools.DEV_DOMAINS) never appear in
+a quarter of the conversations need no call (tools of the request's domain that cannot serve it, tools of other
+domains only, general questions, small talk); chains of two dependent calls (the second needs the first's result)
+make the first call alone. The dev set's domains (world_tools.DEV_DOMAINS) never appear in
 training. Prints the composition (scenarios, calls per call turn, languages, masking, turns). Seeded.
 """
 
@@ -21,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from world_talk import (GENERAL, SMALL_TALK, Draw, answer_text, ask_text, followup_answer, followup_question,  # noqa: E402
-                        give_text, must_say, no_tool_reply, request_text, result_for)
+                        give_text, join_en, mention, must_say, no_tool_reply, request_text, result_for)
 from world_tools import DEV_DOMAINS, OBJECTS, SERVICES, all_domains, all_specs, make_func  # noqa: E402
 
 OVERLAPPING = {"finance"}  # domains whose services overlap in what they can answer
@@ -29,6 +31,7 @@ SCENARIOS = [  # (name, weight): the share of conversations
     ("single", 12), ("choice", 20), ("parallel_same", 9), ("parallel_multi", 8),
     ("no_call_near", 13), ("no_call_general", 9), ("no_call_small_talk", 7),
     ("ask_missing", 7), ("followup_answer", 7), ("topic_change", 6), ("language_switch", 6),
+    ("chain", 14), ("no_call_far", 12),
 ]
 
 
@@ -181,6 +184,96 @@ def sc_no_call_near(w, rng, lang, masked):
     return c
 
 
+def sc_no_call_far(w, rng, lang, masked):
+    """A request for a function of one domain; only functions of other domains are offered (a tool-like request
+    that none of the offered tools serves: answer in text, call nothing)."""
+    spec = rng.choice(w.specs)
+    target = make_func(rng, spec)
+    others = [s for s in w.specs if s[1] != spec[1]]
+    offered = w.funcs(rng.sample(others, rng.randint(1, 5)), masked)
+    d = Draw(target, lang, rng)
+    want = f"{target.verb_en} {'the ' + target.obj_en if target.action != 'service' else ''}".strip()
+    c = conv("no_call_far", lang, offered, masked)
+    c["messages"] += [{"role": "user", "content": d.text}, {"role": "assistant", "content": no_tool_reply(lang, want, offered, rng)}]
+    c["cases"].append((1, "no_call", lang, {"no_call": True}))
+    return c
+
+
+THEN_EN = [", then ", ", and then ", ". After that, ", ", and once you have it, ", ". Then "]
+THEN_ZH = ["，然后", "，之后", "。接着", "，拿到结果后"]
+
+
+def chain_plans(w):
+    """The two-step chains this world allows: (kind, first spec, second spec). The second call needs a value that
+    only the first call's result has (an ID, a text), so only the first call can be made at once."""
+    specs = set(w.specs)
+    plans = []
+    for s in w.specs:
+        if s[0] == "object" and s[3] == "list" and ("object", s[1], s[2], "get") in specs:
+            plans.append(("list_get", s, ("object", s[1], s[2], "get")))
+        if s[0] == "object" and s[3] == "create" and ("object", s[1], s[2], "update") in specs:
+            plans.append(("create_update", s, ("object", s[1], s[2], "update")))
+    translate = ("service", "language", 0)
+    if translate in specs:
+        for s in w.specs:
+            if s[0] == "service" and s != translate and any(k == "cond" for _, k in SERVICES[s[1]][s[2]][7]):
+                plans.append(("then_translate", s, translate))
+    return plans
+
+
+def sc_chain(w, rng, lang, masked):
+    """A request in two dependent steps ("list the open invoices, then open the first one"; "create an event, then
+    move it"; "get the forecast, then translate the conditions"): the first turn calls only the first step, with
+    the request's values; the second call takes its missing value from the first result; then the answer."""
+    plans = chain_plans(w)
+    if not plans:
+        return sc_choice(w, rng, lang, masked)
+    kind, sa, sb = rng.choice(plans)
+    fa, fb = w.funcs([sa, sb], masked)
+    offered = unique([fa, fb] + w.funcs(w.siblings(sa, rng.randint(0, 3)), masked))
+    rng.shuffle(offered)
+    c = conv("chain", lang, offered, masked)
+    da = Draw(fa, lang, rng, plain=rng.random() < 0.5)
+    ra = result_for(da, rng)
+    then = rng.choice(THEN_ZH if lang == "zh" else THEN_EN)
+    head = da.text.rstrip("。！？，.!? ")
+    idp = next((p for p in fb.params if p.kind == "id"), None)
+    if kind == "list_get":
+        new_id = f"{idp.id_prefix}-{rng.randint(1000, 99999)}"
+        ra = {fld: (new_id if k == "id" else max(1, ra.get(fld, 1)) if fld == "count" else ra.get(fld)) for fld, k in fa.results}
+        db = Draw(fb, lang, rng, optional_rate=0, fixed={idp.name: (new_id, new_id)})
+        tail = rng.choice(["查看第一个的详情", "打开第一个"]) if lang == "zh" else rng.choice(
+            ["show me the details of the first one", "open the first one", "look up the first of them"])
+    elif kind == "create_update":
+        new_id = f"{idp.id_prefix}-{rng.randint(1000, 99999)}"
+        ra = {fld: (new_id if k == "id" else ra.get(fld)) for fld, k in fa.results}
+        db = Draw(fb, lang, rng, optional_rate=0.2, fixed={idp.name: (new_id, new_id)})
+        rest = [mention(p, db.words[p.name], lang, rng) for p in fb.params if p.name in db.words and p is not idp]
+        if lang == "zh":
+            tail = "再把它改一下：" + "，".join(rest)
+        else:
+            tail = rng.choice(["update it with ", "change it: ", "set "]) + join_en(rest)
+    else:  # then_translate
+        fld = next(f for f, k in fa.results if k == "cond")
+        text_p = next(p for p in fb.params if p.kind == "text")
+        db = Draw(fb, lang, rng, optional_rate=0, fixed={text_p.name: (ra[fld], ra[fld])})
+        lang_p = next(p for p in fb.params if p is not text_p)
+        label = fld.replace("_", " ")
+        tail = f"把{label}翻译成{db.words[lang_p.name]}" if lang == "zh" else f"translate the {label} into {db.words[lang_p.name]}"
+    text = head + then + tail + ("。" if lang == "zh" else rng.choice([".", ".", "?", ""]))
+    m = c["messages"]
+    m.append({"role": "user", "content": text})
+    c["cases"].append((len(m), "chain_first", lang, {"calls": [da]}))
+    m.append(call_msg([da]))
+    m.append({"role": "tool", "name": fa.name, "content": json.dumps(ra, ensure_ascii=False)})
+    c["cases"].append((len(m), "chain_next", lang, {"calls": [db]}))
+    m.append(call_msg([db]))
+    msgs, results = run_calls([db], rng)
+    m.extend(msgs)
+    m.append({"role": "assistant", "content": answer_text(lang, [(db, results[0])], rng)})
+    return c
+
+
 def sc_no_call_pool(pool, kind):
     def sc(w, rng, lang, masked):
         offered = w.funcs(rng.sample(w.specs, rng.randint(1, 5)), masked)
@@ -249,7 +342,7 @@ def sc_topic_change(w, rng, lang, masked, switch=False):
 FNS = {"single": sc_single, "choice": sc_choice, "parallel_same": sc_parallel_same, "parallel_multi": sc_parallel_multi,
        "no_call_near": sc_no_call_near, "no_call_general": sc_no_call_pool(GENERAL, "no_call_general"),
        "no_call_small_talk": sc_no_call_pool(SMALL_TALK, "no_call_small_talk"), "ask_missing": sc_ask_missing,
-       "followup_answer": sc_followup_answer, "topic_change": sc_topic_change,
+       "followup_answer": sc_followup_answer, "topic_change": sc_topic_change, "chain": sc_chain, "no_call_far": sc_no_call_far,
        "language_switch": lambda w, rng, lang, masked: sc_topic_change(w, rng, lang, masked, switch=True)}
 
 
