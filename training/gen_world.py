@@ -194,6 +194,7 @@ def sc_no_call_far(w, rng, lang, masked):
     d = Draw(target, lang, rng)
     want = f"{target.verb_en} {'the ' + target.obj_en if target.action != 'service' else ''}".strip()
     c = conv("no_call_far", lang, offered, masked)
+    c["request_domain"] = spec[1]
     c["messages"] += [{"role": "user", "content": d.text}, {"role": "assistant", "content": no_tool_reply(lang, want, offered, rng)}]
     c["cases"].append((1, "no_call", lang, {"no_call": True}))
     return c
