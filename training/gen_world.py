@@ -99,6 +99,16 @@ def grounded(c, draws, rng, text=None, category="single"):
     return results
 
 
+def call_then_answer(c, d, category, lang, rng):
+    """The call of draw d (a dev case of the category), its result and the answer from it."""
+    m = c["messages"]
+    c["cases"].append((len(m), category, lang, {"calls": [d]}))
+    m.append(call_msg([d]))
+    msgs, results = run_calls([d], rng)
+    m.extend(msgs)
+    m.append({"role": "assistant", "content": answer_text(lang, [(d, results[0])], rng)})
+
+
 def sc_single(w, rng, lang, masked):
     spec = rng.choice(w.specs)
     f = w.funcs([spec], masked)
@@ -267,11 +277,7 @@ def sc_chain(w, rng, lang, masked):
     c["cases"].append((len(m), "chain_first", lang, {"calls": [da]}))
     m.append(call_msg([da]))
     m.append({"role": "tool", "name": fa.name, "content": json.dumps(ra, ensure_ascii=False)})
-    c["cases"].append((len(m), "chain_next", lang, {"calls": [db]}))
-    m.append(call_msg([db]))
-    msgs, results = run_calls([db], rng)
-    m.extend(msgs)
-    m.append({"role": "assistant", "content": answer_text(lang, [(db, results[0])], rng)})
+    call_then_answer(c, db, "chain_next", lang, rng)
     return c
 
 
@@ -304,11 +310,7 @@ def sc_ask_missing(w, rng, lang, masked):
     m += [{"role": "user", "content": partial.text}, {"role": "assistant", "content": ask_text(lang, p, rng)}]
     c["cases"].append((1, "ask", lang, {"no_call": True}))
     m.append({"role": "user", "content": give_text(lang, p, full.words[p.name], rng)})
-    c["cases"].append((len(m), "single", lang, {"calls": [full]}))
-    m.append(call_msg([full]))
-    msgs, results = run_calls([full], rng)
-    m.extend(msgs)
-    m.append({"role": "assistant", "content": answer_text(lang, [(full, results[0])], rng)})
+    call_then_answer(c, full, "single", lang, rng)
     return c
 
 
