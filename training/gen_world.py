@@ -168,7 +168,8 @@ def sc_parallel_multi(w, rng, lang, masked):
         text = "；".join(d.text.rstrip("。！？") for d in draws[:-1]) + "；另外，" + draws[-1].text
     else:
         parts = [d.text.rstrip(".?! ") for d in draws]
-        text = rng.choice(["Two things: ", "A few things: ", "", ""]) + (", and ".join(parts) if n == 2 else ". Also, ".join(parts)) + "."
+        joiner = rng.choice([", and ", ", then "] if n == 2 else [". Also, ", ". Then "])
+        text = rng.choice(["Two things: ", "A few things: ", "First, ", "", ""]) + joiner.join(parts) + "."
         text = text[0].upper() + text[1:]
     offered = fs + w.funcs(w.siblings(specs[0], rng.randint(0, 2)), masked)
     offered = unique(offered)

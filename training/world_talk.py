@@ -51,7 +51,13 @@ def draw_value(p, lang, rng):
         neg = {"notify": ("without notifying anyone", "不用通知任何人"), "include_archived": ("excluding archived ones", "不包括已归档的"),
                "dry_run": ("for real, not as a dry run", "直接执行，不是试运行"), "send_receipt": ("without a receipt", "不用发回执")}[p.kind[5:]]
         return False, neg[1] if lang == "zh" else neg[0], False
-    return KINDS[p.kind][3](rng, lang)
+    v, words, indirect = KINDS[p.kind][3](rng, lang)
+    if p.kind == "date" and "MM/DD/YYYY" in p.desc:
+        y, m, d = v.split("-")
+        return f"{m}/{d}/{y}", words, True
+    if p.kind == "date" and "YYYY-MM-DD" not in p.desc:  # no format stated: the value as the user wrote it
+        return words, words, False
+    return v, words, indirect
 
 
 def mention(p, w, lang, rng):

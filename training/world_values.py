@@ -220,7 +220,10 @@ def k_id(prefix):
 # kind -> (JSON type, description variants, extra schema, drawer, name stems, English mention templates, Chinese label)
 # Descriptions state formats and units exactly, so an indirect value is determined by them.
 KINDS = {
-    "date": ("string", ["Date in YYYY-MM-DD format", "The date (ISO 8601, YYYY-MM-DD)", "Date, formatted as YYYY-MM-DD, e.g. 2025-04-30"], {}, k_date,
+    # A date's value follows its description: ISO when it says YYYY-MM-DD, US style when it says MM/DD/YYYY, the
+    # user's own words when it states no format (world_talk.draw_value).
+    "date": ("string", ["Date in YYYY-MM-DD format", "The date (ISO 8601, YYYY-MM-DD)", "Date, formatted as YYYY-MM-DD, e.g. 2025-04-30",
+                        "Date as MM/DD/YYYY", "The date", "Date, as the user states it"], {}, k_date,
              ["date", "start_date", "due_date", "day", "on_date"], ["on {w}", "for {w}", "dated {w}"], "日期"),
     "time": ("string", ["Time in 24-hour HH:MM format", "Local time as HH:MM (24h clock)"], {}, k_time,
              ["time", "start_time", "at_time"], ["at {w}"], "时间"),
