@@ -10,12 +10,13 @@
 #               used only for evaluation (nestful-wrapper, pinned, installed without its dependencies)
 # Everything goes to .deps/adapter/ (ADAPTER_WORK); INSTALL=1 copies the adapter, its dev set and its scores
 # into models/. Environment: GENERATOR (library: training/gen_data.py, the committed adapter's data, the default;
-# world: training/gen_world.py, composed functions, issue 19), TRAIN_N (conversations, default 1100; world 2000),
-# DEV_N (dev conversations, default 100; world 250), NESTFUL (1: step 7; its 400 cases take hours on 2 busy CPU
+# world: training/gen_world.py, composed functions, issue 19; mix: both, training/mix_data.py, the world's dev set),
+# TRAIN_N (conversations, default 1100; world 2000; mix: the world's part, 800, beside LIBRARY_N=1100 of the
+# library's), DEV_N (dev conversations, default 100; world 250; mix 120), NESTFUL (1: step 7; its 400 cases take hours on 2 busy CPU
 # cores with a debug build, NESTFUL_LIMIT=N evaluates a fair sample of N),
 # EPOCHS (default 1), MAX_MINUTES (stop training early, default 0 = no limit), TRAIN_THREADS (0 = torch's choice),
 # BF16 (1: compute in bfloat16, the default; 0: float32), LAYERS_FROM (adapt decoder layers from this index up;
-# library 0 = all, world 6: the top 12 of 18, 1.23x the tokens per second of all layers, measured in docs/model.md).
+# library and mix 0 = all, world 6: the top 12 of 18, 1.23x the tokens per second of all layers, docs/model.md).
 # Training resumes from its checkpoint (.deps/adapter/train/checkpoint, written every 10 steps) when the run is the
 # same: `make adapter` again after a stop or a killed session continues where it was.
 set -Eeuo pipefail
@@ -33,7 +34,8 @@ GENERATOR="${GENERATOR:-library}"
 case "$GENERATOR" in
     library) TRAIN_N="${TRAIN_N:-1100}"; DEV_N="${DEV_N:-100}"; LAYERS_FROM="${LAYERS_FROM:-0}" ;;
     world) TRAIN_N="${TRAIN_N:-2000}"; DEV_N="${DEV_N:-250}"; LAYERS_FROM="${LAYERS_FROM:-6}" ;;
-    *) printf '[adapter] ERROR: GENERATOR must be library or world\n' >&2; exit 1 ;;
+    mix) TRAIN_N="${TRAIN_N:-800}"; LIBRARY_N="${LIBRARY_N:-1100}"; DEV_N="${DEV_N:-120}"; LAYERS_FROM="${LAYERS_FROM:-0}" ;;
+    *) printf '[adapter] ERROR: GENERATOR must be library, world or mix\n' >&2; exit 1 ;;
 esac
 NESTFUL="${NESTFUL:-0}"
 EPOCHS="${EPOCHS:-1}"
@@ -73,6 +75,10 @@ mkdir -p "$WORK"
 log "1. data ($GENERATOR): $TRAIN_N training conversations, $DEV_N dev conversations (seed $SEED)"
 if [ "$GENERATOR" = "world" ]; then
     "$PY" training/gen_world.py --out "$WORK/data" --train "$TRAIN_N" --dev "$DEV_N" --seed "$SEED"
+elif [ "$GENERATOR" = "mix" ]; then
+    "$PY" training/gen_world.py --out "$WORK/data/world" --train "$TRAIN_N" --dev "$DEV_N" --seed "$SEED"
+    "$PY" training/gen_data.py --out "$WORK/data/library" --train "$LIBRARY_N" --dev 100 --seed "$SEED"
+    "$PY" training/mix_data.py --library "$WORK/data/library" --world "$WORK/data/world" --out "$WORK/data" --seed "$SEED"
 else
     "$PY" training/gen_data.py --out "$WORK/data" --train "$TRAIN_N" --dev "$DEV_N" --seed "$SEED"
 fi

@@ -79,3 +79,28 @@ def test_a_far_no_call_offers_nothing_of_the_requests_domain(conversations):
 
 def test_no_dev_domain_in_training(conversations):
     assert not {f.domain for c in conversations for f in c["funcs"]} & set(DEV_DOMAINS)
+
+
+def test_the_mix_keeps_world_dev_domains_out(tmp_path):
+    """training/mix_data.py: both generators' conversations, none offering a library tool of a world dev domain."""
+    import subprocess
+
+    run = [sys.executable]
+    subprocess.run(run + [str(TRAINING / "gen_world.py"), "--out", str(tmp_path / "world"), "--train", "60", "--dev", "10"],
+                   check=True, capture_output=True)
+    subprocess.run(run + [str(TRAINING / "gen_data.py"), "--out", str(tmp_path / "library"), "--train", "200", "--dev", "10"],
+                   check=True, capture_output=True)
+    subprocess.run(run + [str(TRAINING / "mix_data.py"), "--library", str(tmp_path / "library"), "--world", str(tmp_path / "world"),
+                          "--out", str(tmp_path / "mix")], check=True, capture_output=True)
+    import mix_data
+
+    held = mix_data.held_out_names()
+    assert {"get_contract_details", "list_claims"} <= held and "get_weather_forecast" not in held
+    library = (tmp_path / "library" / "train.jsonl").read_text().splitlines()
+    world = (tmp_path / "world" / "train.jsonl").read_text().splitlines()
+    mixed = (tmp_path / "mix" / "train.jsonl").read_text().splitlines()
+    offering_held = [line for line in library if {t["function"]["name"] for t in json.loads(line)["tools"]} & held]
+    assert offering_held, "200 library conversations include some with contract or claim tools"
+    assert sorted(mixed) == sorted([line for line in library if line not in offering_held] + world)
+    assert mixed[:len(world)] != world  # shuffled
+    assert (tmp_path / "mix" / "dev-set.jsonl").read_text() == (tmp_path / "world" / "dev-set.jsonl").read_text()
