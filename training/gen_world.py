@@ -41,6 +41,7 @@ class World:
         self.specs = all_specs(domains)
         self.rng = rng
         self.mask_rate = mask_rate
+        self.chains = chain_plans(self)
 
     def funcs(self, specs, masked):
         out = [make_func(self.rng, s) for s in specs]
@@ -187,9 +188,14 @@ def sc_no_call_near(w, rng, lang, masked):
     near = [s for s in w.siblings(spec, rng.randint(1, 5)) if not (spec[0] == s[0] == "service" and spec[1] in OVERLAPPING)]
     offered = w.funcs(near, masked)
     offered = [f for f in offered if f.key != target.key] or w.funcs([s for s in w.specs if s[1] != spec[1]][:1], masked)
+    return unserved("no_call_near", target, offered, rng, lang, masked)
+
+
+def unserved(kind, target, offered, rng, lang, masked):
+    """The conversation of a request for target, which no offered function serves: a text reply, no call."""
     d = Draw(target, lang, rng)
     want = f"{target.verb_en} {'the ' + target.obj_en if target.action != 'service' else ''}".strip()
-    c = conv("no_call_near", lang, offered, masked)
+    c = conv(kind, lang, offered, masked)
     c["messages"] += [{"role": "user", "content": d.text}, {"role": "assistant", "content": no_tool_reply(lang, want, offered, rng)}]
     c["cases"].append((1, "no_call", lang, {"no_call": True}))
     return c
@@ -202,12 +208,8 @@ def sc_no_call_far(w, rng, lang, masked):
     target = make_func(rng, spec)
     others = [s for s in w.specs if s[1] != spec[1]]
     offered = w.funcs(rng.sample(others, rng.randint(1, 5)), masked)
-    d = Draw(target, lang, rng)
-    want = f"{target.verb_en} {'the ' + target.obj_en if target.action != 'service' else ''}".strip()
-    c = conv("no_call_far", lang, offered, masked)
+    c = unserved("no_call_far", target, offered, rng, lang, masked)
     c["request_domain"] = spec[1]
-    c["messages"] += [{"role": "user", "content": d.text}, {"role": "assistant", "content": no_tool_reply(lang, want, offered, rng)}]
-    c["cases"].append((1, "no_call", lang, {"no_call": True}))
     return c
 
 
@@ -237,10 +239,9 @@ def sc_chain(w, rng, lang, masked):
     """A request in two dependent steps ("list the open invoices, then open the first one"; "create an event, then
     move it"; "get the forecast, then translate the conditions"): the first turn calls only the first step, with
     the request's values; the second call takes its missing value from the first result; then the answer."""
-    plans = chain_plans(w)
-    if not plans:
+    if not w.chains:
         return sc_choice(w, rng, lang, masked)
-    kind, sa, sb = rng.choice(plans)
+    kind, sa, sb = rng.choice(w.chains)
     fa, fb = w.funcs([sa, sb], masked)
     offered = unique([fa, fb] + w.funcs(w.siblings(sa, rng.randint(0, 3)), masked))
     rng.shuffle(offered)

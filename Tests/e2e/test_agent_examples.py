@@ -1,8 +1,9 @@
 """End-to-end runs of the README's agent examples on the real default model.
 
 Each example runs `functionary chat --tools demo --prompt …` ten times on the embedded engine (in process; issue
-19 asks for 10 of 10) and once over HTTP against `functionary serve` (the session's shared server from conftest.py). Each run must execute the
-example's tool(s) (shown as `𝑓 name(…) -> result` lines) and end with a text answer.
+19 asks for 10 of 10) and once over HTTP against `functionary serve` (the session's shared server from
+conftest.py). Each run must execute the example's tool(s) (shown as `𝑓 name(…) -> result` lines) and end with a
+text answer.
 
 The default model runs with the project's LoRA adapter (applied by default): the commands are the README's, with
 tool_choice left on auto — the model decides to call, the calls run, and it answers from their results.
@@ -80,8 +81,8 @@ def check_run(result: subprocess.CompletedProcess, tool: str, min_calls: int = 1
 
 @pytest.mark.parametrize("prompt, tool, min_calls, covers", EXAMPLES)
 def test_example_holds_in_ten_runs_on_embedded_engine(prompt: str, tool: str, min_calls: int, covers: list[str]) -> None:
-    """Issue 19: each README demo holds in 10 of 10 runs at the CLI's defaults, in process. The demo tools' results differ
-    from run to run (a coin, made-up weather and prices), so each run's answer has to use its own results."""
+    """Issue 19: each README demo holds in 10 of 10 runs at the CLI's defaults, in process. The demo tools' results
+    differ from run to run (a coin, made-up weather and prices), so each run's answer has to use its own results."""
     failures = []
     for run in range(10):
         try:
