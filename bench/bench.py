@@ -777,6 +777,35 @@ def phase_shared_prefix(kind: str, cfg: Config, opts: argparse.Namespace, res: R
                        f"with another 20-tool prefix {fmt_list(fresh_ms)}; (prompt, cached shared, cached other) {cached}")
 
 
+def phase_newcomer(kind: str, cfg: Config, opts: argparse.Namespace, res: Results, rng: random.Random, first: bool) -> None:
+    """An N-slot server with N - 1 slots generating (long answers): time to first token of a newcomer whose prompt
+    (a 20-tool system prompt, about 2,800 tokens, unique) shares nothing with theirs, and the tokens the running
+    streams wrote meanwhile."""
+    argv = ours_argv if kind == "ours" else llama_argv
+    port = free_port()
+    ttft_ms, details = [], []
+    with Server(f"{server_name(kind)} (parallel {opts.parallel}, newcomer)", argv(cfg, port, opts.parallel), port,
+                cfg.logdir) as server:
+        post_stream(server.port, "/v1/completions", completion_body(server, counting_prompt(rng), 8))  # warm-up
+        for rep in range(opts.reps):
+            running = [BackgroundStream(server.port, completion_body(server, counting_prompt(rng, 1 + 100 * i), 900))
+                       for i in range(opts.parallel - 1)]
+            for stream in running:
+                if not stream.started.wait(120) or stream.error:
+                    raise HTTPFailure(f"{kind}: a running stream did not start: {stream.error}")
+            time.sleep(0.5)  # every running slot is decoding
+            question = f"What can you do for order AB-{2000 + rep}?<end_of_turn>\n<start_of_turn>model\n"
+            newcomer = post_stream(server.port, "/v1/completions", completion_body(server, tool_prefix(rng) + question, 1))
+            for stream in running:
+                stream.stop()
+            ttft_ms.append(newcomer.ttft * 1000)
+            details.append((newcomer.prompt_tokens, newcomer.cached_tokens))
+            time.sleep(0.5)  # the hung-up streams' slots are freed
+    res.add("newcomer_ms", ttft_ms)
+    res.details.append(f"{kind}: newcomer TTFT ms while {opts.parallel - 1} slots generate {fmt_list(ttft_ms)}; "
+                       f"(prompt, cached) {details}")
+
+
 AGENT_ITEMS = ["standing desk", "office chair", "monitor arm", "keyboard", "desk lamp", "filing cabinet", "headset"]
 
 
@@ -1048,6 +1077,8 @@ def table(ours: Results | None, llama: Results | None, opts: argparse.Namespace,
          ratio(o.get("unshared_prefix_ms"), l.get("unshared_prefix_ms")), "—", 1),
         ("shared ÷ unshared prefix TTFT", o.get("shared_prefix_ratio"), l.get("shared_prefix_ratio"),
          o.get("shared_prefix_ratio"), "≤ 0.3×", 2),
+        (f"TTFT, newcomer (20-tool prompt) while {n - 1} slots generate, ms", o.get("newcomer_ms"), l.get("newcomer_ms"),
+         ratio(l.get("newcomer_ms"), o.get("newcomer_ms")), "≥ 1.0×", 1),
         ("decode, 200 tools, tool_choice required, tok/s", o.get("many_tools_on"), None, None, "—", 1),
         ("decode, same prompt without grammar, tok/s", o.get("many_tools_off"), None, None, "—", 1),
         ("200 tools required ÷ no grammar", ratio(o.get("many_tools_on"), o.get("many_tools_off")), None,
@@ -1101,7 +1132,7 @@ def main() -> int:
     parser.add_argument("--llama-spec", type=lambda text: text.split(","), default=["ngram-simple"],
                         help="llama-server's speculation types for the speculation phase, comma-separated, of "
                              + ", ".join(SPEC_LLAMA_ARGS) + " (each is measured; the row is the fastest)")
-    parser.add_argument("--phases", default="single,parallel,adapter,shared_prefix,many_tools,tool_call,agent_cache,speculation",
+    parser.add_argument("--phases", default="single,parallel,adapter,shared_prefix,newcomer,many_tools,tool_call,agent_cache,speculation",
                         help="comma-separated phases to run (default: all)")
     parser.add_argument("--markdown", type=Path, help="also write the table and details to this file")
     parser.add_argument("--adapter", type=Path, default=DEFAULT_ADAPTER,
@@ -1137,7 +1168,7 @@ def main() -> int:
     # measured close together in time and a linear drift of the machine's load falls on both alike.
     results = {kind: Results() for kind in kinds}
     wanted = set(opts.phases.split(","))
-    for phase in (p for p in (phase_single, phase_parallel, phase_adapter, phase_shared_prefix, phase_many_tools,
+    for phase in (p for p in (phase_single, phase_parallel, phase_adapter, phase_shared_prefix, phase_newcomer, phase_many_tools,
                                   phase_tool_call, phase_agent_cache, phase_speculation) if p.__name__[6:] in wanted):
         for round_index in range(opts.rounds):
             for kind in kinds if round_index % 2 == 0 else kinds[::-1]:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make adapter`: the project's LoRA adapter for the default model (Gemma 3 270M), end to end.
-#   1. data     training/gen_data.py: synthetic conversations (train) and eval cases (dev), split by tool
+#   1. data     training/gen_data.py (or gen_world.py, or both mixed: GENERATOR): synthetic conversations (train)
+#               and eval cases (dev), split by tool
 #   2. check    functionary dataset check   every training line is valid
 #   3. render   functionary dataset render --template gemma3   prompts and the learned spans
 #   4. train    training/train.py: LoRA on the GGUF model (dequantized), loss on the spans only
@@ -8,9 +9,10 @@
 #   6. eval     functionary eval on the dev set (tools never seen in training)
 #   7. nestful  (NESTFUL=1) training/nestful_eval.py: NESTFUL's first calls and no-call turns, an external dev set
 #               used only for evaluation (nestful-wrapper, pinned, installed without its dependencies)
-# Everything goes to .deps/adapter/ (ADAPTER_WORK); INSTALL=1 copies the adapter, its dev set and its scores
+# Everything goes to .deps/adapter/ (ADAPTER_WORK); INSTALL=1 copies the adapter, its dev sets and their scores
 # into models/. Environment: GENERATOR (library: training/gen_data.py, the committed adapter's data, the default;
-# world: training/gen_world.py, composed functions, issue 19; mix: both, training/mix_data.py, the world's dev set),
+# world: training/gen_world.py, composed functions, issue 19; mix: both, training/mix_data.py, scored on both
+# generators' dev sets),
 # TRAIN_N (conversations, default 1100; world 2000; mix: the world's part, 800, beside LIBRARY_N=1100 of the
 # library's), DEV_N (dev conversations, default 100; world 250; mix 120), NESTFUL (1: step 7; its 400 cases take hours on 2 busy CPU
 # cores with a debug build, NESTFUL_LIMIT=N evaluates a fair sample of N),
@@ -72,7 +74,7 @@ if [ "$NESTFUL" = "1" ] && [ "$("$VENV/bin/pip" show nestful-wrapper 2>/dev/null
 fi
 
 mkdir -p "$WORK"
-log "1. data ($GENERATOR): $TRAIN_N training conversations, $DEV_N dev conversations (seed $SEED)"
+log "1. data ($GENERATOR): $TRAIN_N training conversations${LIBRARY_N:+ (world) and $LIBRARY_N (library)}, $DEV_N dev conversations (seed $SEED)"
 if [ "$GENERATOR" = "world" ]; then
     "$PY" training/gen_world.py --out "$WORK/data" --train "$TRAIN_N" --dev "$DEV_N" --seed "$SEED"
 elif [ "$GENERATOR" = "mix" ]; then
@@ -110,6 +112,11 @@ ls -l "$WORK/$ADAPTER_NAME.gguf"
 log "6. eval on the dev set"
 # --no-default-adapter: the committed adapter would otherwise be applied too, under the new one.
 "$BIN" eval --no-default-adapter --lora "$WORK/$ADAPTER_NAME.gguf" --cases "$WORK/data/dev-set.jsonl" --report "$WORK/eval-report.json"
+if [ "$GENERATOR" = "mix" ]; then
+    log "6b. eval on the library's dev set (models/tool-use-dev.jsonl's cases)"
+    "$BIN" eval --no-default-adapter --lora "$WORK/$ADAPTER_NAME.gguf" --cases "$WORK/data/library-dev-set.jsonl" \
+        --report "$WORK/library-eval-report.json"
+fi
 
 if [ "$NESTFUL" = "1" ]; then
     log "7. NESTFUL (external dev set, evaluation only)"
@@ -119,8 +126,16 @@ fi
 
 if [ "${INSTALL:-0}" = "1" ]; then
     cp "$WORK/$ADAPTER_NAME.gguf" "models/$ADAPTER_NAME.gguf"
-    cp "$WORK/data/dev-set.jsonl" models/tool-use-dev.jsonl
-    cp "$WORK/eval-report.json" models/eval-report.json
+    if [ "$GENERATOR" = "mix" ]; then
+        # The library's dev set stays the default input of `functionary eval`; the world's is beside it.
+        cp "$WORK/data/library-dev-set.jsonl" models/tool-use-dev.jsonl
+        cp "$WORK/library-eval-report.json" models/eval-report.json
+        cp "$WORK/data/dev-set.jsonl" models/world-dev.jsonl
+        cp "$WORK/eval-report.json" models/world-eval-report.json
+    else
+        cp "$WORK/data/dev-set.jsonl" models/tool-use-dev.jsonl
+        cp "$WORK/eval-report.json" models/eval-report.json
+    fi
     "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); d.pop("log"); json.dump(d, open(sys.argv[2],"w"), indent=1)' \
         "$WORK/train/train-log.json" models/train-summary.json
     log "installed into models/"
