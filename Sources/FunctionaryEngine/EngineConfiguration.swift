@@ -12,7 +12,10 @@ public struct EngineConfiguration: Sendable, Hashable {
     public var gpuLayers: Int
     /// Sequences decoded together (slots); each has its own `contextSize` of KV cache.
     public var parallel: Int
-    /// The most tokens evaluated in one decode step (prompt chunks plus one token per running sequence).
+    /// The most tokens evaluated in one decode step (prompt chunks plus the tokens of running sequences), 2048 as
+    /// llama-server's `--batch-size`; llama.cpp evaluates it in passes of at most 512 tokens. A prompt takes what the
+    /// running sequences leave, so a newcomer's prompt costs few steps (docs/benchmarks.md, the newcomer row) and
+    /// the running sequences wait for one step of up to this many tokens.
     public var batchSize: Int
     /// Requests that may wait for a slot before new ones are refused with `GenerationError.queueFull`.
     public var maxQueue: Int
@@ -53,7 +56,7 @@ public struct EngineConfiguration: Sendable, Hashable {
 
     public init(
         modelPath: String = DefaultModel.path, contextSize: Int = 0, threads: Int = 0, gpuLayers: Int = -1, parallel: Int = 4,
-        batchSize: Int = 512, maxQueue: Int = 64, adapters: [LoraAdapterSpec] = []
+        batchSize: Int = 2048, maxQueue: Int = 64, adapters: [LoraAdapterSpec] = []
     ) {
         self.modelPath = modelPath
         self.contextSize = contextSize

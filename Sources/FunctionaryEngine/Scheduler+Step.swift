@@ -2,8 +2,8 @@ import CLlama
 import FunctionaryProtocol
 
 extension Scheduler {
-    /// One decode step: the next token of every generating choice, then prompt chunks (smaller while
-    /// others generate, so that they keep streaming), in one `llama_decode`; then sampling.
+    /// One decode step: the next token of every generating choice (with its forced and drafted tokens), then prompt
+    /// chunks in what the batch leaves, in one `llama_decode`; then sampling.
     func step() {
         batch.n_tokens = 0
         var generating: [ChoiceState] = []
@@ -12,7 +12,6 @@ extension Scheduler {
         }
         if active.contains(where: { $0.pending.speculate }) { prepareDrafts(generating) }
         var budget = batchCapacity - generating.reduce(0) { $0 + 1 + $1.forced.count + $1.draft.count }
-        if !generating.isEmpty { budget = min(budget, promptChunkWhileGenerating) }
         var prompting: [ActiveJob] = []
         for job in active where !job.promptDone && budget > 0 {
             // A seeded request's chunks end at multiples of `promptChunk` (see there); others are evaluated as

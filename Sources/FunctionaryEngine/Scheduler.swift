@@ -26,8 +26,6 @@ final class Scheduler: @unchecked Sendable {
     let parallel: Int
     let maxQueue: Int
     let batchCapacity: Int
-    /// Prompt tokens evaluated per step while other sequences are generating.
-    let promptChunkWhileGenerating: Int
     /// What a grammar may cost each choice (time per token and in all).
     let grammarBudget: GrammarBudget
     /// Prompts are evaluated in chunks that end at multiples of this (one chunk per prompt and step), and a
@@ -60,9 +58,8 @@ final class Scheduler: @unchecked Sendable {
         self.parallel = configuration.parallel
         self.maxQueue = configuration.maxQueue
         self.batchCapacity = configuration.batchSize
-        self.promptChunkWhileGenerating = max(32, min(256, configuration.batchSize / 2))
         self.grammarBudget = GrammarBudget(perToken: configuration.grammarTimePerToken, perRequest: configuration.grammarTimePerRequest)
-        self.promptChunk = min(promptChunkWhileGenerating, configuration.batchSize)
+        self.promptChunk = min(max(32, min(256, configuration.batchSize / 2)), configuration.batchSize)
         self.hostCache = HostPromptCache(budget: configuration.hostCacheBytes)
 
         var params = llama_context_default_params()
