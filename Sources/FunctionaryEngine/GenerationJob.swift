@@ -73,9 +73,11 @@ final class ChoiceState {
     var draftIndices: [Int32] = []
     /// The longest draft for the next step (adapted to how many of the last draft the model accepted).
     var draftLimit = Speculation.initialDraft
-    /// Drafts in a row that the model rejected at their first token, and the steps left without drafting.
+    /// Misses in a row (see `Speculation.minAcceptance`), and the steps left without drafting.
     var draftMisses = 0
     var draftPause = 0
+    /// The share of drafted tokens kept, averaged over the recent drafts (each draft weighs half).
+    var draftAcceptance = 1.0
 
     init(index: Int, slot: Int, sampler: TokenSampler, stops: [String]) {
         self.index = index
