@@ -779,8 +779,7 @@ def phase_shared_prefix(kind: str, cfg: Config, opts: argparse.Namespace, res: R
 
 def phase_newcomer(kind: str, cfg: Config, opts: argparse.Namespace, res: Results, rng: random.Random, first: bool) -> None:
     """An N-slot server with N - 1 slots generating (long answers): time to first token of a newcomer whose prompt
-    (a 20-tool system prompt, about 2,800 tokens, unique) shares nothing with theirs, and the tokens the running
-    streams wrote meanwhile."""
+    (a 20-tool system prompt, about 2,800 tokens, unique) shares nothing with theirs."""
     argv = ours_argv if kind == "ours" else llama_argv
     port = free_port()
     ttft_ms, details = [], []

@@ -99,14 +99,14 @@ extension Scheduler {
             setNext(token, job, choice)
             break
         }
-        if !draft.isEmpty {
-            choice.draftAcceptance = (choice.draftAcceptance + Double(kept) / Double(draft.count)) / 2
-        }
-        if choice.draftAcceptance < Speculation.minAcceptance {
+        // `step` verifies only non-empty drafts.
+        choice.draftAcceptance = (choice.draftAcceptance + Double(kept) / Double(draft.count)) / 2
+        let miss = choice.draftAcceptance < Speculation.minAcceptance
+        if miss {
             choice.draftMisses += 1
             choice.draftPause = min(1 << min(choice.draftMisses, 6), Speculation.maxPause)
-            choice.draftLimit = max(choice.draftLimit / 2, Speculation.draftRange.lowerBound)
-        } else if kept == 0 {
+        }
+        if miss || kept == 0 {
             choice.draftLimit = max(choice.draftLimit / 2, Speculation.draftRange.lowerBound)
         } else {
             choice.draftMisses = 0
